@@ -1,0 +1,5 @@
+package store
+
+import "time"
+
+func secs(n int) time.Duration { return time.Duration(n) * time.Second }

@@ -1,0 +1,158 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// OperationState is where an operation is in its life.
+type OperationState string
+
+// Operation states.
+const (
+	// OpPending: recorded by the API, not started.
+	OpPending OperationState = "pending"
+	// OpRunning: a conductor works on it (see Owner and LeaseUntil).
+	OpRunning OperationState = "running"
+	// OpDone: finished, successfully or not (see Error).
+	OpDone OperationState = "done"
+)
+
+// Operation is a unit of work the API hands to the conductor: create,
+// update, resize, upgrade, delete a cluster, create or delete a node
+// group, rotate a CA. It is held by one conductor at a time through a
+// lease that expires unless renewed.
+type Operation struct {
+	ID            int64
+	UUID          string
+	ClusterUUID   string
+	NodeGroupUUID string
+	Kind          string
+	// Params is the operation's JSON parameters.
+	Params     []byte
+	State      OperationState
+	Owner      string
+	LeaseUntil time.Time
+	Attempts   int
+	Error      string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+const selectOperation = `SELECT id, uuid, cluster_uuid, nodegroup_uuid, kind, params, state, owner, lease_until,
+	attempts, error, created_at, updated_at FROM operations`
+
+func scanOperation(sc interface{ Scan(...any) error }) (Operation, error) {
+	var o Operation
+	var params string
+	var lease, created, updated int64
+	err := sc.Scan(&o.ID, &o.UUID, &o.ClusterUUID, &o.NodeGroupUUID, &o.Kind, &params, &o.State, &o.Owner,
+		&lease, &o.Attempts, &o.Error, &created, &updated)
+	o.Params = []byte(params)
+	o.LeaseUntil, o.CreatedAt, o.UpdatedAt = fromMicros(lease), fromMicros(created), fromMicros(updated)
+	return o, err
+}
+
+// InsertOperation records a pending operation.
+func (t *Tx) InsertOperation(ctx context.Context, o *Operation) error {
+	o.CreatedAt = t.now().UTC()
+	o.State = OpPending
+	if len(o.Params) == 0 {
+		o.Params = []byte("{}")
+	}
+	err := t.queryRow(ctx, `INSERT INTO operations (uuid, cluster_uuid, nodegroup_uuid, kind, params, state, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		o.UUID, o.ClusterUUID, o.NodeGroupUUID, o.Kind, string(o.Params), o.State, micros(o.CreatedAt)).Scan(&o.ID)
+	if err != nil {
+		return fmt.Errorf("insert operation: %w", t.d.mapError(err))
+	}
+	return nil
+}
+
+// Operations returns the operations in the given states, oldest first; no
+// state selects all. Limit zero means no bound.
+func (t *Tx) Operations(ctx context.Context, limit int, states ...OperationState) ([]Operation, error) {
+	var where Cond
+	if len(states) > 0 {
+		vs := make([]any, len(states))
+		for i, s := range states {
+			vs[i] = string(s)
+		}
+		where = In("state", vs...)
+	}
+	clause, args := where.where()
+	stmt := selectOperation + clause + " ORDER BY id"
+	if limit > 0 {
+		stmt += " LIMIT " + strconv.Itoa(limit)
+	}
+	return t.operations(ctx, stmt, args...)
+}
+
+// ClusterOperations returns the operations of a cluster, oldest first.
+func (t *Tx) ClusterOperations(ctx context.Context, clusterUUID string) ([]Operation, error) {
+	return t.operations(ctx, selectOperation+" WHERE cluster_uuid = ? ORDER BY id", clusterUUID)
+}
+
+func (t *Tx) operations(ctx context.Context, stmt string, args ...any) ([]Operation, error) {
+	rows, err := t.query(ctx, stmt, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Operation
+	for rows.Next() {
+		o, err := scanOperation(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// ClaimOperation makes owner the holder of an operation until leaseUntil,
+// if it is pending or its holder's lease has run out at now. It reports
+// whether the claim succeeded.
+func (t *Tx) ClaimOperation(ctx context.Context, id int64, owner string, now, leaseUntil time.Time) (bool, error) {
+	res, err := t.exec(ctx, `UPDATE operations SET state = ?, owner = ?, lease_until = ?, attempts = attempts + 1,
+		updated_at = ? WHERE id = ? AND (state = ? OR (state = ? AND (owner = ? OR lease_until < ?)))`,
+		OpRunning, owner, micros(leaseUntil), micros(now), id, OpPending, OpRunning, owner, micros(now))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// RenewLeases extends until leaseUntil the leases owner holds and returns
+// how many it holds.
+func (t *Tx) RenewLeases(ctx context.Context, owner string, leaseUntil time.Time) (int64, error) {
+	res, err := t.exec(ctx, "UPDATE operations SET lease_until = ? WHERE owner = ? AND state = ?",
+		micros(leaseUntil), owner, OpRunning)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// FinishOperation marks an operation held by owner as done, with errText
+// empty on success. It fails with ErrConflict if owner lost the lease.
+func (t *Tx) FinishOperation(ctx context.Context, id int64, owner, errText string) error {
+	res, err := t.exec(ctx, "UPDATE operations SET state = ?, error = ?, updated_at = ? WHERE id = ? AND owner = ? AND state = ?",
+		OpDone, errText, micros(t.now().UTC()), id, owner, OpRunning)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("operation %d is not held by %s: %w", id, owner, ErrConflict)
+	}
+	return nil
+}
+
+// DeleteOperations removes a cluster's operations.
+func (t *Tx) DeleteOperations(ctx context.Context, clusterUUID string) error {
+	_, err := t.exec(ctx, "DELETE FROM operations WHERE cluster_uuid = ?", clusterUUID)
+	return err
+}

@@ -1,0 +1,243 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Kind is a table of records.
+type Kind struct {
+	table string
+	// columns are the kind's own indexed columns.
+	columns []string
+}
+
+// The kinds of records.
+var (
+	Templates  = Kind{table: "cluster_templates", columns: []string{"public", "hidden"}}
+	Clusters   = Kind{table: "clusters", columns: []string{"template_uuid", "status"}}
+	NodeGroups = Kind{table: "nodegroups", columns: []string{"cluster_uuid", "role", "is_default", "node_count"}}
+)
+
+var commonColumns = []string{"id", "uuid", "project_id", "name", "version", "created_at", "updated_at"}
+
+// Record is a stored template, cluster or node group.
+type Record struct {
+	ID        int64
+	UUID      string
+	ProjectID string
+	Name      string
+	// Columns holds the values of the kind's own indexed columns
+	// (for clusters: template_uuid and status). They are derived from Data
+	// by the caller: written, never read back.
+	Columns map[string]any
+	// Data is the record as a JSON document.
+	Data      []byte
+	Version   int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+const selectRecord = "SELECT id, uuid, project_id, name, data, version, created_at, updated_at FROM "
+
+func scanRecord(sc interface{ Scan(...any) error }) (Record, error) {
+	var r Record
+	var data string
+	var created, updated int64
+	if err := sc.Scan(&r.ID, &r.UUID, &r.ProjectID, &r.Name, &data, &r.Version, &created, &updated); err != nil {
+		return r, err
+	}
+	r.Data = []byte(data)
+	r.CreatedAt, r.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return r, nil
+}
+
+// Insert adds a record, setting its ID, version 1 and, if unset, its
+// creation time. A taken UUID gives ErrDuplicate.
+func (t *Tx) Insert(ctx context.Context, k Kind, r *Record) error {
+	if r.CreatedAt.IsZero() {
+		r.CreatedAt = t.now().UTC()
+	}
+	r.Version = 1
+	cols := append([]string{"uuid", "project_id", "name", "data", "version", "created_at", "updated_at"}, k.columns...)
+	args := []any{r.UUID, r.ProjectID, r.Name, string(r.Data), r.Version, micros(r.CreatedAt), micros(r.UpdatedAt)}
+	for _, c := range k.columns {
+		args = append(args, dbValue(r.Columns[c]))
+	}
+	q := "INSERT INTO " + k.table + " (" + strings.Join(cols, ", ") + ") VALUES (" +
+		strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ") RETURNING id"
+	if err := t.queryRow(ctx, q, args...).Scan(&r.ID); err != nil {
+		return fmt.Errorf("insert %s %s: %w", k.table, r.UUID, t.d.mapError(err))
+	}
+	return nil
+}
+
+// Get returns the record with the given UUID, or ErrNotFound.
+func (t *Tx) Get(ctx context.Context, k Kind, uuid string) (Record, error) {
+	r, err := scanRecord(t.queryRow(ctx, selectRecord+k.table+" WHERE uuid = ?", uuid))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("%s %s: %w", k.table, uuid, ErrNotFound)
+	}
+	return r, err
+}
+
+// Find returns the records a query selects. A marker naming no record
+// gives ErrNotFound.
+func (t *Tx) Find(ctx context.Context, k Kind, q Query) ([]Record, error) {
+	sortExpr, err := k.sortExpr(t.d, q.SortKey)
+	if err != nil {
+		return nil, err
+	}
+	where := q.Where
+	if q.Marker != "" {
+		page, err := t.afterMarker(ctx, k, sortExpr, q)
+		if err != nil {
+			return nil, err
+		}
+		where = And(where, page)
+	}
+	clause, args := where.where()
+	dir := " ASC"
+	if q.Desc {
+		dir = " DESC"
+	}
+	stmt := selectRecord + k.table + clause + " ORDER BY " + sortExpr + dir + ", id" + dir
+	if q.Limit > 0 {
+		stmt += " LIMIT " + strconv.Itoa(q.Limit)
+	}
+	rows, err := t.query(ctx, stmt, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Record
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// afterMarker is the condition selecting the records after the marker in
+// the query's order.
+func (t *Tx) afterMarker(ctx context.Context, k Kind, sortExpr string, q Query) (Cond, error) {
+	var key any
+	var id int64
+	err := t.queryRow(ctx, "SELECT "+sortExpr+", id FROM "+k.table+" WHERE uuid = ?", q.Marker).Scan(&key, &id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Cond{}, fmt.Errorf("marker %s: %w", q.Marker, ErrNotFound)
+	}
+	if err != nil {
+		return Cond{}, err
+	}
+	op := " > "
+	if q.Desc {
+		op = " < "
+	}
+	if key == nil {
+		return Cond{sql: "(" + sortExpr + " IS NOT NULL OR id" + op + "?)", args: []any{id}}, nil
+	}
+	return Cond{
+		sql:  "(" + sortExpr + op + "? OR (" + sortExpr + " = ? AND id" + op + "?))",
+		args: []any{key, key, id},
+	}, nil
+}
+
+var fieldName = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+
+// sortExpr is the SQL expression sorting on key: a column, or a field of
+// the JSON document.
+func (k Kind) sortExpr(d dialect, key string) (string, error) {
+	switch {
+	case key == "":
+		return "id", nil
+	case slices.Contains(commonColumns, key) || slices.Contains(k.columns, key):
+		return key, nil
+	case fieldName.MatchString(key):
+		return d.jsonField("data", key), nil
+	}
+	return "", fmt.Errorf("store: invalid sort key %q", key)
+}
+
+// Count returns how many records match c.
+func (t *Tx) Count(ctx context.Context, k Kind, c Cond) (int, error) {
+	clause, args := c.where()
+	var n int
+	err := t.queryRow(ctx, "SELECT COUNT(*) FROM "+k.table+clause, args...).Scan(&n)
+	return n, err
+}
+
+// Sum returns the sum of an integer column over the records matching c.
+func (t *Tx) Sum(ctx context.Context, k Kind, column string, c Cond) (int64, error) {
+	clause, args := c.where()
+	var n int64
+	err := t.queryRow(ctx, "SELECT COALESCE(SUM("+column+"), 0) FROM "+k.table+clause, args...).Scan(&n)
+	return n, err
+}
+
+// Put replaces a record read at r.Version and bumps the version. If the
+// record changed since, it fails with ErrConflict, and with ErrNotFound
+// if it is gone.
+func (t *Tx) Put(ctx context.Context, k Kind, r *Record) error {
+	r.UpdatedAt = t.now().UTC()
+	sets := []string{"project_id = ?", "name = ?", "data = ?", "version = ?", "updated_at = ?"}
+	args := []any{r.ProjectID, r.Name, string(r.Data), r.Version + 1, micros(r.UpdatedAt)}
+	for _, c := range k.columns {
+		sets = append(sets, c+" = ?")
+		args = append(args, dbValue(r.Columns[c]))
+	}
+	args = append(args, r.UUID, r.Version)
+	res, err := t.exec(ctx, "UPDATE "+k.table+" SET "+strings.Join(sets, ", ")+" WHERE uuid = ? AND version = ?", args...)
+	if err != nil {
+		return fmt.Errorf("update %s %s: %w", k.table, r.UUID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		r.Version++
+		return err
+	}
+	if _, err := t.Get(ctx, k, r.UUID); err != nil {
+		return err
+	}
+	return fmt.Errorf("%s %s changed since version %d: %w", k.table, r.UUID, r.Version, ErrConflict)
+}
+
+// Delete removes the record with the given UUID, or fails with ErrNotFound.
+func (t *Tx) Delete(ctx context.Context, k Kind, uuid string) error {
+	n, err := t.DeleteWhere(ctx, k, Eq("uuid", uuid))
+	if err == nil && n == 0 {
+		err = fmt.Errorf("%s %s: %w", k.table, uuid, ErrNotFound)
+	}
+	return err
+}
+
+// DeleteWhere removes the records matching c and returns how many.
+func (t *Tx) DeleteWhere(ctx context.Context, k Kind, c Cond) (int64, error) {
+	clause, args := c.where()
+	res, err := t.exec(ctx, "DELETE FROM "+k.table+clause, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// Lock serialises, until the transaction ends, every transaction locking
+// the same key (a project whose quota is checked). On SQLite, where
+// writers are already serialised, it does nothing.
+func (t *Tx) Lock(ctx context.Context, key string) error {
+	q, args := t.d.lockKey(key)
+	if q == "" {
+		return nil
+	}
+	_, err := t.exec(ctx, q, args...)
+	return err
+}
