@@ -1,0 +1,88 @@
+package magnum
+
+import (
+	"context"
+	"errors"
+
+	"github.com/gomagnum/gomagnum/cloud"
+)
+
+// The look-ups Magnum makes in other OpenStack services, with Magnum's
+// messages and status classes for each failure.
+
+func (s *Service) checkImage(ctx context.Context, ref string) (cloud.Image, error) {
+	img, err := s.cloud.Image(ctx, ref)
+	switch {
+	case errors.Is(err, cloud.ErrNotFound):
+		return img, invalidf("Image %s could not be found.", ref)
+	case errors.Is(err, cloud.ErrForbidden):
+		return img, newError(ErrForbidden, "Not authorized for image %s.", ref)
+	case errors.Is(err, cloud.ErrAmbiguous):
+		return img, conflictf("Multiple images exist with same name %s. Please use the resource id instead.", ref)
+	case err != nil:
+		return img, err
+	case img.OSDistro == "":
+		return img, invalidf("Image %s doesn't contain os_distro field.", ref)
+	}
+	return img, nil
+}
+
+func (s *Service) checkFlavor(ctx context.Context, ref string) error {
+	if ref == "" {
+		return nil
+	}
+	_, err := s.cloud.Flavor(ctx, ref)
+	if errors.Is(err, cloud.ErrNotFound) || errors.Is(err, cloud.ErrAmbiguous) {
+		return invalidf("Unable to find flavor %s.", ref)
+	}
+	return err
+}
+
+func (s *Service) checkExternalNetwork(ctx context.Context, ref string) error {
+	if ref == "" {
+		return nil
+	}
+	_, err := s.cloud.ExternalNetwork(ctx, ref)
+	switch {
+	case errors.Is(err, cloud.ErrNotFound):
+		return invalidf("Unable to find external network %s.", ref)
+	case errors.Is(err, cloud.ErrAmbiguous):
+		return conflictf("Multiple external networks exist with same name '%s'. Please use the external network ID instead.", ref)
+	}
+	return err
+}
+
+func (s *Service) checkKeypair(ctx context.Context, userID, name string) error {
+	if name == "" {
+		return nil
+	}
+	_, err := s.cloud.Keypair(ctx, userID, name)
+	if errors.Is(err, cloud.ErrNotFound) {
+		return notFoundf("Unable to find keypair %s.", name)
+	}
+	return err
+}
+
+// resources names the OpenStack resources a template or cluster uses.
+type resources struct {
+	image, flavor, masterFlavor, externalNetwork string
+	labels                                       map[string]string
+}
+
+// checkResources validates every resource in Magnum's order: image,
+// flavors, external network, labels.
+func (s *Service) checkResources(ctx context.Context, r resources) (cloud.Image, error) {
+	img, err := s.checkImage(ctx, r.image)
+	if err != nil {
+		return img, err
+	}
+	for _, f := range []string{r.flavor, r.masterFlavor} {
+		if err := s.checkFlavor(ctx, f); err != nil {
+			return img, err
+		}
+	}
+	if err := s.checkExternalNetwork(ctx, r.externalNetwork); err != nil {
+		return img, err
+	}
+	return img, validateLabels(r.labels)
+}

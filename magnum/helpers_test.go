@@ -1,0 +1,122 @@
+package magnum_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/gomagnum/gomagnum/drivers"
+	"github.com/gomagnum/gomagnum/heat"
+	"github.com/gomagnum/gomagnum/magnum"
+)
+
+// Callers from the simulated cloud's default catalog.
+var (
+	demo   = magnum.Caller{UserID: "6ab2d0e08fa34f17afd3a42b80e1d235", UserName: "demo", ProjectID: "c99cc16abecc4cd0bbed7e1bc2f2b516", Roles: []string{"member"}}
+	demo2  = magnum.Caller{UserID: "0000000000000000000000000000d2d2", UserName: "demo2", ProjectID: demo.ProjectID, Roles: []string{"member"}}
+	alt    = magnum.Caller{UserID: "6b3b502a1dd1494e9c6e2c5337e324c5", UserName: "alt", ProjectID: "ff5fc74d96ca48ed8e4b6de4930d08b4", Roles: []string{"member"}}
+	admin  = magnum.Caller{UserID: "3f3acf501fa647049a2558a2359d4cba", UserName: "admin", ProjectID: "5f2b3f4f17b64195a2f76919340867bb", Roles: []string{"admin"}}
+	nobody = context.Background()
+)
+
+func as(c magnum.Caller) context.Context { return magnum.WithCaller(context.Background(), c) }
+
+// stubDriver is a test double for a COE driver: it serves its tuples and
+// accepts everything.
+type stubDriver struct{ info drivers.Info }
+
+func (d stubDriver) Info(context.Context) (drivers.Info, error)                 { return d.info, nil }
+func (d stubDriver) ValidateTemplate(context.Context, drivers.Template) error   { return nil }
+func (d stubDriver) ValidateCluster(context.Context, drivers.Cluster) error     { return nil }
+func (d stubDriver) ClusterStack(context.Context, drivers.Cluster) (drivers.Stack, error) {
+	return drivers.Stack{}, nil
+}
+func (d stubDriver) NodeGroupStack(context.Context, drivers.Cluster, drivers.NodeGroup) (drivers.Stack, error) {
+	return drivers.Stack{}, nil
+}
+func (d stubDriver) ResizeStack(context.Context, drivers.Cluster, drivers.Resize) (heat.StackUpdate, error) {
+	return heat.StackUpdate{}, nil
+}
+func (d stubDriver) UpgradeStack(context.Context, drivers.Cluster, drivers.Upgrade) (heat.StackUpdate, error) {
+	return heat.StackUpdate{}, nil
+}
+func (d stubDriver) RotateCAStack(context.Context, drivers.Cluster) (heat.StackUpdate, error) {
+	return heat.StackUpdate{}, nil
+}
+func (d stubDriver) MapOutputs(context.Context, drivers.Cluster, drivers.NodeGroup, drivers.StackState) (drivers.Outputs, error) {
+	return drivers.Outputs{}, nil
+}
+func (d stubDriver) Health(context.Context, drivers.Cluster, drivers.Credentials) (drivers.Health, error) {
+	return drivers.Health{Status: drivers.Unknown}, nil
+}
+func (d stubDriver) ClientConfig(context.Context, drivers.Cluster, drivers.Credentials) (drivers.ClientConfig, error) {
+	return drivers.ClientConfig{}, nil
+}
+
+// stubRegistry serves the stub drivers of Magnum's COEs.
+type stubRegistry []stubDriver
+
+func (r stubRegistry) Driver(_ context.Context, t drivers.Tuple) (drivers.Driver, error) {
+	for _, d := range r {
+		for _, p := range d.info.Provides {
+			if p == t {
+				return d, nil
+			}
+		}
+	}
+	return nil, drivers.ErrNoDriver
+}
+
+func (r stubRegistry) Infos(context.Context) ([]drivers.Info, error) {
+	out := make([]drivers.Info, len(r))
+	for i, d := range r {
+		out[i] = d.info
+	}
+	return out, nil
+}
+
+var stubDrivers = stubRegistry{
+	{drivers.Info{Name: "k8s", Provides: []drivers.Tuple{{ServerType: "vm", OSDistro: "fedora-coreos", COE: "kubernetes"}},
+		NetworkDrivers: []string{"flannel", "calico"}, VolumeDrivers: []string{"cinder"},
+		Capabilities: drivers.Capabilities{NodeGroups: true, Upgrade: true, RotateCA: true}}},
+	{drivers.Info{Name: "swarm", Provides: []drivers.Tuple{{ServerType: "vm", OSDistro: "fedora", COE: "swarm-mode"}, {ServerType: "vm", OSDistro: "fedora", COE: "swarm"}},
+		NetworkDrivers: []string{"docker", "flannel"}, VolumeDrivers: []string{"rexray"}}},
+	{drivers.Info{Name: "mesos", Provides: []drivers.Tuple{{ServerType: "vm", OSDistro: "ubuntu", COE: "mesos"}},
+		NetworkDrivers: []string{"docker"}, VolumeDrivers: []string{"rexray"}}},
+}
+
+// newService returns a service on a fresh temporary database with the
+// simulated cloud and the stub drivers.
+func newService(t testing.TB, opts ...magnum.Option) *magnum.Service {
+	t.Helper()
+	opts = append([]magnum.Option{magnum.WithDataDir(t.TempDir()), magnum.WithDrivers(stubDrivers)}, opts...)
+	s, err := magnum.New(context.Background(), opts...)
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func k8sTemplate(name string) magnum.ClusterTemplateCreate {
+	return magnum.ClusterTemplateCreate{ClusterTemplate: magnum.ClusterTemplate{
+		Name: name, COE: "kubernetes", ImageID: "fedora-coreos-40", ExternalNetworkID: "public",
+		FlavorID: "m1.small", MasterFlavorID: "m1.medium", KeypairID: "default",
+		Labels: map[string]string{"kube_tag": "v1.30.1"},
+	}}
+}
+
+func mustTemplate(t testing.TB, s *magnum.Service, c magnum.Caller, req magnum.ClusterTemplateCreate) *magnum.ClusterTemplate {
+	t.Helper()
+	ct, err := s.CreateClusterTemplate(as(c), req)
+	require.NoError(t, err)
+	return ct
+}
+
+func mustCluster(t testing.TB, s *magnum.Service, c magnum.Caller, req magnum.ClusterCreate) string {
+	t.Helper()
+	id, err := s.CreateCluster(as(c), req)
+	require.NoError(t, err)
+	return id
+}
+
+func ptr[T any](v T) *T { return &v }

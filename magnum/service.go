@@ -1,0 +1,101 @@
+package magnum
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gomagnum/gomagnum/cloud"
+	"github.com/gomagnum/gomagnum/drivers"
+	"github.com/gomagnum/gomagnum/internal/store"
+	"github.com/gomagnum/gomagnum/quota"
+)
+
+// DriverRegistry finds the driver serving a (server_type, os_distro, coe)
+// tuple.
+type DriverRegistry interface {
+	// Driver returns the driver serving t, or an error wrapping
+	// drivers.ErrNoDriver.
+	Driver(ctx context.Context, t drivers.Tuple) (drivers.Driver, error)
+	// Infos describes every enabled driver.
+	Infos(ctx context.Context) ([]drivers.Info, error)
+}
+
+// Service is gomagnum: cluster templates, clusters, node groups,
+// certificates, quotas, stats and service health, with Magnum's rules and
+// policy. A Service is also a running service instance: it records
+// heartbeats other instances sharing its database see.
+//
+// Every method reads the caller from its context (WithCaller).
+type Service struct {
+	store   *store.Store
+	cloud   cloud.Cloud
+	drivers DriverRegistry
+	policy  Policy
+	limits  quota.Limits
+	log     *slog.Logger
+	now     func() time.Time
+	cfg     config
+	closers []func() error
+}
+
+// New returns a Service. With no options it runs on embedded defaults: a
+// SQLite database in a data directory (WithDataDir; a temporary one
+// otherwise), the simulated cloud, and the built-in drivers.
+func New(ctx context.Context, opts ...Option) (*Service, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s := &Service{cloud: cfg.cloud, drivers: cfg.drivers, log: cfg.log, now: cfg.now, cfg: cfg}
+	s.limits = quota.NewLimits(map[quota.Resource]int{quota.Cluster: cfg.defaultClusterQuota})
+	s.policy = cfg.policy
+	if s.policy == nil {
+		s.policy = DefaultRules(cfg.trusteeDomainID)
+	}
+	if err := s.openStore(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.openDefaults(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Service) openStore(ctx context.Context) error {
+	dsn := s.cfg.database
+	if dsn == "" {
+		dir := s.cfg.dataDir
+		if dir == "" {
+			tmp, err := os.MkdirTemp("", "gomagnum-")
+			if err != nil {
+				return fmt.Errorf("magnum: data directory: %w", err)
+			}
+			dir = tmp
+			s.closers = append(s.closers, func() error { return os.RemoveAll(tmp) })
+		}
+		dsn = filepath.Join(dir, "magnum.db")
+	}
+	st, err := store.Open(ctx, dsn, store.WithLogger(s.log), store.WithClock(s.now))
+	if err != nil {
+		return fmt.Errorf("magnum: %w", err)
+	}
+	s.store = st
+	s.closers = append([]func() error{st.Close}, s.closers...)
+	return nil
+}
+
+// Close stops the service and releases what it holds.
+func (s *Service) Close() error {
+	var errs []error
+	for _, c := range s.closers {
+		errs = append(errs, c())
+	}
+	s.closers = nil
+	return errors.Join(errs...)
+}
