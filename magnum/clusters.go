@@ -420,6 +420,10 @@ func (s *Service) mutateCluster(ctx context.Context, uuid string, fn func(*store
 		if err := fn(tx, d, ngs); err != nil {
 			return err
 		}
+		// fn may have added or changed node groups: sum up what is stored.
+		if ngs, err = clusterNodeGroups(ctx, tx, uuid); err != nil {
+			return err
+		}
 		return storeErr(putCluster(ctx, tx, d, ngs), nil)
 	})
 }

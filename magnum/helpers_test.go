@@ -120,3 +120,13 @@ func mustCluster(t testing.TB, s *magnum.Service, c magnum.Caller, req magnum.Cl
 }
 
 func ptr[T any](v T) *T { return &v }
+
+type magnumTaint = drivers.Taint
+
+// k8sTemplateFor is a Kubernetes template without a keypair, usable by
+// any project.
+func k8sTemplateFor(name string) magnum.ClusterTemplateCreate {
+	t := k8sTemplate(name)
+	t.KeypairID = ""
+	return t
+}

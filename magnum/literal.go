@@ -9,8 +9,9 @@ import (
 	"unicode/utf8"
 )
 
-// ParseLabels parses a label map written as a Python literal or JSON
-// object, as python-magnumclient sends it in a JSON-patch value:
+// ParseLabels parses a label map written as a Python literal, as
+// python-magnumclient sends it in a JSON-patch value (a JSON object of
+// strings and numbers is also one; JSON's true, false and null are not):
 // "{'kube_tag': 'v1.30.1', 'etcd_volume_size': 1, 'debug': True}".
 // Values that are not strings are formatted as Python's str() would
 // ("True", "1", "1.5"); nested dicts and lists are refused.
@@ -147,7 +148,7 @@ func (p *literalParser) scalar() (string, error) {
 	case c == '-' || c == '+' || c == '.' || (c >= '0' && c <= '9'):
 		return p.number()
 	}
-	for word, s := range map[string]string{"True": "True", "true": "True", "False": "False", "false": "False", "None": "None", "null": "None"} {
+	for word, s := range map[string]string{"True": "True", "False": "False", "None": "None"} {
 		if strings.HasPrefix(p.src[p.pos:], word) {
 			p.pos += len(word)
 			return s, nil

@@ -29,6 +29,8 @@ func TestParseLabels(t *testing.T) {
 		{in: "{'a': 'b'} extra", err: true},
 		{in: "{'a': 'b", err: true},
 		{in: "{a: 'b'}", err: true},
+		{in: `{"api": true}`, err: true},
+		{in: `{"api": null}`, err: true},
 		{in: "{'a': 1.2.3}", err: true},
 		{in: `{'a': '\x4'}`, err: true},
 	} {

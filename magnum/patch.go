@@ -137,7 +137,7 @@ func applyTop(doc map[string]any, attr string, op PatchOp, r patchRules) error {
 	switch {
 	case op.Op == PatchAdd && !exists:
 		return reasonf("Adding a new attribute /%s to the root of the resource is not allowed.", attr)
-	case op.Op == PatchAdd && cur != nil && !isEmptyMap(cur):
+	case op.Op == PatchAdd && !isUnset(cur):
 		return reasonf("The attribute /%s has existed, please use 'replace' operation instead.", attr)
 	case !exists:
 		return fmt.Errorf("can't %s a non-existent object '%s'", op.Op, attr)
@@ -165,9 +165,22 @@ func (e reasonError) Error() string { return string(e) }
 
 func reasonf(format string, args ...any) error { return reasonError(fmt.Sprintf(format, args...)) }
 
-func isEmptyMap(v any) bool {
-	m, ok := v.(map[string]any)
-	return ok && len(m) == 0
+// isUnset reports whether an attribute holds no value: null, or the zero
+// value the Go types use for unset.
+func isUnset(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		return x == ""
+	case json.Number:
+		return x == "0"
+	case map[string]any:
+		return len(x) == 0
+	case []any:
+		return len(x) == 0
+	}
+	return false
 }
 
 func walk(doc map[string]any, parts []string) (map[string]any, error) {
@@ -216,6 +229,9 @@ func fromDoc(doc map[string]any, dst any) error {
 	for i := range rt.NumField() {
 		name, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
 		v, ok := doc[name]
+		if !rt.Field(i).IsExported() {
+			continue
+		}
 		if !ok || name == "" || name == "-" {
 			continue
 		}
@@ -346,6 +362,9 @@ func changedFields(a, b any) []string {
 	var out []string
 	for i := range va.NumField() {
 		name, _, _ := strings.Cut(va.Type().Field(i).Tag.Get("json"), ",")
+		if !va.Type().Field(i).IsExported() || name == "-" {
+			continue
+		}
 		if !reflect.DeepEqual(va.Field(i).Interface(), vb.Field(i).Interface()) {
 			out = append(out, name)
 		}

@@ -55,6 +55,18 @@ func Any(checks ...Check) Check {
 	}
 }
 
+// All allows what every one of the checks allows.
+func All(checks ...Check) Check {
+	return func(c Caller, t Target) bool {
+		for _, ch := range checks {
+			if !ch(c, t) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
 // DenyClusterUser allows every caller except the per-cluster trustee
 // users, who live in the trustee domain.
 func DenyClusterUser(trusteeDomainID string) Check {
@@ -63,13 +75,15 @@ func DenyClusterUser(trusteeDomainID string) Check {
 
 // DefaultRules returns Magnum's default policy. trusteeDomainID is the
 // domain of the per-cluster trustee users, which the default policy keeps
-// to certificate and health-status calls.
+// to certificate and health-status calls. One deliberate difference with
+// Magnum: trustee users may not update or delete cluster templates
+// either, since their credentials live on the clusters' nodes.
 func DefaultRules(trusteeDomainID string) Rules {
 	deny := DenyClusterUser(trusteeDomainID)
 	r := Rules{
 		"cluster:update_health_status":         Any(AdminOrUser, ClusterUser),
-		"clustertemplate:update":               AdminOrOwner,
-		"clustertemplate:delete":               AdminOrOwner,
+		"clustertemplate:update":               All(deny, AdminOrOwner),
+		"clustertemplate:delete":               All(deny, AdminOrOwner),
 		"clustertemplate:publish":              AdminAPI,
 		"certificate:get":                      Any(AdminOrUser, ClusterUser),
 		"certificate:create":                   Any(AdminOrUser, ClusterUser),

@@ -223,7 +223,7 @@ func (st *state) serverView(s *Server) Server {
 			v.Addresses = append(v.Addresses, address(p, name, f.FloatingIPAddress, "floating"))
 		}
 	}
-	atts := st.attachmentsOf(s.ID, KindServer)
+	atts := st.attachmentsOf(s.ID, kindServerAttachments)
 	v.VolumeIDs = make([]string, len(atts))
 	for i, a := range atts {
 		v.VolumeIDs[i] = a.VolumeID
@@ -405,15 +405,7 @@ func (tx *txn) plugNIC(s *Server, nic NIC) error {
 
 // Server returns a server by ID.
 func (c *Cloud) Server(ctx context.Context, id string) (Server, error) {
-	var out Server
-	err := c.view(ctx, func(st *state) error {
-		s, err := serverFinder.get(st.servers, id, c.scope(ctx))
-		if err == nil {
-			out = st.serverView(s)
-		}
-		return err
-	})
-	return out, err
+	return getView(ctx, c, serverFinder, func(st *state) map[string]*Server { return st.servers }, id, (*state).serverView)
 }
 
 // Servers lists the servers of a project ("" for all), sorted by ID.
@@ -498,7 +490,7 @@ func (tx *txn) deleteServer(s *Server) error {
 	if err != nil {
 		return err
 	}
-	for _, a := range tx.st.attachmentsOf(s.ID, KindServer) {
+	for _, a := range tx.st.attachmentsOf(s.ID, kindServerAttachments) {
 		tx.detach(a)
 		if a.DeleteOnTermination {
 			tx.deleteVolume(tx.st.volumes[a.VolumeID])
@@ -607,15 +599,7 @@ func (st *state) groupView(g *ServerGroup) ServerGroup {
 
 // ServerGroup returns a server group by ID.
 func (c *Cloud) ServerGroup(ctx context.Context, id string) (ServerGroup, error) {
-	var out ServerGroup
-	err := c.view(ctx, func(st *state) error {
-		g, err := groupFinder.get(st.groups, id, c.scope(ctx))
-		if err == nil {
-			out = st.groupView(g)
-		}
-		return err
-	})
-	return out, err
+	return getView(ctx, c, groupFinder, func(st *state) map[string]*ServerGroup { return st.groups }, id, (*state).groupView)
 }
 
 // DeleteServerGroup deletes a server group; its servers stay.

@@ -101,6 +101,15 @@
 // with interfaces, a security group in use or an attached volume fails
 // with ErrConflict.
 //
+// # Trustees and load-balancer cleanup
+//
+// CreateTrustee and DeleteTrustee keep one trustee user and trust per
+// cluster, persisted like the rest. CleanupLoadBalancers(ctx, clusterUUID)
+// deletes, children and VIP floating IPs included, every load balancer
+// whose description reads "Kubernetes ... from cluster <uuid>": the ones a
+// cluster's cloud provider leaves behind. Tests make such load balancers
+// with CreateLoadBalancer(ctx, ProviderLoadBalancerSpec(...)).
+//
 // # Booting
 //
 // CreateServer returns an ACTIVE server. Its guest then "boots":

@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"sync"
@@ -54,7 +55,12 @@ type Fault struct {
 	// Op is OpCreate when empty. OpDelete works with EffectError only.
 	Op Op
 	// Name is a path.Match pattern ("*-master-*") on the object's name;
-	// empty matches every name.
+	// empty matches every name. Kinds without a name match on: a floating
+	// IP's description, a security group rule's description, a router
+	// interface's subnet or port reference, a volume attachment's volume
+	// ID, a trustee's user name ("<cluster uuid>_<project id>").
+	// Deletes match on the same names, except for rules and router
+	// interfaces, which match on their ID (the interface's port ID).
 	Name string
 	// ProjectID restricts the fault to one project; empty matches all.
 	ProjectID string
@@ -222,8 +228,15 @@ func (c *Cloud) SetDelays(d Delays) error {
 	if err := d.validate(); err != nil {
 		return err
 	}
+	d = d.clone()
 	c.delays.Store(&d)
 	return nil
+}
+
+// clone copies the maps, so the caller may change its own afterwards.
+func (d Delays) clone() Delays {
+	d.Create, d.Delete = maps.Clone(d.Create), maps.Clone(d.Delete)
+	return d
 }
 
 // before runs what precedes every create and delete: the operation's

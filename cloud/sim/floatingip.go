@@ -115,21 +115,13 @@ func (tx *txn) externalNetwork(project, ref string) (*Network, error) {
 
 // FloatingIP returns a floating IP by ID.
 func (c *Cloud) FloatingIP(ctx context.Context, id string) (FloatingIP, error) {
-	var out FloatingIP
-	err := c.view(ctx, func(st *state) error {
-		f, err := fipFinder.get(st.fips, id, c.scope(ctx))
-		if err == nil {
-			out = *f
-		}
-		return err
-	})
-	return out, err
+	return getView(ctx, c, fipFinder, func(st *state) map[string]*FloatingIP { return st.fips }, id, copyOf[FloatingIP])
 }
 
 // FloatingIPs lists the floating IPs of a project ("" for all).
 func (c *Cloud) FloatingIPs(ctx context.Context, projectID string) ([]FloatingIP, error) {
 	return list(ctx, c, func(st *state) map[string]*FloatingIP { return st.fips }, projectID, fipFinder.project,
-		func(_ *state, f *FloatingIP) FloatingIP { return *f })
+		copyOf[FloatingIP])
 }
 
 // AssociateFloatingIP points a floating IP at a port's fixed address

@@ -606,7 +606,7 @@ func checkMember(spec MemberSpec, weight int) error {
 // Member returns a pool member by ID.
 func (c *Cloud) Member(ctx context.Context, id string) (Member, error) {
 	return getView(ctx, c, memberFinder, func(st *state) map[string]*Member { return st.members }, id,
-		func(_ *state, m *Member) Member { return *m })
+		copyOf[Member])
 }
 
 // DeleteMember removes a member from its pool.
@@ -668,7 +668,7 @@ func (c *Cloud) CreateHealthMonitor(ctx context.Context, spec HealthMonitorSpec)
 // HealthMonitor returns a health monitor by ID.
 func (c *Cloud) HealthMonitor(ctx context.Context, id string) (HealthMonitor, error) {
 	return getView(ctx, c, monitorFinder, func(st *state) map[string]*HealthMonitor { return st.monitors }, id,
-		func(_ *state, h *HealthMonitor) HealthMonitor { return *h })
+		copyOf[HealthMonitor])
 }
 
 // DeleteHealthMonitor deletes a health monitor.
@@ -679,19 +679,4 @@ func (c *Cloud) DeleteHealthMonitor(ctx context.Context, id string) error {
 		remove(tx, tx.st.monitors, KindHealthMonitor, id)
 		return nil
 	})
-}
-
-// getView returns the view of the object id, as the context's project
-// sees it.
-func getView[T, V any](ctx context.Context, c *Cloud, f finder[T], pick func(*state) map[string]*T, id string,
-	view func(*state, *T) V) (V, error) {
-	var out V
-	err := c.view(ctx, func(st *state) error {
-		obj, err := f.get(pick(st), id, c.scope(ctx))
-		if err == nil {
-			out = view(st, obj)
-		}
-		return err
-	})
-	return out, err
 }

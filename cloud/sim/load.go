@@ -139,8 +139,8 @@ func (c *Cloud) rebuild() error {
 		tx.charge(s.ProjectID, Usage{Instances: 1, Cores: f.VCPUs, RAMMiB: f.RAMMiB})
 	}
 	for _, a := range st.attachments {
-		tx.link(a.ServerID, kindAttachmentOf(KindServer), a.ID)
-		tx.link(a.VolumeID, kindAttachmentOf(KindVolume), a.ID)
+		tx.link(a.ServerID, kindServerAttachments, a.ID)
+		tx.link(a.VolumeID, kindVolumeAttachments, a.ID)
 	}
 	for _, v := range st.volumes {
 		tx.charge(v.ProjectID, Usage{Volumes: 1, VolumeGB: v.SizeGB})
@@ -157,6 +157,9 @@ func (c *Cloud) restoreAddresses(owner string, ips []FixedIP) {
 		if pool == nil || err != nil {
 			c.log.Warn("address of an unknown subnet", "owner", owner, "subnet", ip.SubnetID, "ip", ip.IPAddress)
 			continue
+		}
+		if pool.used[a] == owner {
+			continue // a catalog object, seeded before the load
 		}
 		if err := pool.take(a, owner); err != nil {
 			c.log.Warn("address restored twice", "owner", owner, "ip", ip.IPAddress, "err", err)

@@ -3,6 +3,8 @@ package sim
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -312,10 +314,9 @@ func (c *Cloud) SubnetDetail(ctx context.Context, ref string) (Subnet, error) {
 // DeleteSubnet deletes a subnet. It fails with ErrConflict while a port
 // has an address on it.
 func (c *Cloud) DeleteSubnet(ctx context.Context, id string) error {
-	describe := func(st *state) (string, string, error) {
-		pick := func(*state) map[string]*Subnet { return st.subnets }
-		return st.subnetFinder().describer(pick, id, c.scope(ctx))(st)
-	}
+	pick := func(st *state) map[string]*Subnet { return st.subnets }
+	// c.st never changes; the finder only reads it under the lock.
+	describe := c.st.subnetFinder().describer(pick, id, c.scope(ctx))
 	return c.deleteObject(ctx, KindSubnet, describe, func(tx *txn) error {
 		s := tx.st.subnets[id]
 		if s.Catalog {
@@ -366,8 +367,10 @@ func (tx *txn) addRouter(r *Router, external string, persisted bool) error {
 		if !n.External {
 			return invalid("Bad router request: Network %s is not an external network.", n.ID)
 		}
+		id := stableChildID(r, "gateway")
 		gw, err := tx.newPort(portRequest{
-			id: stableChildID(r, "gateway"), project: r.ProjectID, network: n,
+			// Neutron's gateway ports belong to no project.
+			id: id, mac: stableChildMAC(r, id), network: n,
 			deviceID: r.ID, deviceOwner: OwnerRouterGateway, noSecurityGroups: true,
 		}, persisted)
 		if err != nil {
@@ -388,17 +391,19 @@ func stableChildID(r *Router, role string) string {
 	return newID()
 }
 
+// stableChildMAC derives the MAC address of a catalog router's port from
+// its ID; other ports get a random one.
+func stableChildMAC(r *Router, portID string) string {
+	if !r.Catalog {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(portID))
+	return fmt.Sprintf("fa:16:3e:%02x:%02x:%02x", sum[0], sum[1], sum[2])
+}
+
 // Router returns a router by ID.
 func (c *Cloud) Router(ctx context.Context, id string) (Router, error) {
-	var out Router
-	err := c.view(ctx, func(st *state) error {
-		r, err := routerFinder.get(st.routers, id, c.scope(ctx))
-		if err == nil {
-			out = st.routerView(r)
-		}
-		return err
-	})
-	return out, err
+	return getView(ctx, c, routerFinder, func(st *state) map[string]*Router { return st.routers }, id, (*state).routerView)
 }
 
 // DeleteRouter deletes a router and its gateway. It fails with
@@ -435,7 +440,7 @@ func (c *Cloud) AddRouterInterface(ctx context.Context, spec RouterInterfaceSpec
 	if err != nil {
 		return out, err
 	}
-	if _, err := c.before(ctx, KindRouterInterface, OpCreate, spec.Subnet+spec.PortID, project); err != nil {
+	if _, err := c.before(ctx, KindRouterInterface, OpCreate, cmp.Or(spec.Subnet, spec.PortID), project); err != nil {
 		return out, err
 	}
 	err = c.update(ctx, func(tx *txn) error {
@@ -465,8 +470,9 @@ func (tx *txn) addInterface(r *Router, spec RouterInterfaceSpec, persisted bool)
 		if err := tx.checkNoInterface(r, s.ID); err != nil {
 			return RouterInterface{}, err
 		}
+		id := stableChildID(r, s.ID)
 		port, err = tx.newPort(portRequest{
-			id: stableChildID(r, s.ID), project: r.ProjectID, network: tx.st.networks[s.NetworkID],
+			id: id, mac: stableChildMAC(r, id), project: r.ProjectID, network: tx.st.networks[s.NetworkID],
 			fixedIPs: []FixedIPSpec{{Subnet: s.ID, IPAddress: s.GatewayIP}},
 			deviceID: r.ID, deviceOwner: OwnerRouterInterface, noSecurityGroups: true,
 		}, persisted)

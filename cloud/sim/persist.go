@@ -2,41 +2,43 @@ package sim
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"sync"
 )
 
 // write is one pending change of a persisted object: a new value, or a
-// deletion when value is nil.
+// deletion when obj is nil. Objects are never changed once stored in the
+// state (a change stores a copy), so obj can be encoded outside the lock.
 type write struct {
-	key   string
-	value []byte
-	seq   uint64
+	key string
+	obj any
+	seq uint64
 }
 
 // persister writes changes to Blobs outside the cloud's lock. Writes to one
 // key are ordered by their sequence number: a write that arrives after a
 // newer one of the same key has reached the store is dropped, so the store
-// always ends with the newest value.
+// always ends with the newest value. Writes of different keys overlap.
 type persister struct {
-	blobs   Blobs
-	seed    maphash.Seed
-	stripes [64]sync.Mutex
+	blobs Blobs
 
 	mu   sync.Mutex
 	keys map[string]*keyState
 }
 
-// keyState tracks the writes of one key that are scheduled but not done.
+// keyState tracks the writes of one key that are scheduled but not done;
+// it exists while some are. Its mutex orders the writes of the key, and
+// only them: writes of different keys run in parallel.
 type keyState struct {
-	written  uint64 // sequence of the newest write stored
-	inflight int
+	mu       sync.Mutex
+	written  uint64 // sequence of the newest write stored; guarded by persister.mu
+	inflight int    // guarded by persister.mu
 }
 
 func newPersister(b Blobs) *persister {
-	return &persister{blobs: b, seed: maphash.MakeSeed(), keys: make(map[string]*keyState)}
+	return &persister{blobs: b, keys: make(map[string]*keyState)}
 }
 
 // schedule registers writes; call it under the cloud's lock, in the order
@@ -68,22 +70,19 @@ func (p *persister) flush(ctx context.Context, ws []write) error {
 }
 
 func (p *persister) flushOne(ctx context.Context, w write) error {
-	stripe := &p.stripes[maphash.String(p.seed, w.key)%uint64(len(p.stripes))]
-	stripe.Lock()
-	defer stripe.Unlock()
-
 	p.mu.Lock()
 	ks := p.keys[w.key]
+	p.mu.Unlock()
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+
+	p.mu.Lock()
 	stale := w.seq <= ks.written
 	p.mu.Unlock()
 
 	var err error
 	if !stale {
-		if w.value == nil {
-			err = p.blobs.Delete(ctx, w.key)
-		} else {
-			err = p.blobs.Put(ctx, w.key, w.value)
-		}
+		err = p.store(ctx, w)
 	}
 
 	p.mu.Lock()
@@ -96,4 +95,16 @@ func (p *persister) flushOne(ctx context.Context, w write) error {
 		delete(p.keys, w.key)
 	}
 	return err
+}
+
+// store writes one change to the Blobs.
+func (p *persister) store(ctx context.Context, w write) error {
+	if w.obj == nil {
+		return p.blobs.Delete(ctx, w.key)
+	}
+	b, err := json.Marshal(w.obj)
+	if err != nil {
+		return err
+	}
+	return p.blobs.Put(ctx, w.key, b)
 }

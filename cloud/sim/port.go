@@ -77,6 +77,9 @@ var portFinder = finder[Port]{
 	project: func(p *Port) string { return p.ProjectID },
 }
 
+// portView returns a copy of p.
+func portView(_ *state, p *Port) Port { return *p.clone() }
+
 func (p *Port) clone() *Port {
 	c := *p
 	c.FixedIPs = slices.Clone(p.FixedIPs)
@@ -125,21 +128,12 @@ func (c *Cloud) CreatePort(ctx context.Context, spec PortSpec) (Port, error) {
 
 // Port returns a port by ID.
 func (c *Cloud) Port(ctx context.Context, id string) (Port, error) {
-	var out Port
-	err := c.view(ctx, func(st *state) error {
-		p, err := portFinder.get(st.ports, id, c.scope(ctx))
-		if err == nil {
-			out = *p.clone()
-		}
-		return err
-	})
-	return out, err
+	return getView(ctx, c, portFinder, func(st *state) map[string]*Port { return st.ports }, id, portView)
 }
 
 // Ports lists the ports of a project ("" for all), sorted by ID.
 func (c *Cloud) Ports(ctx context.Context, projectID string) ([]Port, error) {
-	return list(ctx, c, func(st *state) map[string]*Port { return st.ports }, projectID, portFinder.project,
-		func(_ *state, p *Port) Port { return *p.clone() })
+	return list(ctx, c, func(st *state) map[string]*Port { return st.ports }, projectID, portFinder.project, portView)
 }
 
 // UpdatePort changes a port's name, security groups or address pairs.
@@ -340,11 +334,15 @@ func (tx *txn) assignAddress(owner string, n *Network, project string, spec Fixe
 // allocAddr takes the next free address of a subnet.
 func (tx *txn) allocAddr(subnetID, owner string) (FixedIP, error) {
 	pool := tx.st.ipam[subnetID]
+	cursor, next := pool.cursor, pool.next
 	a, err := pool.allocate(owner)
 	if err != nil {
 		return FixedIP{}, err
 	}
-	tx.onUndo(func() { pool.release(a) })
+	tx.onUndo(func() {
+		pool.release(a)
+		pool.cursor, pool.next = cursor, next
+	})
 	return FixedIP{SubnetID: subnetID, IPAddress: a.String()}, nil
 }
 
@@ -394,25 +392,4 @@ func checkAddressPairs(pairs []AddressPair) error {
 func randomMAC() string {
 	n := rand.Uint32()
 	return fmt.Sprintf("fa:16:3e:%02x:%02x:%02x", byte(n>>16), byte(n>>8), byte(n))
-}
-
-// list returns the objects of a project ("" for all) sorted by ID.
-func list[T, V any](ctx context.Context, c *Cloud, pick func(*state) map[string]*T, projectID string,
-	project func(*T) string, view func(*state, *T) V) ([]V, error) {
-	var out []V
-	err := c.view(ctx, func(st *state) error {
-		m := pick(st)
-		ids := make([]string, 0, len(m))
-		for id, obj := range m {
-			if projectID == "" || project(obj) == projectID {
-				ids = append(ids, id)
-			}
-		}
-		slices.Sort(ids)
-		for _, id := range ids {
-			out = append(out, view(st, m[id]))
-		}
-		return nil
-	})
-	return out, err
 }

@@ -90,7 +90,7 @@ func WithDelays(d Delays) Option {
 		if err := d.validate(); err != nil {
 			return err
 		}
-		cfg.delays = d
+		cfg.delays = d.clone()
 		return nil
 	}
 }

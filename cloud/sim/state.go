@@ -2,7 +2,6 @@ package sim
 
 import (
 	"context"
-	"encoding/json"
 	"maps"
 	"slices"
 	"time"
@@ -100,14 +99,7 @@ func (c *Cloud) update(ctx context.Context, fn func(*txn) error) error {
 		c.mu.Unlock()
 		return err
 	}
-	writes, err := tx.writes()
-	if err != nil {
-		for i := len(tx.undo) - 1; i >= 0; i-- {
-			tx.undo[i]()
-		}
-		c.mu.Unlock()
-		return err
-	}
+	writes := tx.writes()
 	c.persist.schedule(writes)
 	c.mu.Unlock()
 	for _, f := range tx.after {
@@ -126,23 +118,15 @@ func (c *Cloud) view(ctx context.Context, fn func(*state) error) error {
 	return fn(c.st)
 }
 
-// writes encodes the touched objects, in the order they were touched.
-func (tx *txn) writes() ([]write, error) {
-	ws := make([]write, 0, len(tx.order))
-	for _, key := range tx.order {
-		w := write{key: key}
-		if obj := tx.dirty[key]; obj != nil {
-			b, err := json.Marshal(obj)
-			if err != nil {
-				return nil, err
-			}
-			w.value = b
-		}
+// writes lists the touched objects, in the order they were touched, with
+// their sequence numbers.
+func (tx *txn) writes() []write {
+	ws := make([]write, len(tx.order))
+	for i, key := range tx.order {
 		tx.c.seq++
-		w.seq = tx.c.seq
-		ws = append(ws, w)
+		ws[i] = write{key: key, obj: tx.dirty[key], seq: tx.c.seq}
 	}
-	return ws, nil
+	return ws
 }
 
 // touch marks a persisted object as changed (obj nil: deleted).

@@ -40,9 +40,11 @@ type VolumeSpec struct {
 
 // VolumeAttachment is a volume attached to a server.
 type VolumeAttachment struct {
-	ID       string `json:"id"`
-	VolumeID string `json:"volume_id"`
-	ServerID string `json:"server_id"`
+	ID string `json:"id"`
+	// ProjectID is the project of the server and the volume.
+	ProjectID string `json:"project_id"`
+	VolumeID  string `json:"volume_id"`
+	ServerID  string `json:"server_id"`
 	// Device is the guest device ("/dev/vdb").
 	Device string `json:"device"`
 	// DeleteOnTermination deletes the volume with the server.
@@ -66,34 +68,37 @@ var volumeFinder = finder[Volume]{
 
 var attachmentFinder = finder[VolumeAttachment]{
 	what:    "Volume attachment",
-	name:    func(a *VolumeAttachment) string { return a.ID },
-	project: func(a *VolumeAttachment) string { return "" },
+	name:    func(a *VolumeAttachment) string { return a.VolumeID },
+	project: func(a *VolumeAttachment) string { return a.ProjectID },
 }
 
 // volumeView returns a copy of v with its attachments.
 func (st *state) volumeView(v *Volume) Volume {
 	out := *v
 	out.Attachments = nil
-	for _, a := range st.attachmentsOf(v.ID, KindVolume) {
+	for _, a := range st.attachmentsOf(v.ID, kindVolumeAttachments) {
 		out.Attachments = append(out.Attachments, *a)
 	}
 	return out
 }
 
-// attachmentsOf returns the attachments of a server or volume, by device.
+// attachmentsOf returns the attachments of a server or a volume (kind is
+// kindServerAttachments or kindVolumeAttachments), by device.
 func (st *state) attachmentsOf(id string, kind Kind) []*VolumeAttachment {
 	var out []*VolumeAttachment
-	for _, aid := range st.children(id, kindAttachmentOf(kind)) {
+	for _, aid := range st.children(id, kind) {
 		out = append(out, st.attachments[aid])
 	}
 	slices.SortFunc(out, func(a, b *VolumeAttachment) int { return cmp.Compare(a.Device, b.Device) })
 	return out
 }
 
-// kindAttachmentOf keys the attachments of a server and of a volume apart
-// in state.refs (a volume and a server never share an ID, but the two
-// relations differ in meaning).
-func kindAttachmentOf(parent Kind) Kind { return KindVolumeAttachment + Kind("@"+string(parent)) }
+// Relation kinds of state.refs for attachments: the attachments of a
+// server, and of a volume.
+const (
+	kindServerAttachments Kind = "server_attachments"
+	kindVolumeAttachments Kind = "volume_attachments"
+)
 
 // CreateVolume creates a volume within the project's volumes and
 // gigabytes quotas.
@@ -138,15 +143,7 @@ func (c *Cloud) CreateVolume(ctx context.Context, spec VolumeSpec) (Volume, erro
 
 // Volume returns a volume by ID.
 func (c *Cloud) Volume(ctx context.Context, id string) (Volume, error) {
-	var out Volume
-	err := c.view(ctx, func(st *state) error {
-		v, err := volumeFinder.get(st.volumes, id, c.scope(ctx))
-		if err == nil {
-			out = st.volumeView(v)
-		}
-		return err
-	})
-	return out, err
+	return getView(ctx, c, volumeFinder, func(st *state) map[string]*Volume { return st.volumes }, id, (*state).volumeView)
 }
 
 // Volumes lists the volumes of a project ("" for all), sorted by ID.
@@ -240,7 +237,7 @@ func (tx *txn) attach(s *Server, volumeID, device string, deleteOnTermination bo
 		return nil, conflict("Invalid volume: Volume %s status must be available to reserve, but the status is %s.", v.ID, v.Status)
 	}
 	taken := map[string]bool{}
-	for _, a := range tx.st.attachmentsOf(s.ID, KindServer) {
+	for _, a := range tx.st.attachmentsOf(s.ID, kindServerAttachments) {
 		taken[a.Device] = true
 	}
 	if device == "" {
@@ -248,11 +245,11 @@ func (tx *txn) attach(s *Server, volumeID, device string, deleteOnTermination bo
 	} else if taken[device] {
 		return nil, conflict("The supplied device path (%s) is in use.", device)
 	}
-	a := &VolumeAttachment{ID: newID(), VolumeID: v.ID, ServerID: s.ID, Device: device,
+	a := &VolumeAttachment{ID: newID(), ProjectID: s.ProjectID, VolumeID: v.ID, ServerID: s.ID, Device: device,
 		DeleteOnTermination: deleteOnTermination, CreatedAt: tx.now}
 	put(tx, tx.st.attachments, KindVolumeAttachment, a.ID, a, true)
-	tx.link(s.ID, kindAttachmentOf(KindServer), a.ID)
-	tx.link(v.ID, kindAttachmentOf(KindVolume), a.ID)
+	tx.link(s.ID, kindServerAttachments, a.ID)
+	tx.link(v.ID, kindVolumeAttachments, a.ID)
 	nv := *v
 	nv.Status = "in-use"
 	put(tx, tx.st.volumes, KindVolume, v.ID, &nv, true)
@@ -279,30 +276,14 @@ func deviceSuffix(i int) string {
 
 // VolumeAttachment returns an attachment by ID.
 func (c *Cloud) VolumeAttachment(ctx context.Context, id string) (VolumeAttachment, error) {
-	var out VolumeAttachment
-	err := c.view(ctx, func(st *state) error {
-		a, err := attachmentFinder.get(st.attachments, id, "")
-		if err == nil {
-			out = *a
-		}
-		return err
-	})
-	return out, err
+	return getView(ctx, c, attachmentFinder, func(st *state) map[string]*VolumeAttachment { return st.attachments }, id,
+		copyOf[VolumeAttachment])
 }
 
 // DetachVolume removes an attachment; the volume becomes available.
 func (c *Cloud) DetachVolume(ctx context.Context, attachmentID string) error {
-	describe := func(st *state) (string, string, error) {
-		a, ok := st.attachments[attachmentID]
-		if !ok {
-			return "", "", notFound("Volume attachment %s could not be found.", attachmentID)
-		}
-		s := st.servers[a.ServerID]
-		if scope := c.scope(ctx); scope != "" && s.ProjectID != scope {
-			return "", "", notFound("Volume attachment %s could not be found.", attachmentID)
-		}
-		return a.VolumeID, s.ProjectID, nil
-	}
+	pick := func(st *state) map[string]*VolumeAttachment { return st.attachments }
+	describe := attachmentFinder.describer(pick, attachmentID, c.scope(ctx))
 	return c.deleteObject(ctx, KindVolumeAttachment, describe, func(tx *txn) error {
 		tx.detach(tx.st.attachments[attachmentID])
 		return nil
@@ -310,8 +291,8 @@ func (c *Cloud) DetachVolume(ctx context.Context, attachmentID string) error {
 }
 
 func (tx *txn) detach(a *VolumeAttachment) {
-	tx.unlink(a.ServerID, kindAttachmentOf(KindServer), a.ID)
-	tx.unlink(a.VolumeID, kindAttachmentOf(KindVolume), a.ID)
+	tx.unlink(a.ServerID, kindServerAttachments, a.ID)
+	tx.unlink(a.VolumeID, kindVolumeAttachments, a.ID)
 	remove(tx, tx.st.attachments, KindVolumeAttachment, a.ID)
 	if v := tx.st.volumes[a.VolumeID]; v != nil {
 		nv := *v

@@ -26,6 +26,9 @@ type dialect interface {
 	// concurrent one and may be run again.
 	retryable(err error) bool
 	readOnlyTx() bool
+	// driverCachesStatements reports whether the driver keeps prepared
+	// statements per connection itself (pgx does).
+	driverCachesStatements() bool
 	// lockKey serialises transactions on one key until commit; SQLite has
 	// a single writer and needs nothing.
 	lockKey(key string) (string, []any)
@@ -33,10 +36,11 @@ type dialect interface {
 
 type sqliteDialect struct{}
 
-func (sqliteDialect) name() string           { return "sqlite" }
-func (sqliteDialect) rebind(q string) string { return q }
-func (sqliteDialect) serial() string         { return "INTEGER PRIMARY KEY AUTOINCREMENT" }
-func (sqliteDialect) readOnlyTx() bool       { return false }
+func (sqliteDialect) name() string                 { return "sqlite" }
+func (sqliteDialect) rebind(q string) string       { return q }
+func (sqliteDialect) serial() string               { return "INTEGER PRIMARY KEY AUTOINCREMENT" }
+func (sqliteDialect) readOnlyTx() bool             { return false }
+func (sqliteDialect) driverCachesStatements() bool { return false }
 func (sqliteDialect) jsonField(column, field string) string {
 	return fmt.Sprintf("json_extract(%s, '$.%s')", column, field)
 }
@@ -56,9 +60,10 @@ func (sqliteDialect) mapError(err error) error {
 
 type postgresDialect struct{}
 
-func (postgresDialect) name() string     { return "postgres" }
-func (postgresDialect) serial() string   { return "BIGSERIAL PRIMARY KEY" }
-func (postgresDialect) readOnlyTx() bool { return true }
+func (postgresDialect) name() string                 { return "postgres" }
+func (postgresDialect) serial() string               { return "BIGSERIAL PRIMARY KEY" }
+func (postgresDialect) readOnlyTx() bool             { return true }
+func (postgresDialect) driverCachesStatements() bool { return true }
 func (postgresDialect) jsonField(column, field string) string {
 	return fmt.Sprintf("(%s::jsonb ->> '%s')", column, field)
 }

@@ -80,7 +80,7 @@ func (t *Tx) applyMigration(ctx context.Context, m migration) error {
 		script = strings.ReplaceAll(script, "BYTEA", "BLOB")
 	}
 	for _, stmt := range splitStatements(script) {
-		if _, err := t.exec(ctx, stmt); err != nil {
+		if _, err := t.execDirect(ctx, stmt); err != nil {
 			return err
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -27,11 +28,26 @@ var (
 
 // Store is a handle on the database. It is safe for concurrent use.
 type Store struct {
-	write   *sql.DB // SQLite: one connection, so writers queue in process
-	read    *sql.DB
+	write *sql.DB
+	read  *sql.DB
+	// writeMu makes SQLite writers queue in process rather than poll the
+	// database lock.
+	writeMu *sync.Mutex
 	dialect dialect
 	log     *slog.Logger
 	now     func() time.Time
+	// stmts caches prepared statements by database and query text, so
+	// that the hot queries are parsed once (SQLite; pgx caches its own).
+	stmts sync.Map // stmtKey -> *sql.Stmt
+	// readers bounds the concurrent SQLite read transactions to one less
+	// than the read pool's connections: the spare one prepares statements
+	// while transactions hold the others, so preparing never deadlocks.
+	readers chan struct{}
+}
+
+type stmtKey struct {
+	db    *sql.DB
+	query string
 }
 
 // Option configures Open.
@@ -60,24 +76,34 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	sync := "NORMAL"
+	syncMode := "NORMAL"
 	if o.syncFull {
-		sync = "FULL"
+		syncMode = "FULL"
 	}
 	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
-		"&_pragma=synchronous(" + sync + ")&_pragma=foreign_keys(1)&_txlock=immediate"
-	write, err := sql.Open("sqlite", dsn)
+		"&_pragma=synchronous(" + syncMode + ")&_pragma=foreign_keys(1)"
+	// Writers begin IMMEDIATE, so that a transaction that reads then
+	// writes never fails to upgrade its lock; readers begin DEFERRED and
+	// never block anyone.
+	write, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	write.SetMaxOpenConns(1)
+	// Two connections: one for the writer holding writeMu, one to prepare
+	// statements on meanwhile.
+	write.SetMaxOpenConns(2)
 	read, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	read.SetMaxOpenConns(8)
-	return finishOpen(ctx, write, read, sqliteDialect{}, o)
+	const readers = 8
+	read.SetMaxOpenConns(readers + 1)
+	s, err := finishOpen(ctx, write, read, sqliteDialect{}, o, &sync.Mutex{})
+	if err == nil {
+		s.readers = make(chan struct{}, readers)
+	}
+	return s, err
 }
 
 // OpenPostgres connects to the PostgreSQL database named by dsn (a URL or
@@ -89,7 +115,7 @@ func OpenPostgres(ctx context.Context, dsn string, opts ...Option) (*Store, erro
 		return nil, fmt.Errorf("store: open postgres: %w", err)
 	}
 	db.SetMaxOpenConns(16)
-	return finishOpen(ctx, db, db, postgresDialect{}, o)
+	return finishOpen(ctx, db, db, postgresDialect{}, o, nil)
 }
 
 // Open opens the database a DSN names: "postgres://..." or
@@ -110,8 +136,8 @@ func applyOptions(opts []Option) options {
 	return o
 }
 
-func finishOpen(ctx context.Context, write, read *sql.DB, d dialect, o options) (*Store, error) {
-	s := &Store{write: write, read: read, dialect: d, log: o.log, now: o.now}
+func finishOpen(ctx context.Context, write, read *sql.DB, d dialect, o options, writeMu *sync.Mutex) (*Store, error) {
+	s := &Store{write: write, read: read, dialect: d, log: o.log, now: o.now, writeMu: writeMu}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -121,6 +147,10 @@ func finishOpen(ctx context.Context, write, read *sql.DB, d dialect, o options) 
 
 // Close closes the database.
 func (s *Store) Close() error {
+	s.stmts.Range(func(_, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
@@ -132,6 +162,10 @@ func (s *Store) Close() error {
 // On PostgreSQL a serialization failure reruns fn, so fn must not have
 // side effects outside the transaction.
 func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
+	if s.writeMu != nil {
+		s.writeMu.Lock()
+		defer s.writeMu.Unlock()
+	}
 	for attempt := 0; ; attempt++ {
 		err := s.run(ctx, s.write, false, fn)
 		if attempt < 5 && s.dialect.retryable(err) {
@@ -143,6 +177,14 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 
 // View runs fn in a read-only transaction.
 func (s *Store) View(ctx context.Context, fn func(*Tx) error) error {
+	if s.readers != nil {
+		select {
+		case s.readers <- struct{}{}:
+			defer func() { <-s.readers }()
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	return s.run(ctx, s.read, true, fn)
 }
 
@@ -151,7 +193,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(*Tx)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	tx := &Tx{tx: sqlTx, d: s.dialect, now: s.now}
+	tx := &Tx{tx: sqlTx, d: s.dialect, now: s.now, s: s, db: db}
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
 		return err
@@ -168,10 +210,44 @@ type Tx struct {
 	tx  *sql.Tx
 	d   dialect
 	now func() time.Time
+	s   *Store
+	db  *sql.DB
+}
+
+// stmt returns the transaction's handle on the cached prepared statement
+// of a query.
+func (t *Tx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	key := stmtKey{t.db, q}
+	if st, ok := t.s.stmts.Load(key); ok {
+		return t.tx.StmtContext(ctx, st.(*sql.Stmt)), nil
+	}
+	st, err := t.db.PrepareContext(ctx, t.d.rebind(q))
+	if err != nil {
+		return nil, t.d.mapError(err)
+	}
+	if prev, loaded := t.s.stmts.LoadOrStore(key, st); loaded {
+		st.Close()
+		st = prev.(*sql.Stmt)
+	}
+	return t.tx.StmtContext(ctx, st), nil
+}
+
+// execDirect runs a statement without caching it: DDL, which a statement
+// prepared on another connection could not see.
+func (t *Tx) execDirect(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	res, err := t.tx.ExecContext(ctx, t.d.rebind(q), args...)
+	return res, t.d.mapError(err)
 }
 
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	res, err := t.tx.ExecContext(ctx, t.d.rebind(q), args...)
+	if t.d.driverCachesStatements() {
+		return t.execDirect(ctx, q, args...)
+	}
+	st, err := t.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	res, err := st.ExecContext(ctx, args...)
 	if err != nil {
 		return nil, t.d.mapError(err)
 	}
@@ -179,15 +255,43 @@ func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 }
 
 func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	rows, err := t.tx.QueryContext(ctx, t.d.rebind(q), args...)
+	if t.d.driverCachesStatements() {
+		rows, err := t.tx.QueryContext(ctx, t.d.rebind(q), args...)
+		return rows, t.d.mapError(err)
+	}
+	st, err := t.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, t.d.mapError(err)
 	}
 	return rows, nil
 }
 
-func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, t.d.rebind(q), args...)
+// row is the result of queryRow: a row to scan, or the error preparing it.
+type row struct {
+	r   *sql.Row
+	err error
+}
+
+func (r row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.r.Scan(dest...)
+}
+
+func (t *Tx) queryRow(ctx context.Context, q string, args ...any) row {
+	if t.d.driverCachesStatements() {
+		return row{r: t.tx.QueryRowContext(ctx, t.d.rebind(q), args...)}
+	}
+	st, err := t.stmt(ctx, q)
+	if err != nil {
+		return row{err: err}
+	}
+	return row{r: st.QueryRowContext(ctx, args...)}
 }
 
 // micros converts a time to the stored form: microseconds since the epoch,

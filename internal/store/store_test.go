@@ -2,25 +2,19 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/gomagnum/gomagnum/internal/testenv"
+	"github.com/gomagnum/gomagnum/internal/store/storetest"
 )
-
-var schemaSeq atomic.Int64
 
 // openEach runs fn on a fresh SQLite store and, where PostgreSQL is
 // available, on a fresh PostgreSQL schema.
@@ -32,30 +26,11 @@ func openEach(t *testing.T, fn func(t *testing.T, s *Store)) {
 		fn(t, s)
 	})
 	t.Run("postgres", func(t *testing.T) {
-		dsn := testenv.Lookup(t, testenv.PostgresDSN, "PostgreSQL")
-		fn(t, openPostgresSchema(t, dsn))
+		s, err := OpenPostgres(context.Background(), storetest.PostgresDSN(t))
+		require.NoError(t, err)
+		t.Cleanup(func() { s.Close() })
+		fn(t, s)
 	})
-}
-
-// openPostgresSchema opens the store in a new schema of the database dsn
-// names, dropped when the test ends.
-func openPostgresSchema(t testing.TB, dsn string) *Store {
-	schema := fmt.Sprintf("t%d_%d", os.Getpid(), schemaSeq.Add(1))
-	admin, err := sql.Open("pgx", dsn)
-	require.NoError(t, err)
-	t.Cleanup(func() { admin.Close() })
-	_, err = admin.Exec("CREATE SCHEMA " + schema)
-	require.NoError(t, err)
-	t.Cleanup(func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
-	u, err := url.Parse(dsn)
-	require.NoError(t, err)
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	s, err := OpenPostgres(context.Background(), u.String())
-	require.NoError(t, err)
-	t.Cleanup(func() { s.Close() })
-	return s
 }
 
 func rec(uuid, project, name string, cols map[string]any) *Record {

@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"context"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -84,3 +86,42 @@ func (f finder[T]) get(m map[string]*T, id, project string) (*T, error) {
 	}
 	return obj, nil
 }
+
+// list returns the objects of a project ("" for all) sorted by ID.
+func list[T, V any](ctx context.Context, c *Cloud, pick func(*state) map[string]*T, projectID string,
+	project func(*T) string, view func(*state, *T) V) ([]V, error) {
+	var out []V
+	err := c.view(ctx, func(st *state) error {
+		m := pick(st)
+		ids := make([]string, 0, len(m))
+		for id, obj := range m {
+			if projectID == "" || project(obj) == projectID {
+				ids = append(ids, id)
+			}
+		}
+		slices.Sort(ids)
+		for _, id := range ids {
+			out = append(out, view(st, m[id]))
+		}
+		return nil
+	})
+	return out, err
+}
+
+// getView returns the view of the object id, as the context's project
+// sees it.
+func getView[T, V any](ctx context.Context, c *Cloud, f finder[T], pick func(*state) map[string]*T, id string,
+	view func(*state, *T) V) (V, error) {
+	var out V
+	err := c.view(ctx, func(st *state) error {
+		obj, err := f.get(pick(st), id, c.scope(ctx))
+		if err == nil {
+			out = view(st, obj)
+		}
+		return err
+	})
+	return out, err
+}
+
+// copyOf is the view of objects without slices or maps: a plain copy.
+func copyOf[T any](_ *state, obj *T) T { return *obj }

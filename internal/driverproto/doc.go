@@ -1,0 +1,16 @@
+// Package driverproto is the gRPC protocol between the gomagnum driver host
+// (package drivers) and driver plugins (package drivers/plugin): the
+// protobuf schema, its generated code, the go-plugin handshake and the
+// versioned plugin sets.
+//
+// The generated files driver.pb.go and driver_grpc.pb.go are committed.
+// Regenerate them after editing driver.proto, with Go-module tools only (buf
+// compiles the schema itself, no protoc is needed):
+//
+//	cd internal/driverproto && go run github.com/bufbuild/buf/cmd/buf@v1.75.0 generate
+//
+// or go generate ./internal/driverproto. Lint the schema with
+// "go run github.com/bufbuild/buf/cmd/buf@v1.75.0 lint" in the same directory.
+package driverproto
+
+//go:generate go run github.com/bufbuild/buf/cmd/buf@v1.75.0 generate

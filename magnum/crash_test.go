@@ -1,0 +1,114 @@
+package magnum_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gomagnum/gomagnum/magnum"
+)
+
+const crashDirEnv = "GOMAGNUM_CRASH_DIR"
+
+// TestCrashChild is the child of TestCrashLosesNothing: it writes
+// templates and clusters to the data directory it is given, printing each
+// write once it is acknowledged, until it is killed.
+func TestCrashChild(t *testing.T) {
+	dir := os.Getenv(crashDirEnv)
+	if dir == "" {
+		t.Skip("run by TestCrashLosesNothing")
+	}
+	s, err := magnum.New(context.Background(), magnum.WithDataDir(dir), magnum.WithDrivers(stubDrivers),
+		magnum.WithDefaultClusterQuota(1<<30))
+	require.NoError(t, err)
+	for i := 0; ; i++ {
+		ct, err := s.CreateClusterTemplate(as(demo), k8sTemplate(fmt.Sprint("t", i)))
+		require.NoError(t, err)
+		fmt.Printf("T %s\n", ct.UUID)
+		id, err := s.CreateCluster(as(demo), magnum.ClusterCreate{ClusterTemplateID: ct.UUID, NodeCount: ptr(i % 4)})
+		require.NoError(t, err)
+		fmt.Printf("C %s %d\n", id, i%4)
+	}
+}
+
+// TestCrashLosesNothing kills a process writing to the store at a random
+// moment, then checks that every acknowledged write is there and that no
+// cluster was stored in part.
+func TestCrashLosesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns a child process")
+	}
+	for round := range 3 {
+		t.Run(fmt.Sprint("round", round), func(t *testing.T) {
+			dir := t.TempDir()
+			acked := runUntilKilled(t, dir, time.Duration(200+rand.IntN(600))*time.Millisecond)
+			require.Greater(t, len(acked), 10, "the child acknowledged too little before it was killed")
+			t.Logf("%d writes acknowledged before the kill", len(acked))
+
+			s, err := magnum.New(context.Background(), magnum.WithDataDir(dir), magnum.WithDrivers(stubDrivers))
+			require.NoError(t, err)
+			defer s.Close()
+			for _, line := range acked {
+				f := strings.Fields(line)
+				switch f[0] {
+				case "T":
+					_, err := s.GetClusterTemplate(as(demo), f[1])
+					assert.NoError(t, err, "acknowledged template %s lost", f[1])
+				case "C":
+					c, err := s.GetCluster(as(demo), f[1])
+					if assert.NoError(t, err, "acknowledged cluster %s lost", f[1]) {
+						assert.Equal(t, f[2], fmt.Sprint(c.NodeCount))
+					}
+				}
+			}
+			clusters, err := s.ListClusters(as(demo), magnum.ListOptions{})
+			require.NoError(t, err)
+			for _, c := range clusters {
+				ngs, err := s.ListNodeGroups(as(demo), c.UUID, magnum.NodeGroupListOptions{})
+				require.NoError(t, err)
+				assert.Len(t, ngs, 2, "cluster %s stored in part", c.UUID)
+			}
+			st, err := s.Stats(as(demo), "", "")
+			require.NoError(t, err)
+			assert.Equal(t, len(clusters), st.Clusters)
+		})
+	}
+}
+
+// runUntilKilled runs TestCrashChild on dir, SIGKILLs it after d and
+// returns the writes it acknowledged.
+func runUntilKilled(t *testing.T, dir string, d time.Duration) []string {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.v=false")
+	cmd.Env = append(os.Environ(), crashDirEnv+"="+dir)
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if l := sc.Text(); strings.HasPrefix(l, "T ") || strings.HasPrefix(l, "C ") {
+				lines <- l
+			}
+		}
+	}()
+	timer := time.AfterFunc(d, func() { cmd.Process.Signal(syscall.SIGKILL) })
+	defer timer.Stop()
+	var acked []string
+	for l := range lines {
+		acked = append(acked, l)
+	}
+	cmd.Wait()
+	return acked
+}

@@ -1,0 +1,22 @@
+package magnum
+
+import (
+	"context"
+
+	"github.com/gomagnum/gomagnum/internal/store"
+)
+
+// SetClusterState sets what the conductor would: a cluster's status and
+// API address, and the status of its node groups.
+func SetClusterState(s *Service, uuid string, st Status, apiAddress string) error {
+	return s.mutateCluster(context.Background(), uuid, func(tx *store.Tx, d *clusterDoc, ngs []*NodeGroup) error {
+		d.Status, d.APIAddress = st, apiAddress
+		for _, ng := range ngs {
+			ng.Status = st
+			if err := putNodeGroup(context.Background(), tx, ng); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
