@@ -5,6 +5,7 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -124,4 +125,29 @@ func (r *Keyring) open(s sealed, aad []byte) ([]byte, error) {
 // key ID.
 func bindAAD(keyID string, aad []byte) []byte {
 	return append([]byte("gomagnum-certs-v1\x00"+keyID+"\x00"), aad...)
+}
+
+// Seal encrypts a secret other than a key (a trustee password) with the
+// primary key, bound to aad (the place it is stored at), and returns it
+// as printable text to store.
+func (r *Keyring) Seal(plaintext, aad []byte) (string, error) {
+	s, err := r.seal(plaintext, aad)
+	if err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(s)
+	return base64.RawURLEncoding.EncodeToString(b), err
+}
+
+// Open decrypts text Seal returned for the same aad.
+func (r *Keyring) Open(text string, aad []byte) ([]byte, error) {
+	b, err := base64.RawURLEncoding.DecodeString(text)
+	var s sealed
+	if err == nil {
+		err = json.Unmarshal(b, &s)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: malformed sealed value", ErrDecrypt)
+	}
+	return r.open(s, aad)
 }

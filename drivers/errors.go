@@ -11,4 +11,8 @@ var (
 	ErrNotSupported = errors.New("not supported")
 	// ErrNoDriver means no driver serves a tuple.
 	ErrNoDriver = errors.New("no driver")
+	// ErrUnavailable means the driver could not be asked: its plugin
+	// could not be started, was refused, or died during the call. The
+	// host restarts it; asking again later may succeed.
+	ErrUnavailable = errors.New("driver unavailable")
 )

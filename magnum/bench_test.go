@@ -19,10 +19,10 @@ func (benchDriver) ValidateCluster(context.Context, drivers.Cluster) error   { r
 // benchRegistry serves the bench driver.
 type benchRegistry struct{}
 
-func (benchRegistry) Driver(context.Context, drivers.Tuple) (drivers.Driver, error) { return benchDriver{}, nil }
-func (benchRegistry) Infos(context.Context) ([]drivers.Info, error) {
+func (benchRegistry) Select(drivers.Tuple) (drivers.Driver, error) { return benchDriver{}, nil }
+func (benchRegistry) Infos() []drivers.Info {
 	return []drivers.Info{{Name: "k8s", NetworkDrivers: []string{"flannel"},
-		Provides: []drivers.Tuple{{ServerType: "vm", OSDistro: "fedora-coreos", COE: "kubernetes"}}}}, nil
+		Provides: []drivers.Tuple{{ServerType: "vm", OSDistro: "fedora-coreos", COE: "kubernetes"}}}}
 }
 
 var bench struct {

@@ -12,12 +12,8 @@ import (
 // coeDrivers returns the network and volume drivers the enabled drivers
 // of a COE accept, the default network driver first.
 func (s *Service) coeDrivers(ctx context.Context, coe string) (network, volume []string, err error) {
-	infos, err := s.drivers.Infos(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
 	found := false
-	for _, info := range infos {
+	for _, info := range s.drivers.Infos() {
 		if !slices.ContainsFunc(info.Provides, func(t drivers.Tuple) bool { return t.COE == coe }) {
 			continue
 		}
@@ -64,7 +60,7 @@ func (s *Service) checkDrivers(ctx context.Context, t *ClusterTemplate) error {
 // driverFor returns the driver of a template's tuple.
 func (s *Service) driverFor(ctx context.Context, t *ClusterTemplate) (drivers.Driver, error) {
 	tuple := drivers.Tuple{ServerType: t.ServerType, OSDistro: t.ClusterDistro, COE: t.COE}
-	d, err := s.drivers.Driver(ctx, tuple)
+	d, err := s.drivers.Select(tuple)
 	if errors.Is(err, drivers.ErrNoDriver) {
 		return nil, invalidf("Cluster type %s not supported.", tuple)
 	}

@@ -26,9 +26,9 @@ func as(c magnum.Caller) context.Context { return magnum.WithCaller(context.Back
 // accepts everything.
 type stubDriver struct{ info drivers.Info }
 
-func (d stubDriver) Info(context.Context) (drivers.Info, error)                 { return d.info, nil }
-func (d stubDriver) ValidateTemplate(context.Context, drivers.Template) error   { return nil }
-func (d stubDriver) ValidateCluster(context.Context, drivers.Cluster) error     { return nil }
+func (d stubDriver) Info(context.Context) (drivers.Info, error)               { return d.info, nil }
+func (d stubDriver) ValidateTemplate(context.Context, drivers.Template) error { return nil }
+func (d stubDriver) ValidateCluster(context.Context, drivers.Cluster) error   { return nil }
 func (d stubDriver) ClusterStack(context.Context, drivers.Cluster) (drivers.Stack, error) {
 	return drivers.Stack{}, nil
 }
@@ -57,7 +57,7 @@ func (d stubDriver) ClientConfig(context.Context, drivers.Cluster, drivers.Crede
 // stubRegistry serves the stub drivers of Magnum's COEs.
 type stubRegistry []stubDriver
 
-func (r stubRegistry) Driver(_ context.Context, t drivers.Tuple) (drivers.Driver, error) {
+func (r stubRegistry) Select(t drivers.Tuple) (drivers.Driver, error) {
 	for _, d := range r {
 		for _, p := range d.info.Provides {
 			if p == t {
@@ -68,12 +68,12 @@ func (r stubRegistry) Driver(_ context.Context, t drivers.Tuple) (drivers.Driver
 	return nil, drivers.ErrNoDriver
 }
 
-func (r stubRegistry) Infos(context.Context) ([]drivers.Info, error) {
+func (r stubRegistry) Infos() []drivers.Info {
 	out := make([]drivers.Info, len(r))
 	for i, d := range r {
 		out[i] = d.info
 	}
-	return out, nil
+	return out
 }
 
 var stubDrivers = stubRegistry{

@@ -66,7 +66,9 @@ func TestIsolationMatrix(t *testing.T) {
 		{"create node group", func(ctx context.Context, f *fixture) error {
 			return v(f.s.CreateNodeGroup(ctx, f.cluster, magnum.NodeGroupCreate{Name: "ng"}))
 		}, ok, magnum.ErrNotFound, ok, magnum.ErrForbidden},
-		{"get node group", func(ctx context.Context, f *fixture) error { return v(f.s.GetNodeGroup(ctx, f.cluster, "default-worker")) },
+		{"get node group", func(ctx context.Context, f *fixture) error {
+			return v(f.s.GetNodeGroup(ctx, f.cluster, "default-worker"))
+		},
 			ok, magnum.ErrNotFound, ok, magnum.ErrForbidden},
 		{"list node groups", func(ctx context.Context, f *fixture) error {
 			return v(f.s.ListNodeGroups(ctx, f.cluster, magnum.NodeGroupListOptions{}))
@@ -85,7 +87,9 @@ func TestIsolationMatrix(t *testing.T) {
 		{"create quota", func(ctx context.Context, f *fixture) error {
 			return v(f.s.CreateQuota(ctx, magnum.Quota{ProjectID: demo.ProjectID, Resource: "Cluster", HardLimit: 9}))
 		}, magnum.ErrForbidden, magnum.ErrForbidden, ok, magnum.ErrForbidden},
-		{"list quotas", func(ctx context.Context, f *fixture) error { return v(f.s.ListQuotas(ctx, magnum.QuotaListOptions{AllTenants: true})) },
+		{"list quotas", func(ctx context.Context, f *fixture) error {
+			return v(f.s.ListQuotas(ctx, magnum.QuotaListOptions{AllTenants: true}))
+		},
 			magnum.ErrForbidden, magnum.ErrForbidden, ok, magnum.ErrForbidden},
 		{"stats", func(ctx context.Context, f *fixture) error { return v(f.s.Stats(ctx, demo.ProjectID, "")) },
 			ok, magnum.ErrForbidden, ok, ok},

@@ -16,13 +16,13 @@ import (
 )
 
 // DriverRegistry finds the driver serving a (server_type, os_distro, coe)
-// tuple.
+// tuple; *drivers.Registry is one.
 type DriverRegistry interface {
-	// Driver returns the driver serving t, or an error wrapping
+	// Select returns the driver serving t, or an error wrapping
 	// drivers.ErrNoDriver.
-	Driver(ctx context.Context, t drivers.Tuple) (drivers.Driver, error)
+	Select(t drivers.Tuple) (drivers.Driver, error)
 	// Infos describes every enabled driver.
-	Infos(ctx context.Context) ([]drivers.Info, error)
+	Infos() []drivers.Info
 }
 
 // Service is gomagnum: cluster templates, clusters, node groups,
