@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/gomagnum/gomagnum/cloud/sim"
+	"github.com/gomagnum/gomagnum/drivers/builtin"
 )
 
 // openDefaults fills in the embedded defaults for what the options left
@@ -18,7 +19,11 @@ func (s *Service) openDefaults(ctx context.Context) error {
 		s.cloud = c
 	}
 	if s.drivers == nil {
-		return fmt.Errorf("magnum: no driver registry configured")
+		r, err := builtin.Registry(ctx, builtin.InProcess)
+		if err != nil {
+			return fmt.Errorf("magnum: built-in drivers: %w", err)
+		}
+		s.drivers = r
 	}
 	return nil
 }
