@@ -46,7 +46,7 @@ func benchService(b *testing.B) (*Service, context.Context) {
 			return
 		}
 		bench.s, bench.err = New(context.Background(), WithDataDir(dir), WithDrivers(benchRegistry{}),
-			WithDefaultClusterQuota(1<<30))
+			WithDefaultClusterQuota(1<<30), WithoutConductor())
 		if bench.err != nil {
 			return
 		}

@@ -23,6 +23,7 @@ type clusterInternal struct {
 	TrusteeUserID   string `json:"trustee_user_id,omitempty"`
 	TrusteeUserName string `json:"trustee_user_name,omitempty"`
 	TrusteePassword string `json:"trustee_password,omitempty"`
+	TrusteeDomainID string `json:"trustee_domain_id,omitempty"`
 	TrustID         string `json:"trust_id,omitempty"`
 	// Deadline is when the operation in progress times out.
 	Deadline time.Time `json:"deadline,omitzero"`

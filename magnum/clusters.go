@@ -206,7 +206,7 @@ func (s *Service) insertCluster(ctx context.Context, d *clusterDoc, ngs []*NodeG
 	if err != nil {
 		return err
 	}
-	return s.store.Update(ctx, func(tx *store.Tx) error {
+	err = s.store.Update(ctx, func(tx *store.Tx) error {
 		if err := tx.Lock(ctx, "quota/"+d.ProjectID); err != nil {
 			return err
 		}
@@ -224,6 +224,10 @@ func (s *Service) insertCluster(ctx context.Context, d *clusterDoc, ngs []*NodeG
 		}
 		return recordOperation(ctx, tx, d.UUID, "", opCreate, nil)
 	})
+	if err == nil {
+		s.poke()
+	}
+	return err
 }
 
 func quotaErr(err error) error {
@@ -404,7 +408,7 @@ func defaultGroup(ngs []*NodeGroup, role string) *NodeGroup {
 // mutateCluster reads a cluster and its node groups, lets fn change them
 // and stores the cluster, all in one transaction.
 func (s *Service) mutateCluster(ctx context.Context, uuid string, fn func(*store.Tx, *clusterDoc, []*NodeGroup) error) error {
-	return s.store.Update(ctx, func(tx *store.Tx) error {
+	err := s.store.Update(ctx, func(tx *store.Tx) error {
 		rec, err := tx.Get(ctx, store.Clusters, uuid)
 		if err != nil {
 			return storeErr(err, func() error { return notFoundf("Cluster %s could not be found.", uuid) })
@@ -426,6 +430,10 @@ func (s *Service) mutateCluster(ctx context.Context, uuid string, fn func(*store
 		}
 		return storeErr(putCluster(ctx, tx, d, ngs), nil)
 	})
+	if err == nil {
+		s.poke()
+	}
+	return err
 }
 
 // checkStatus applies an operation's status allow-list.

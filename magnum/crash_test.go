@@ -29,7 +29,7 @@ func TestCrashChild(t *testing.T) {
 		t.Skip("run by TestCrashLosesNothing")
 	}
 	s, err := magnum.New(context.Background(), magnum.WithDataDir(dir), magnum.WithDrivers(stubDrivers),
-		magnum.WithDefaultClusterQuota(1<<30))
+		magnum.WithDefaultClusterQuota(1<<30), magnum.WithoutConductor())
 	require.NoError(t, err)
 	for i := 0; ; i++ {
 		ct, err := s.CreateClusterTemplate(as(demo), k8sTemplate(fmt.Sprint("t", i)))
@@ -55,7 +55,7 @@ func TestCrashLosesNothing(t *testing.T) {
 			require.Greater(t, len(acked), 10, "the child acknowledged too little before it was killed")
 			t.Logf("%d writes acknowledged before the kill", len(acked))
 
-			s, err := magnum.New(context.Background(), magnum.WithDataDir(dir), magnum.WithDrivers(stubDrivers))
+			s, err := magnum.New(context.Background(), magnum.WithDataDir(dir), magnum.WithDrivers(stubDrivers), magnum.WithoutConductor())
 			require.NoError(t, err)
 			defer s.Close()
 			for _, line := range acked {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/gomagnum/gomagnum/certs"
 	"github.com/gomagnum/gomagnum/cloud/sim"
 	"github.com/gomagnum/gomagnum/drivers/builtin"
 )
@@ -24,6 +25,20 @@ func (s *Service) openDefaults(ctx context.Context) error {
 			return fmt.Errorf("magnum: built-in drivers: %w", err)
 		}
 		s.drivers = r
+	}
+	keys, err := s.keyring(s.dataDir)
+	if err != nil {
+		return err
+	}
+	s.keys = keys
+	st := s.cfg.certStore
+	if st == nil {
+		if st, err = certs.NewBlobStore(s.store.Blobs("certs"), keys); err != nil {
+			return fmt.Errorf("magnum: certificate store: %w", err)
+		}
+	}
+	if s.certs, err = certs.New(st, certs.WithLogger(s.log)); err != nil {
+		return fmt.Errorf("magnum: certificates: %w", err)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package magnum
 import (
 	"context"
 
+	"github.com/gomagnum/gomagnum/heat"
 	"github.com/gomagnum/gomagnum/internal/store"
 )
 
@@ -19,4 +20,16 @@ func SetClusterState(s *Service, uuid string, st Status, apiAddress string) erro
 		}
 		return nil
 	})
+}
+
+// Orchestrator returns the service's orchestrator.
+func Orchestrator(s *Service) heat.Orchestrator { return s.orchestrator() }
+
+// ClusterFault returns the fault of a cluster.
+func ClusterFault(s *Service, uuid string) (*Fault, error) {
+	c, err := s.GetCluster(WithCaller(context.Background(), Caller{Roles: []string{"admin"}}), uuid)
+	if err != nil {
+		return nil, err
+	}
+	return c.Fault, nil
 }

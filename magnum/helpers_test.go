@@ -87,10 +87,11 @@ var stubDrivers = stubRegistry{
 }
 
 // newService returns a service on a fresh temporary database with the
-// simulated cloud and the stub drivers.
+// simulated cloud and the stub drivers, without a conductor: operations
+// stay as the API recorded them.
 func newService(t testing.TB, opts ...magnum.Option) *magnum.Service {
 	t.Helper()
-	opts = append([]magnum.Option{magnum.WithDataDir(t.TempDir()), magnum.WithDrivers(stubDrivers)}, opts...)
+	opts = append([]magnum.Option{magnum.WithDataDir(t.TempDir()), magnum.WithDrivers(stubDrivers), magnum.WithoutConductor()}, opts...)
 	s, err := magnum.New(context.Background(), opts...)
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })

@@ -5,7 +5,9 @@ import (
 	"os"
 	"time"
 
+	"github.com/gomagnum/gomagnum/certs"
 	"github.com/gomagnum/gomagnum/cloud"
+	"github.com/gomagnum/gomagnum/heat"
 )
 
 // Option configures New.
@@ -24,6 +26,20 @@ type config struct {
 	maxLimit            int
 	host                string
 	trusteeDomainID     string
+	secretKeys          []certs.EncryptionKey
+	certStore           certs.Store
+	orchestrator        heat.Orchestrator
+	syncInterval        time.Duration
+	healthInterval      time.Duration
+	publicURL           string
+	conductor           bool
+	events              []EventHandler
+	lease               time.Duration
+	heartbeatInterval   time.Duration
+	progressInterval    time.Duration
+	startConcurrency    int
+	authURL             string
+	syncObservers       []SyncObserver
 }
 
 func defaultConfig() config {
@@ -35,6 +51,14 @@ func defaultConfig() config {
 		serviceDownTime:     180 * time.Second,
 		maxLimit:            1000,
 		host:                host,
+		syncInterval:        10 * time.Second,
+		healthInterval:      60 * time.Second,
+		publicURL:           "http://127.0.0.1:9511/v1",
+		conductor:           true,
+		lease:               30 * time.Second,
+		heartbeatInterval:   60 * time.Second,
+		progressInterval:    10 * time.Second,
+		startConcurrency:    32,
 	}
 }
 
@@ -81,3 +105,53 @@ func WithHost(h string) Option { return func(c *config) { c.host = h } }
 // users live in; the default policy keeps them to certificate and health
 // calls.
 func WithTrusteeDomain(id string) Option { return func(c *config) { c.trusteeDomainID = id } }
+
+// WithSecretKeys sets the keys private keys and trustee passwords are
+// sealed with at rest: the first encrypts, all decrypt (for rotation).
+// Without it, a key is kept in the data directory.
+func WithSecretKeys(keys ...certs.EncryptionKey) Option {
+	return func(c *config) { c.secretKeys = keys }
+}
+
+// WithCertStore sets where cluster certificates and their keys are kept;
+// by default, the service database with keys sealed by the secret keys.
+func WithCertStore(st certs.Store) Option { return func(c *config) { c.certStore = st } }
+
+// WithOrchestrator sets the orchestrator stacks are built with; by
+// default, the embedded engine over the simulated cloud.
+func WithOrchestrator(o heat.Orchestrator) Option { return func(c *config) { c.orchestrator = o } }
+
+// WithSyncInterval sets how often the conductor syncs the status of
+// clusters in progress with their stacks (10 s).
+func WithSyncInterval(d time.Duration) Option { return func(c *config) { c.syncInterval = d } }
+
+// WithHealthInterval sets how often the conductor asks healthy clusters'
+// COEs for their health (60 s).
+func WithHealthInterval(d time.Duration) Option { return func(c *config) { c.healthInterval = d } }
+
+// WithPublicURL sets the service's API endpoint as the clusters' nodes
+// reach it, with /v1 (http://127.0.0.1:9511/v1).
+func WithPublicURL(u string) Option { return func(c *config) { c.publicURL = u } }
+
+// WithoutConductor runs the service without its conductor: operations are
+// recorded but not carried out until a conductor on the same database
+// picks them up.
+func WithoutConductor() Option { return func(c *config) { c.conductor = false } }
+
+// WithLease sets how long a conductor's hold on an operation lasts
+// without renewal (30 s): when a conductor dies, another takes its
+// operations over that long after its last renewal.
+func WithLease(d time.Duration) Option { return func(c *config) { c.lease = d } }
+
+// WithHeartbeatInterval sets how often the service records that it is up
+// (60 s).
+func WithHeartbeatInterval(d time.Duration) Option { return func(c *config) { c.heartbeatInterval = d } }
+
+// WithProgressInterval sets how often the status reason of a cluster
+// being built is refreshed with the count of its stack's resources done
+// (10 s).
+func WithProgressInterval(d time.Duration) Option { return func(c *config) { c.progressInterval = d } }
+
+// WithAuthURL sets the Keystone endpoint clusters' nodes authenticate
+// against with their trustee credentials.
+func WithAuthURL(u string) Option { return func(c *config) { c.authURL = u } }

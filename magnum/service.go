@@ -9,8 +9,10 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/gomagnum/gomagnum/certs"
 	"github.com/gomagnum/gomagnum/cloud"
 	"github.com/gomagnum/gomagnum/drivers"
+	"github.com/gomagnum/gomagnum/heat"
 	"github.com/gomagnum/gomagnum/internal/store"
 	"github.com/gomagnum/gomagnum/quota"
 )
@@ -35,11 +37,16 @@ type Service struct {
 	store   *store.Store
 	cloud   cloud.Cloud
 	drivers DriverRegistry
+	orch    heat.Orchestrator
+	certs   *certs.Manager
+	keys    *certs.Keyring
 	policy  Policy
 	limits  quota.Limits
 	log     *slog.Logger
 	now     func() time.Time
 	cfg     config
+	dataDir string
+	cond    *conductor
 	closers []func() error
 }
 
@@ -64,23 +71,33 @@ func New(ctx context.Context, opts ...Option) (*Service, error) {
 		s.Close()
 		return nil, err
 	}
+	if err := s.openOrchestrator(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.startConductor()
 	return s, nil
 }
 
 func (s *Service) openStore(ctx context.Context) error {
-	dsn := s.cfg.database
-	if dsn == "" {
-		dir := s.cfg.dataDir
-		if dir == "" {
-			tmp, err := os.MkdirTemp("", "gomagnum-")
-			if err != nil {
-				return fmt.Errorf("magnum: data directory: %w", err)
-			}
-			dir = tmp
-			s.closers = append(s.closers, func() error { return os.RemoveAll(tmp) })
+	dsn, dir := s.cfg.database, s.cfg.dataDir
+	if dsn == "" && dir == "" {
+		tmp, err := os.MkdirTemp("", "gomagnum-")
+		if err != nil {
+			return fmt.Errorf("magnum: data directory: %w", err)
 		}
+		dir = tmp
+		s.closers = append(s.closers, func() error { return os.RemoveAll(tmp) })
+	}
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("magnum: data directory: %w", err)
+		}
+	}
+	if dsn == "" {
 		dsn = filepath.Join(dir, "magnum.db")
 	}
+	s.dataDir = dir
 	st, err := store.Open(ctx, dsn, store.WithLogger(s.log), store.WithClock(s.now))
 	if err != nil {
 		return fmt.Errorf("magnum: %w", err)

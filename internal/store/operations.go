@@ -31,7 +31,9 @@ type Operation struct {
 	NodeGroupUUID string
 	Kind          string
 	// Params is the operation's JSON parameters.
-	Params     []byte
+	Params []byte
+	// Step is where a running operation is, for whoever resumes it.
+	Step       string
 	State      OperationState
 	Owner      string
 	LeaseUntil time.Time
@@ -41,14 +43,14 @@ type Operation struct {
 	UpdatedAt  time.Time
 }
 
-const selectOperation = `SELECT id, uuid, cluster_uuid, nodegroup_uuid, kind, params, state, owner, lease_until,
+const selectOperation = `SELECT id, uuid, cluster_uuid, nodegroup_uuid, kind, params, step, state, owner, lease_until,
 	attempts, error, created_at, updated_at FROM operations`
 
 func scanOperation(sc interface{ Scan(...any) error }) (Operation, error) {
 	var o Operation
 	var params string
 	var lease, created, updated int64
-	err := sc.Scan(&o.ID, &o.UUID, &o.ClusterUUID, &o.NodeGroupUUID, &o.Kind, &params, &o.State, &o.Owner,
+	err := sc.Scan(&o.ID, &o.UUID, &o.ClusterUUID, &o.NodeGroupUUID, &o.Kind, &params, &o.Step, &o.State, &o.Owner,
 		&lease, &o.Attempts, &o.Error, &created, &updated)
 	o.Params = []byte(params)
 	o.LeaseUntil, o.CreatedAt, o.UpdatedAt = fromMicros(lease), fromMicros(created), fromMicros(updated)
@@ -154,5 +156,51 @@ func (t *Tx) FinishOperation(ctx context.Context, id int64, owner, errText strin
 // DeleteOperations removes a cluster's operations.
 func (t *Tx) DeleteOperations(ctx context.Context, clusterUUID string) error {
 	_, err := t.exec(ctx, "DELETE FROM operations WHERE cluster_uuid = ?", clusterUUID)
+	return err
+}
+
+// ClaimableOperations returns, oldest first, the operations a conductor
+// may claim at now: the oldest pending operation of each cluster that has
+// none running, every pending delete, and the running operations whose
+// holder's lease has run out.
+func (t *Tx) ClaimableOperations(ctx context.Context, now time.Time, limit int) ([]Operation, error) {
+	return t.operations(ctx, selectOperation+` o WHERE
+		(o.state = ? AND (o.kind = ? OR (
+			NOT EXISTS (SELECT 1 FROM operations r WHERE r.cluster_uuid = o.cluster_uuid AND r.state = ?)
+			AND o.id = (SELECT MIN(p.id) FROM operations p WHERE p.cluster_uuid = o.cluster_uuid AND p.state = ?))))
+		OR (o.state = ? AND o.lease_until < ?)
+		ORDER BY o.id LIMIT `+strconv.Itoa(limit),
+		OpPending, OpKindDelete, OpRunning, OpPending, OpRunning, micros(now))
+}
+
+// OpKindDelete is the kind of the operations that delete a cluster; they
+// supersede whatever else the cluster had under way.
+const OpKindDelete = "delete"
+
+// HeldOperations returns the running operations owner holds, oldest
+// first.
+func (t *Tx) HeldOperations(ctx context.Context, owner string) ([]Operation, error) {
+	return t.operations(ctx, selectOperation+" WHERE owner = ? AND state = ? ORDER BY id", owner, OpRunning)
+}
+
+// SetOperationStep records the step and parameters of an operation owner
+// holds; it fails with ErrConflict if owner lost it.
+func (t *Tx) SetOperationStep(ctx context.Context, id int64, owner, step string, params []byte) error {
+	res, err := t.exec(ctx, "UPDATE operations SET step = ?, params = ?, updated_at = ? WHERE id = ? AND owner = ? AND state = ?",
+		step, string(params), micros(t.now().UTC()), id, owner, OpRunning)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("operation %d is not held by %s: %w", id, owner, ErrConflict)
+	}
+	return nil
+}
+
+// SupersedeOperations ends every other unfinished operation of a cluster,
+// as a delete does.
+func (t *Tx) SupersedeOperations(ctx context.Context, clusterUUID string, except int64, reason string) error {
+	_, err := t.exec(ctx, "UPDATE operations SET state = ?, error = ?, updated_at = ? WHERE cluster_uuid = ? AND id <> ? AND state <> ?",
+		OpDone, reason, micros(t.now().UTC()), clusterUUID, except, OpDone)
 	return err
 }

@@ -21,9 +21,10 @@ type Kind struct {
 
 // The kinds of records.
 var (
-	Templates  = Kind{table: "cluster_templates", columns: []string{"public", "hidden"}}
-	Clusters   = Kind{table: "clusters", columns: []string{"template_uuid", "status"}}
-	NodeGroups = Kind{table: "nodegroups", columns: []string{"cluster_uuid", "role", "is_default", "node_count"}}
+	Templates   = Kind{table: "cluster_templates", columns: []string{"public", "hidden"}}
+	Clusters    = Kind{table: "clusters", columns: []string{"template_uuid", "status"}}
+	NodeGroups  = Kind{table: "nodegroups", columns: []string{"cluster_uuid", "role", "is_default", "node_count"}}
+	Federations = Kind{table: "federations", columns: []string{"host_cluster_uuid"}}
 )
 
 var commonColumns = []string{"id", "uuid", "project_id", "name", "version", "created_at", "updated_at"}

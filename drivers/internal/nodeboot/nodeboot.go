@@ -169,7 +169,7 @@ func (b Boot) Ignition() ([]byte, error) {
 // smaller, since Nova caps user data at 64 KiB of base64.
 func compressed(data []byte) (ign.Resource, error) {
 	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw, err := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
 	if err != nil {
 		return ign.Resource{}, err
 	}

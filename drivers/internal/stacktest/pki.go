@@ -8,6 +8,8 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"io"
+	"log"
 	"math/big"
 	"net"
 	"net/http"
@@ -93,6 +95,8 @@ func (p *PKI) Server(t testing.TB, h http.Handler) *httptest.Server {
 	pool := x509.NewCertPool()
 	pool.AddCert(p.ca)
 	srv := httptest.NewUnstartedServer(h)
+	// The TLS failures the tests provoke would be logged on stderr.
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	srv.TLS = &tls.Config{
 		Certificates: []tls.Certificate{p.server},
 		ClientCAs:    pool,

@@ -1,0 +1,29 @@
+package mesos_test
+
+import (
+	"regexp"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/gomagnum/gomagnum/drivers/internal/stacktest"
+	"github.com/gomagnum/gomagnum/drivers/internal/stacktest/enginetest"
+	"github.com/gomagnum/gomagnum/drivers/mesos"
+)
+
+// TestEngineLifecycle creates the cluster stack of every combination of
+// the main options in the embedded engine, reads its outputs, and resizes
+// the workers up and down.
+func TestEngineLifecycle(t *testing.T) {
+	for _, o := range stacktest.Combinations() {
+		t.Run(o.String(), func(t *testing.T) {
+			_, _, out := enginetest.Lifecycle(t, mesos.New(), cluster(o))
+			assert.Regexp(t, apiPattern(o), out.APIAddress)
+		})
+	}
+}
+
+func apiPattern(o stacktest.Options) *regexp.Regexp {
+	_ = o
+	return regexp.MustCompile(`^\d+\.\d+\.\d+\.\d+$`)
+}

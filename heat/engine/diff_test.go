@@ -1,0 +1,340 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
+
+	"github.com/gomagnum/gomagnum/heat"
+	"github.com/gomagnum/gomagnum/internal/testenv"
+)
+
+// The differential tests run each case of testdata/diff on the engine
+// and, when one is available, on a real Heat, and compare what both
+// report (statuses, reasons, outputs, resources, errors) with the
+// golden file recorded from the real Heat. Cloud resource types run as
+// OS::Heat::None on the real side.
+
+var recordGolden = flag.Bool("record-golden", false, "record testdata/diff golden files from the real Heat")
+
+// diffCase is one testdata/diff/*.yaml file.
+type diffCase struct {
+	Description string            `yaml:"description"`
+	Template    string            `yaml:"template"`
+	Files       map[string]string `yaml:"files"`
+	Environment heat.Environment  `yaml:"environment"`
+	Parameters  map[string]any    `yaml:"parameters"`
+	Rollback    bool              `yaml:"rollback"`
+	// Steps run after the create; each is an update or a delete.
+	Steps []diffStep `yaml:"steps"`
+	// Compare sets how outputs are compared: exact (default), shape or
+	// ignore.
+	Compare map[string]string `yaml:"compare"`
+	// Depth of the resource listing compared (default 2; -1 skips).
+	Depth *int `yaml:"depth"`
+}
+
+type diffStep struct {
+	Action      string            `yaml:"action"`
+	Template    string            `yaml:"template"`
+	Files       map[string]string `yaml:"files"`
+	Environment *heat.Environment `yaml:"environment"`
+	Parameters  map[string]any    `yaml:"parameters"`
+	Rollback    bool              `yaml:"rollback"`
+}
+
+// observation is what one step showed.
+type observation struct {
+	Step    string         `json:"step"`
+	Error   string         `json:"error,omitempty"`
+	Status  string         `json:"status,omitempty"`
+	Reason  string         `json:"reason,omitempty"`
+	Outputs map[string]any `json:"outputs,omitempty"`
+	// Parameters are the stack's parameters, pseudo ones left out.
+	Parameters map[string]string `json:"parameters,omitempty"`
+	Resources  []string          `json:"resources,omitempty"`
+}
+
+func loadCases(t *testing.T) map[string]diffCase {
+	t.Helper()
+	paths, err := filepath.Glob("testdata/diff/*.yaml")
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(paths), 30, "the differential suite needs at least 30 cases")
+	cases := map[string]diffCase{}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		require.NoError(t, err)
+		var c diffCase
+		require.NoError(t, yaml.Unmarshal(b, &c), p)
+		cases[strings.TrimSuffix(filepath.Base(p), ".yaml")] = c
+	}
+	return cases
+}
+
+func goldenPath(name string) string { return filepath.Join("testdata", "diff", name+".golden.json") }
+
+func readGolden(t *testing.T, name string) []observation {
+	t.Helper()
+	b, err := os.ReadFile(goldenPath(name))
+	require.NoError(t, err, "missing golden file; record it with -record-golden against a real Heat")
+	var obs []observation
+	require.NoError(t, json.Unmarshal(b, &obs))
+	return obs
+}
+
+// TestDifferentialEngine runs every case on the engine and compares with
+// the golden observations of the real Heat.
+func TestDifferentialEngine(t *testing.T) {
+	for name, c := range loadCases(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := newTestEngine(t)
+			got := runCase(t, e, name, c, false)
+			compareObservations(t, c, readGolden(t, name), got)
+		})
+	}
+}
+
+// TestDifferentialRealHeat runs every case on the real Heat and compares
+// with the golden observations (or records them with -record-golden).
+func TestDifferentialRealHeat(t *testing.T) {
+	url := testenv.Lookup(t, testenv.HeatURL, "a real Heat")
+	ctx := context.Background()
+	client, err := heat.NewClient(ctx, heat.WithNoAuth(url))
+	require.NoError(t, err)
+	for name, c := range loadCases(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			got := runCase(t, client, name, c, true)
+			if *recordGolden {
+				b, err := json.MarshalIndent(got, "", "  ")
+				require.NoError(t, err)
+				require.NoError(t, os.WriteFile(goldenPath(name), append(b, '\n'), 0o644))
+				return
+			}
+			compareObservations(t, c, readGolden(t, name), got)
+		})
+	}
+}
+
+// realRegistry maps the cloud types to OS::Heat::None on a real Heat
+// without Nova, Neutron, Cinder or Octavia.
+var realRegistry = map[string]any{
+	"OS::Nova::*": "OS::Heat::None", "OS::Neutron::*": "OS::Heat::None",
+	"OS::Cinder::*": "OS::Heat::None", "OS::Octavia::*": "OS::Heat::None",
+}
+
+func caseEnv(env heat.Environment, real bool) heat.Environment {
+	if !real {
+		return env
+	}
+	reg := map[string]any{}
+	for k, v := range realRegistry {
+		reg[k] = v
+	}
+	for k, v := range env.ResourceRegistry {
+		reg[k] = v
+	}
+	env.ResourceRegistry = reg
+	return env
+}
+
+func runCase(t *testing.T, o heat.Orchestrator, name string, c diffCase, real bool) []observation {
+	t.Helper()
+	ctx := context.Background()
+	stackName := "d" + strings.ReplaceAll(name, "_", "") + shortID()[:6]
+	norm := normalizer(stackName)
+	spec := heat.StackSpec{Name: stackName, Template: []byte(c.Template), Files: c.Files,
+		Environment: caseEnv(c.Environment, real), Parameters: c.Parameters, Rollback: c.Rollback,
+		Timeout: 2 * time.Minute}
+	id, err := o.CreateStack(ctx, spec)
+	obs := []observation{{Step: "create"}}
+	if err != nil {
+		obs[0].Error = norm(err.Error())
+		return obs
+	}
+	t.Cleanup(func() { cleanup(o, id) })
+	obs[0] = observe(t, o, id, "create", c, norm)
+	for i, st := range c.Steps {
+		label := fmt.Sprintf("%d:%s", i+1, st.Action)
+		if err := runStep(ctx, o, id, st, real); err != nil {
+			obs = append(obs, observation{Step: label, Error: norm(err.Error())})
+			continue
+		}
+		obs = append(obs, observe(t, o, id, label, c, norm))
+	}
+	return obs
+}
+
+func runStep(ctx context.Context, o heat.Orchestrator, id string, st diffStep, real bool) error {
+	if st.Action == "delete" {
+		return o.DeleteStack(ctx, id)
+	}
+	u := heat.StackUpdate{Parameters: st.Parameters, Rollback: st.Rollback, Files: st.Files}
+	if st.Template != "" {
+		u.Template = []byte(st.Template)
+	}
+	if st.Environment != nil {
+		env := caseEnv(*st.Environment, real)
+		u.Environment = &env
+	}
+	return o.UpdateStack(ctx, id, u)
+}
+
+func cleanup(o heat.Orchestrator, id string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	st, err := o.GetStack(ctx, id)
+	if err != nil || st.Status == heat.DeleteComplete {
+		return
+	}
+	_ = o.DeleteStack(ctx, id)
+	for ctx.Err() == nil {
+		st, err := o.GetStack(ctx, id)
+		if err != nil || !st.Status.IsInProgress() {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// observe waits for the action to end and records the stack's state.
+func observe(t *testing.T, o heat.Orchestrator, id, label string, c diffCase, norm func(string) string) observation {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(3 * time.Minute)
+	var st *heat.Stack
+	for {
+		var err error
+		st, err = o.GetStack(ctx, id)
+		require.NoError(t, err)
+		if !st.Status.IsInProgress() || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	ob := observation{Step: label, Status: string(st.Status), Reason: norm(st.StatusReason)}
+	if st.Status != heat.DeleteComplete {
+		ob.Outputs = normalizeValue(st.Outputs, norm).(map[string]any)
+		ob.Resources = listResources(t, o, id, c, norm)
+		ob.Parameters = map[string]string{}
+		for k, v := range st.Parameters {
+			if !strings.HasPrefix(k, "OS::") {
+				ob.Parameters[k] = norm(v)
+			}
+		}
+	}
+	return ob
+}
+
+func listResources(t *testing.T, o heat.Orchestrator, id string, c diffCase, norm func(string) string) []string {
+	depth := 2
+	if c.Depth != nil {
+		depth = *c.Depth
+	}
+	if depth < 0 {
+		return nil
+	}
+	res, err := o.Resources(context.Background(), id, depth)
+	require.NoError(t, err)
+	var out []string
+	for _, r := range res {
+		out = append(out, fmt.Sprintf("%d %s/%s %s %s", r.Depth, r.Parent, r.Name, r.Type, r.Status))
+	}
+	slices.Sort(out)
+	return out
+}
+
+var (
+	uuidRE    = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+	shortIDRE = regexp.MustCompile(`-[a-z2-7]{12}\b`)
+)
+
+// normalizer replaces what differs between runs: the stack name, UUIDs
+// and Heat's short IDs.
+func normalizer(stackName string) func(string) string {
+	return func(s string) string {
+		s = strings.ReplaceAll(s, stackName, "<stack>")
+		s = uuidRE.ReplaceAllString(s, "<uuid>")
+		return shortIDRE.ReplaceAllString(s, "-<id>")
+	}
+}
+
+func normalizeValue(v any, norm func(string) string) any {
+	switch x := v.(type) {
+	case string:
+		return norm(x)
+	case map[string]any:
+		out := map[string]any{}
+		for k, e := range x {
+			out[norm(k)] = normalizeValue(e, norm)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = normalizeValue(e, norm)
+		}
+		return out
+	case float64:
+		if x == float64(int64(x)) {
+			return int(x)
+		}
+	}
+	return v
+}
+
+// shape reduces a value to its structure, for outputs that are random.
+func shape(v any) any {
+	switch x := v.(type) {
+	case string:
+		return fmt.Sprintf("string(%d)", len(x))
+	case map[string]any:
+		out := map[string]any{}
+		for k, e := range x {
+			out[k] = shape(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = shape(e)
+		}
+		return out
+	}
+	return v
+}
+
+func compareObservations(t *testing.T, c diffCase, want, got []observation) {
+	t.Helper()
+	require.Len(t, got, len(want), "steps")
+	for i := range want {
+		w, g := want[i], got[i]
+		for k, mode := range c.Compare {
+			switch mode {
+			case "ignore":
+				delete(w.Outputs, k)
+				delete(g.Outputs, k)
+			case "shape":
+				if _, ok := w.Outputs[k]; ok {
+					w.Outputs[k], g.Outputs[k] = shape(w.Outputs[k]), shape(g.Outputs[k])
+				}
+			}
+		}
+		wb, _ := json.MarshalIndent(w, "", " ")
+		gb, _ := json.MarshalIndent(g, "", " ")
+		assert.JSONEq(t, string(wb), string(gb), "step %s", w.Step)
+	}
+}

@@ -1,0 +1,228 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/gomagnum/gomagnum/cloud/sim"
+	"github.com/gomagnum/gomagnum/heat"
+	"github.com/gomagnum/gomagnum/heat/engine/hot"
+)
+
+// DefaultConcurrency bounds the resource operations running at once.
+const DefaultConcurrency = 64
+
+// DefaultProject is the project stacks belong to unless WithProject says
+// otherwise; it is what a noauth Heat uses.
+const DefaultProject = "admin"
+
+// Engine is the embedded orchestrator. It is safe for concurrent use.
+type Engine struct {
+	log     *slog.Logger
+	cloud   *sim.Cloud
+	blobs   Blobs
+	project string
+	// cloudProject is the project cloud objects are made in; empty lets
+	// the simulated cloud use its default project.
+	cloudProject string
+	// validateOnly marks the engine Validate uses: cloud types are
+	// accepted without a cloud.
+	validateOnly bool
+	delays       map[string]time.Duration
+	slots        chan struct{}
+	zones        []string
+
+	// mu guards stacks, names and closed. It is never held while a
+	// stack lock is taken.
+	mu     sync.RWMutex
+	stacks map[string]*stack
+	names  map[string]string
+	closed bool
+
+	// tmpls caches parsed templates by text: every cluster of a driver
+	// uses the same templates.
+	tmplMu sync.Mutex
+	tmpls  map[string]*hot.Template
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	configs *configStore
+	signals *signalBoard
+}
+
+// Option configures New.
+type Option func(*Engine) error
+
+// WithCloud sets the simulated cloud the Nova, Neutron, Cinder and
+// Octavia resources live in. Without it, stacks using them are refused
+// (ResourceTypeUnavailable, as from a Heat without those services).
+func WithCloud(c *sim.Cloud) Option {
+	return func(e *Engine) error {
+		if c == nil {
+			return errors.New("engine: nil cloud")
+		}
+		e.cloud = c
+		return nil
+	}
+}
+
+// WithBlobs sets where stacks persist. Without it they live in memory
+// only and do not survive the process.
+func WithBlobs(b Blobs) Option {
+	return func(e *Engine) error {
+		if b == nil {
+			return errors.New("engine: nil blobs")
+		}
+		e.blobs = b
+		return nil
+	}
+}
+
+// WithConcurrency bounds how many resource operations run at once across
+// all stacks (DefaultConcurrency when unset). Resources waiting on others
+// (nested stacks, wait conditions) do not hold a slot.
+func WithConcurrency(n int) Option {
+	return func(e *Engine) error {
+		if n < 1 {
+			return fmt.Errorf("engine: concurrency %d is below 1", n)
+		}
+		e.slots = make(chan struct{}, n)
+		return nil
+	}
+}
+
+// WithLogger sets the logger (slog.Default() otherwise).
+func WithLogger(l *slog.Logger) Option {
+	return func(e *Engine) error {
+		if l == nil {
+			return errors.New("engine: nil logger")
+		}
+		e.log = l
+		return nil
+	}
+}
+
+// WithProject sets the project ID of the stacks (OS::project_id) and of
+// the cloud objects they make. Without it, OS::project_id is
+// DefaultProject and cloud objects go to the cloud's default project.
+func WithProject(id string) Option {
+	return func(e *Engine) error {
+		if id == "" {
+			return errors.New("engine: empty project")
+		}
+		e.project, e.cloudProject = id, id
+		return nil
+	}
+}
+
+// WithDelays sets how long each action of the OS::Heat::* resource
+// types takes, by type name; the default is zero. The delays of cloud
+// objects are the simulated cloud's (sim.Delays).
+func WithDelays(d map[string]time.Duration) Option {
+	return func(e *Engine) error {
+		for name, v := range d {
+			if v < 0 {
+				return fmt.Errorf("engine: negative delay for %s", name)
+			}
+			e.delays[name] = v
+		}
+		return nil
+	}
+}
+
+// New returns an engine. With WithBlobs, the stacks stored by a previous
+// engine are loaded and those left in progress carry on.
+func New(ctx context.Context, opts ...Option) (*Engine, error) {
+	e := &Engine{
+		log: slog.Default(), project: DefaultProject, delays: map[string]time.Duration{},
+		stacks: map[string]*stack{}, names: map[string]string{}, zones: []string{"nova"},
+		configs: newConfigStore(), signals: newSignalBoard(),
+	}
+	for _, o := range opts {
+		if err := o(e); err != nil {
+			return nil, err
+		}
+	}
+	if e.slots == nil {
+		e.slots = make(chan struct{}, DefaultConcurrency)
+	}
+	e.ctx, e.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	if err := e.load(ctx); err != nil {
+		e.cancel()
+		return nil, err
+	}
+	return e, nil
+}
+
+// Close stops the engine: running actions are interrupted (they resume
+// when a new engine loads the same Blobs) and Close waits for them.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil
+	}
+	e.closed = true
+	e.mu.Unlock()
+	e.cancel()
+	e.wg.Wait()
+	return nil
+}
+
+func (e *Engine) now() time.Time { return time.Now().UTC() }
+
+func newUUID() string { return uuid.NewString() }
+
+// shortID returns 12 lowercase letters and digits, like Heat's short_id.
+func shortID() string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz234567"
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// customChecker validates custom constraints; cloud look-ups use the
+// simulated cloud when there is one.
+func (e *Engine) customChecker() hot.CustomChecker {
+	return func(name string, value any) error { return e.checkCustom(name, value) }
+}
+
+// errClosed is returned by calls made after Close.
+var errClosed = heat.NewError(heat.ErrUnavailable, "the engine is closed")
+
+// maxCachedTemplates bounds the template cache.
+const maxCachedTemplates = 256
+
+// parseCached parses a template, reusing earlier parses of the same text
+// (parsed templates are immutable).
+func (e *Engine) parseCached(data string) (*hot.Template, error) {
+	e.tmplMu.Lock()
+	t, ok := e.tmpls[data]
+	e.tmplMu.Unlock()
+	if ok {
+		return t, nil
+	}
+	t, err := hot.Parse([]byte(data))
+	if err != nil {
+		return nil, err
+	}
+	e.tmplMu.Lock()
+	defer e.tmplMu.Unlock()
+	if e.tmpls == nil || len(e.tmpls) >= maxCachedTemplates {
+		e.tmpls = map[string]*hot.Template{}
+	}
+	e.tmpls[data] = t
+	return t, nil
+}

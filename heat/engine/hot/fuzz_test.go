@@ -1,0 +1,92 @@
+package hot
+
+import (
+	"testing"
+)
+
+// FuzzParse feeds arbitrary documents through everything a stack does
+// with a template before creating it: parsing, validation, parameters,
+// conditions, resource and output definitions, and evaluation. Nothing
+// may panic; errors are expected.
+func FuzzParse(f *testing.F) {
+	for _, seed := range []string{
+		"heat_template_version: 2018-08-31\nresources: {}\n",
+		"heat_template_version: queens\nparameters:\n  a: {type: number, default: 1, constraints: [{range: {min: 0}}]}\nconditions:\n  c: {equals: [{get_param: a}, 1]}\nresources:\n  r: {type: T, condition: c, properties: {p: {if: [c, {get_param: a}, 2]}}}\noutputs:\n  o: {value: {get_attr: [r, x, 0]}, condition: c}\n",
+		"heat_template_version: 2013-05-23\nparameters: {p: {type: string, default: x}}\noutputs: {o: {value: {\"Fn::Join\": [\",\", [{Ref: p}]]}}}\n",
+		`{"heat_template_version": "wallaby", "resources": {"a": {"type": "T", "depends_on": ["b"]}}}`,
+		"heat_template_version: 2016-10-14\nparameter_groups: [{label: x, parameters: [a]}]\nparameters: {a: {type: json}}\n",
+		"a: &x [*x]\n",
+		"heat_template_version: rocky\noutputs: {o: {value: {repeat: {for_each: {x: [a, b]}, template: x}}}}\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tp, err := Parse(data)
+		if err != nil {
+			return
+		}
+		_ = tp.ValidateStructure()
+		_ = tp.ValidateParameterGroups()
+		p := tp.Bind(Identity{StackID: "id", StackName: "n"}, nil, nil)
+		_ = p.Validate(true, nil)
+		_ = p.Texts()
+		c := NewContext(tp, p, map[string]string{"f": "content"}, scope)
+		_ = c.ValidateConditions()
+		if defs, err := c.Definitions(); err == nil {
+			for _, d := range defs {
+				_ = Validate(d.Properties, "resources", d.Name, "properties")
+				_, _ = Resolve(d.Properties)
+				_ = References(d.Properties, d.Name)
+			}
+		}
+		if outs, err := c.Outputs(); err == nil {
+			for _, o := range outs {
+				_ = Validate(o.Value, "outputs")
+				_, _ = Resolve(o.Value)
+				_ = AttributeRefs(o.Value)
+			}
+		}
+	})
+}
+
+// FuzzEvaluate evaluates arbitrary snippets as output values of every
+// template version.
+func FuzzEvaluate(f *testing.F) {
+	for _, seed := range []string{
+		`{str_replace: {template: "$a $b", params: {$a: true, $b: [1]}}}`,
+		`{list_join: [",", [a], [{b: 1}]]}`,
+		`{yaql: {expression: "$.data.a.select($ * 2).where($ > 2).sum()", data: {a: [1, 2, 3]}}}`,
+		`{map_replace: [{a: b}, {keys: {a: c}, values: {b: d}}]}`,
+		`{repeat: {for_each: {"%x%": [a, b], "%y%": [c]}, template: {k: "%x%-%y%"}, permutations: false}}`,
+		`{make_url: {scheme: http, host: "::1", port: 8080, path: a b, query: {q: 1}}}`,
+		`{if: [{and: [true, {not: false}]}, {get_attr: [r, map, k]}, {get_param: p}]}`,
+		`{str_split: [",", "a,b", -1]}`,
+		`{digest: [sha512, x]}`,
+		`{filter: [[1], {list_concat_unique: [[1, 2], [2, 3]]}]}`,
+		`{contains: [a, abc]}`,
+		`{"Fn::Select": ["1", "[1, 2]"]}`,
+		`{get_file: f}`,
+	} {
+		f.Add(seed, uint8(0))
+	}
+	f.Fuzz(func(t *testing.T, snippet string, v uint8) {
+		doc, err := LoadDocument([]byte(snippet))
+		if err != nil {
+			return
+		}
+		version := versionDates[int(v)%len(versionDates)]
+		tp, err := FromMap(map[string]any{VersionKey: version,
+			"parameters": map[string]any{"p": map[string]any{"type": "json", "default": map[string]any{"a": []any{1}}}},
+			"outputs":    map[string]any{"o": map[string]any{"value": doc}}})
+		if err != nil {
+			return
+		}
+		c := NewContext(tp, tp.Bind(Identity{}, nil, nil), map[string]string{"f": "x"}, scope)
+		outs, err := c.Outputs()
+		if err != nil {
+			return
+		}
+		_ = Validate(outs["o"].Value, "o")
+		_, _ = Resolve(outs["o"].Value)
+	})
+}

@@ -1,0 +1,299 @@
+package hot
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Heat reads templates and environments as JSON when they parse as JSON
+// and as YAML 1.1 (PyYAML's SafeLoader, timestamps kept as strings)
+// otherwise. yaml.v3 parses; the scalars are resolved here with the YAML
+// 1.1 rules PyYAML applies, so "yes" is true and "1e3" is a string.
+
+// LoadDocument parses JSON or YAML text into template values. An empty
+// YAML document gives nil.
+func LoadDocument(data []byte) (any, error) {
+	if v, ok := loadJSON(data); ok {
+		return v, nil
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, err
+	}
+	if root.Kind == 0 {
+		return nil, nil
+	}
+	budget := maxYAMLNodes
+	return fromNode(&root, 0, &budget)
+}
+
+func loadJSON(data []byte) (any, bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, false
+	}
+	if _, err := dec.Token(); err == nil {
+		return nil, false // trailing data: not a JSON document
+	}
+	return fromJSON(v), true
+}
+
+func fromJSON(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if i, err := strconv.Atoi(string(x)); err == nil {
+			return i
+		}
+		f, _ := strconv.ParseFloat(string(x), 64)
+		return f
+	case []any:
+		for i := range x {
+			x[i] = fromJSON(x[i])
+		}
+		return x
+	case map[string]any:
+		for k := range x {
+			x[k] = fromJSON(x[k])
+		}
+		return x
+	}
+	return v
+}
+
+// Limits on YAML documents: aliases could otherwise expand a small
+// document into an enormous one.
+const (
+	maxYAMLDepth = 1000
+	maxYAMLNodes = 1_000_000
+)
+
+var (
+	errYAMLDepth = errors.New("document nested too deeply")
+	errYAMLSize  = errors.New("document expands to too many nodes")
+)
+
+func fromNode(n *yaml.Node, depth int, budget *int) (any, error) {
+	if depth > maxYAMLDepth {
+		return nil, errYAMLDepth
+	}
+	if *budget--; *budget < 0 {
+		return nil, errYAMLSize
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil, nil
+		}
+		return fromNode(n.Content[0], depth+1, budget)
+	case yaml.AliasNode:
+		return fromNode(n.Alias, depth+1, budget)
+	case yaml.SequenceNode:
+		out := make([]any, 0, len(n.Content))
+		for _, c := range n.Content {
+			v, err := fromNode(c, depth+1, budget)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+		return out, nil
+	case yaml.MappingNode:
+		return fromMapping(n, depth, budget)
+	default:
+		return scalar(n)
+	}
+}
+
+func fromMapping(n *yaml.Node, depth int, budget *int) (any, error) {
+	out := make(map[string]any, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind == yaml.ScalarNode && k.Value == "<<" && k.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
+			if err := mergeInto(out, v, depth, budget); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		key, err := fromNode(k, depth+1, budget)
+		if err != nil {
+			return nil, err
+		}
+		val, err := fromNode(v, depth+1, budget)
+		if err != nil {
+			return nil, err
+		}
+		out[keyString(key)] = val
+	}
+	return out, nil
+}
+
+// mergeInto applies a YAML merge key: the merged maps' keys do not
+// override keys already present.
+func mergeInto(out map[string]any, v *yaml.Node, depth int, budget *int) error {
+	src, err := fromNode(v, depth+1, budget)
+	if err != nil {
+		return err
+	}
+	maps := []any{src}
+	if l, ok := src.([]any); ok {
+		maps = l
+	}
+	for _, m := range maps {
+		mm, ok := m.(map[string]any)
+		if !ok {
+			return fmt.Errorf("line %d: expected a mapping or list of mappings for merging", v.Line)
+		}
+		for k, val := range mm {
+			if _, exists := out[k]; !exists {
+				out[k] = val
+			}
+		}
+	}
+	return nil
+}
+
+// keyString turns a non-string mapping key into the string Heat would
+// see after a JSON round trip.
+func keyString(k any) string {
+	switch x := k.(type) {
+	case string:
+		return x
+	case bool:
+		return strconv.FormatBool(x)
+	case nil:
+		return "null"
+	}
+	return PyStr(k)
+}
+
+// yamlWords are the plain scalars YAML 1.1 reads as booleans and nulls.
+var yamlWords = map[string]any{
+	"": nil, "~": nil, "null": nil, "Null": nil, "NULL": nil,
+	"yes": true, "Yes": true, "YES": true, "true": true, "True": true, "TRUE": true, "on": true, "On": true, "ON": true,
+	"no": false, "No": false, "NO": false, "false": false, "False": false, "FALSE": false, "off": false, "Off": false, "OFF": false,
+}
+
+var (
+	yamlInt   = regexp.MustCompile(`^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$`)
+	yamlFloat = regexp.MustCompile(`^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$`)
+)
+
+func scalar(n *yaml.Node) (any, error) {
+	if n.Style&yaml.TaggedStyle != 0 {
+		return taggedScalar(n)
+	}
+	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		return n.Value, nil
+	}
+	return plainScalar(n.Value), nil
+}
+
+func plainScalar(s string) any {
+	if v, ok := yamlWords[s]; ok {
+		return v
+	}
+	if !strings.ContainsAny(s[:1], "0123456789+-.") {
+		return s
+	}
+	switch {
+	case yamlInt.MatchString(s):
+		return yamlInteger(s)
+	case yamlFloat.MatchString(s):
+		return yamlFloatValue(s)
+	}
+	return s
+}
+
+func taggedScalar(n *yaml.Node) (any, error) {
+	switch n.ShortTag() {
+	case "!!str", "!!timestamp", "!!binary":
+		return n.Value, nil
+	case "!!null":
+		return nil, nil
+	case "!!bool", "!!int", "!!float":
+		v := plainScalar(n.Value)
+		if _, isStr := v.(string); isStr {
+			return nil, fmt.Errorf("line %d: cannot construct %s from %q", n.Line, n.ShortTag(), n.Value)
+		}
+		return v, nil
+	}
+	return nil, fmt.Errorf("line %d: could not determine a constructor for the tag %s", n.Line, n.Tag)
+}
+
+func yamlInteger(s string) any {
+	s = strings.ReplaceAll(s, "_", "")
+	sign := 1
+	if s[0] == '-' || s[0] == '+' {
+		if s[0] == '-' {
+			sign = -1
+		}
+		s = s[1:]
+	}
+	var v int64
+	var err error
+	switch {
+	case strings.HasPrefix(s, "0b"):
+		v, err = strconv.ParseInt(s[2:], 2, 64)
+	case strings.HasPrefix(s, "0x"):
+		v, err = strconv.ParseInt(s[2:], 16, 64)
+	case s == "0":
+		v = 0
+	case strings.HasPrefix(s, "0"):
+		v, err = strconv.ParseInt(s[1:], 8, 64)
+	case strings.Contains(s, ":"):
+		v = sexagesimal(s)
+	default:
+		v, err = strconv.ParseInt(s, 10, 64)
+	}
+	if err != nil {
+		f, _ := strconv.ParseFloat(s, 64)
+		return float64(sign) * f
+	}
+	return sign * int(v)
+}
+
+func sexagesimal(s string) int64 {
+	var v int64
+	for _, part := range strings.Split(s, ":") {
+		d, _ := strconv.ParseInt(part, 10, 64)
+		v = v*60 + d
+	}
+	return v
+}
+
+func yamlFloatValue(s string) any {
+	s = strings.ReplaceAll(s, "_", "")
+	l := strings.ToLower(s)
+	switch {
+	case strings.HasSuffix(l, ".inf"):
+		if strings.HasPrefix(l, "-") {
+			return math.Inf(-1)
+		}
+		return math.Inf(1)
+	case l == ".nan":
+		return math.NaN()
+	case strings.Contains(s, ":"):
+		whole, frac, _ := strings.Cut(s, ".")
+		sign := 1.0
+		if whole[0] == '-' || whole[0] == '+' {
+			if whole[0] == '-' {
+				sign = -1
+			}
+			whole = whole[1:]
+		}
+		f, _ := strconv.ParseFloat("0."+frac, 64)
+		return sign * (float64(sexagesimal(whole)) + f)
+	}
+	f, _ := strconv.ParseFloat(s, 64)
+	return f
+}

@@ -1,0 +1,177 @@
+package hot
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// MaxTemplateSize is Heat's default max_template_size in bytes.
+const MaxTemplateSize = 524288
+
+// Template is a parsed HOT template: its version and raw sections. The
+// snippets inside are parsed into functions when a Context binds the
+// template to parameters.
+type Template struct {
+	// Version is the template's heat_template_version.
+	Version Version
+	// Raw is the whole template document.
+	Raw map[string]any
+	// Params are the parameter schemas, by name.
+	Params map[string]*ParamSchema
+}
+
+// Parse reads a template from JSON or YAML text and checks its version
+// and parameter schemas, as Heat does before anything else.
+func Parse(data []byte) (*Template, error) {
+	if len(data) > MaxTemplateSize {
+		return nil, newError("RequestLimitExceeded",
+			"Request limit exceeded: Template size (%d bytes) exceeds maximum allowed size (%d bytes).",
+			len(data), MaxTemplateSize)
+	}
+	doc, err := LoadDocument(data)
+	if err != nil {
+		return nil, newError(TypeStackValidationFailed, "Error parsing template [root stack] %v", err)
+	}
+	if doc == nil {
+		doc = map[string]any{}
+	}
+	m, ok := doc.(map[string]any)
+	if !ok {
+		return nil, newError(TypeStackValidationFailed, "The template is not a JSON object or YAML mapping.")
+	}
+	return FromMap(m)
+}
+
+// FromMap builds a Template from an already decoded document.
+func FromMap(m map[string]any) (*Template, error) {
+	if !hasAnyKey(m, "HeatTemplateFormatVersion", VersionKey, "AWSTemplateFormatVersion") {
+		return nil, newError(TypeStackValidationFailed, "Template format version not found.")
+	}
+	v, err := templateVersion(m)
+	if err != nil {
+		return nil, err
+	}
+	t := &Template{Version: v, Raw: m}
+	if t.Params, err = parseParamSchemas(v, m["parameters"]); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func hasAnyKey(m map[string]any, keys ...string) bool {
+	for _, k := range keys {
+		if _, ok := m[k]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+func templateVersion(m map[string]any) (Version, error) {
+	var present []string
+	for _, k := range []string{VersionKey, "HeatTemplateFormatVersion", "AWSTemplateFormatVersion"} {
+		if _, ok := m[k].(string); ok {
+			present = append(present, k)
+		}
+	}
+	switch {
+	case len(present) > 1:
+		return Version{}, newError(TypeInvalidTemplateVersion,
+			"The template version is invalid: Ambiguous versions (%s)", strings.Join(present, ", "))
+	case len(present) == 0:
+		return Version{}, newError(TypeInvalidTemplateVersion,
+			"The template version is invalid: Template version was not provided")
+	case present[0] != VersionKey:
+		return Version{}, newError(TypeInvalidTemplateVersion,
+			"The template version is invalid: %s templates are not supported by this engine", present[0])
+	}
+	raw := m[VersionKey].(string)
+	v, ok := lookupVersion(raw)
+	if !ok {
+		return Version{}, newError(TypeInvalidTemplateVersion,
+			"The template version is invalid: \"%s: %s\". \"%s\" should be one of: %s",
+			VersionKey, raw, VersionKey, availableVersions())
+	}
+	return v, nil
+}
+
+// section returns a map section, treating an empty section as empty.
+func (t *Template) section(name string) (map[string]any, error) {
+	raw := t.Raw[name]
+	if raw == nil {
+		return map[string]any{}, nil
+	}
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return nil, validationError(nil, "\"%s\" must contain a map of %s maps. Found a [%s] instead",
+			name, name[:len(name)-1], pyTypeClass(raw))
+	}
+	return m, nil
+}
+
+// ValidateStructure checks the top-level sections, the keys of resource
+// and output definitions and that every resource has a type: Heat's
+// Template.validate.
+func (t *Template) ValidateStructure() error {
+	allowed := t.Version.sections()
+	for _, k := range sortedKeys(t.Raw) {
+		if !slices.Contains(allowed, k) {
+			return newError(TypeInvalidTemplateSection, "The template section is invalid: %s", k)
+		}
+	}
+	res, err := t.section("resources")
+	if err != nil {
+		return err
+	}
+	if err := validateDefinitions("resources", "type", res, t.Version.resourceKeys()); err != nil {
+		return err
+	}
+	outs, err := t.section("outputs")
+	if err != nil {
+		return err
+	}
+	return validateDefinitions("outputs", "value", outs, t.Version.outputKeys())
+}
+
+// validateDefinitions mirrors HOT's validate_section: every entry is a
+// non-empty map of known keys containing the required key.
+func validateDefinitions(section, required string, data map[string]any, allowed []string) error {
+	obj := section[:len(section)-1]
+	missing := fmt.Sprintf("Each %s must contain a %s key.", obj, required)
+	for _, name := range sortedKeys(data) {
+		m, ok := data[name].(map[string]any)
+		if data[name] == nil || (ok && len(m) == 0) {
+			return validationError(nil, "%s", missing)
+		}
+		if !ok {
+			return validationError(nil, "\"%s\" must contain a map of %s maps. Found a [%s] instead",
+				section, obj, pyTypeClass(data[name]))
+		}
+		for _, k := range sortedKeys(m) {
+			if !slices.Contains(allowed, k) {
+				return validationError(nil, "\"%s\" is not a valid keyword inside a %s definition", k, obj)
+			}
+		}
+		if _, ok := m[required]; !ok {
+			return validationError(nil, "%s", missing)
+		}
+	}
+	return nil
+}
+
+// ResourceNames returns the names of all resources declared in the
+// template, enabled or not, sorted.
+func (t *Template) ResourceNames() []string {
+	res, _ := t.section("resources")
+	return sortedKeys(res)
+}
+
+// OutputNames returns the names of the outputs, sorted.
+func (t *Template) OutputNames() []string {
+	outs, _ := t.section("outputs")
+	names := sortedKeys(outs)
+	sort.Strings(names)
+	return names
+}

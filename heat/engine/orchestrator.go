@@ -1,0 +1,349 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gomagnum/gomagnum/heat"
+	"github.com/gomagnum/gomagnum/heat/engine/hot"
+)
+
+var _ heat.Orchestrator = (*Engine)(nil)
+
+var stackNameRE = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_.-]{0,254}$`)
+
+func checkStackName(name string) error {
+	if !stackNameRE.MatchString(name) {
+		return heat.NewError(heat.ErrInvalid, fmt.Sprintf("Invalid stack name %s must contain only alphanumeric or \"_-.\" characters, must start with alpha and must be 255 characters or less.", name))
+	}
+	return nil
+}
+
+// definitionOf returns the definition a spec describes.
+func definitionOf(spec heat.StackSpec) stackDefinition {
+	return stackDefinition{Template: string(spec.Template), Files: spec.Files, Env: spec.Environment, Params: spec.Parameters}
+}
+
+// Validate parses and validates a stack without creating anything: the
+// template and its version, the files it needs, the environment and its
+// registry, every parameter (declared, typed, constrained), every
+// function, the dependency graph and nested templates. Cloud resources
+// are checked for their properties only.
+func Validate(ctx context.Context, spec heat.StackSpec) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	e := &Engine{project: DefaultProject, delays: map[string]time.Duration{}, validateOnly: true}
+	s := e.newStack(spec.Name, "", 0)
+	return invalid(e.prepareStack(s, definitionOf(spec), true))
+}
+
+// newStack returns an unregistered stack record.
+func (e *Engine) newStack(name, parentID string, depth int) *stack {
+	now := e.now()
+	return &stack{e: e, rec: stackRecord{
+		ID: newUUID(), Name: name, Project: e.project, ParentID: parentID, Depth: depth,
+		Action: actInit, Status: stComplete, Created: now,
+	}}
+}
+
+// prepareStack parses, instantiates and validates a stack.
+func (e *Engine) prepareStack(s *stack, d stackDefinition, strict bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := e.parseDefinition(s, d, strict)
+	if err != nil {
+		return err
+	}
+	s.def, s.rec.Definition = p, d
+	if err := e.instantiate(s, p); err != nil {
+		return err
+	}
+	return e.validateStack(s, p, strict)
+}
+
+// CreateStack validates a stack and starts creating it.
+func (e *Engine) CreateStack(ctx context.Context, spec heat.StackSpec) (string, error) {
+	if err := checkStackName(spec.Name); err != nil {
+		return "", err
+	}
+	if err := e.nameFree(spec.Name); err != nil {
+		return "", err
+	}
+	s := e.newStack(spec.Name, "", 0)
+	s.rec.Tags, s.rec.Timeout, s.rec.Rollback = slices.Clone(spec.Tags), spec.Timeout, spec.Rollback
+	if err := e.prepareStack(s, definitionOf(spec), true); err != nil {
+		return "", invalid(err)
+	}
+	if err := e.register(s); err != nil {
+		return "", err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e.beginStack(s, actCreate)
+	for _, r := range s.resources {
+		e.saveResource(s, r, false)
+	}
+	e.start(s, actCreate, func(ctx context.Context) { e.runCreate(ctx, s) })
+	return s.rec.ID, nil
+}
+
+// nameFree refuses a name a live top-level stack has, before the
+// template is looked at, as Heat does.
+func (e *Engine) nameFree(name string) error {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.closed {
+		return errClosed
+	}
+	if _, taken := e.names[name]; taken {
+		return heat.NewError(heat.ErrConflict, fmt.Sprintf("The Stack (%s) already exists.", name))
+	}
+	return nil
+}
+
+// register adds a new top-level stack, refusing a name taken meanwhile.
+// e.mu is never held while a stack lock is taken.
+func (e *Engine) register(s *stack) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return errClosed
+	}
+	if _, taken := e.names[s.rec.Name]; taken {
+		return heat.NewError(heat.ErrConflict, fmt.Sprintf("The Stack (%s) already exists.", s.rec.Name))
+	}
+	e.names[s.rec.Name] = s.rec.ID
+	e.stacks[s.rec.ID] = s
+	return nil
+}
+
+// release frees the name of a deleted stack.
+func (e *Engine) releaseName(s *stack) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.names[s.rec.Name] == s.rec.ID {
+		delete(e.names, s.rec.Name)
+	}
+}
+
+func (s *stack) deleted() bool { return s.rec.Action == actDelete && s.rec.Status == stComplete }
+
+// lookup finds a stack by ID.
+func (e *Engine) lookup(id string) (*stack, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.closed {
+		return nil, errClosed
+	}
+	s, ok := e.stacks[id]
+	if !ok {
+		return nil, heat.NewError(heat.ErrNotFound, fmt.Sprintf("The Stack (%s) could not be found.", id))
+	}
+	return s, nil
+}
+
+// lookupTop finds a live top-level stack that no action is running on.
+func (e *Engine) lookupTop(id string) (*stack, error) {
+	s, err := e.lookup(id)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case !s.topLevel():
+		return nil, heat.NewError(heat.ErrInvalid, fmt.Sprintf("Stack %s is nested; it changes with its parent.", s.rec.Name))
+	case s.deleted():
+		return nil, heat.NewError(heat.ErrNotFound, fmt.Sprintf("The Stack (%s) could not be found.", id))
+	}
+	return s, nil
+}
+
+// UpdateStack updates a stack with PATCH semantics: without a template
+// the stored template, files and environment are kept, and parameters
+// are merged over the current ones.
+func (e *Engine) UpdateStack(ctx context.Context, id string, u heat.StackUpdate) error {
+	s, err := e.lookupTop(id)
+	if err != nil {
+		return err
+	}
+	if err := e.busy(s); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	old := s.rec.Definition
+	s.mu.Unlock()
+	next := patched(old, u)
+	if err := e.validateUpdate(s, next); err != nil {
+		return invalid(err)
+	}
+	e.stop(s)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u.Timeout > 0 {
+		s.rec.Timeout = u.Timeout
+	}
+	s.rec.Rollback, s.rec.Previous = u.Rollback, &old
+	if err := e.rebind(s, next); err != nil {
+		return invalid(err)
+	}
+	e.beginStack(s, actUpdate)
+	e.start(s, actUpdate, func(ctx context.Context) { e.runUpdate(ctx, s) })
+	return nil
+}
+
+// busy refuses an action while another is in progress.
+func (e *Engine) busy(s *stack) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.rec.Status == stInProgress {
+		return heat.NewError(heat.ErrConflict,
+			fmt.Sprintf("Stack %s already has an action (%s) in progress.", s.rec.Name, s.rec.Action))
+	}
+	return nil
+}
+
+// patched applies an update to a definition, PATCH style.
+func patched(old stackDefinition, u heat.StackUpdate) stackDefinition {
+	next := stackDefinition{Template: old.Template, Files: maps.Clone(old.Files), Env: old.Env, Params: maps.Clone(old.Params)}
+	if u.Template != nil {
+		next.Template = string(u.Template)
+		if next.Files == nil {
+			next.Files = map[string]string{}
+		}
+		maps.Copy(next.Files, u.Files)
+	}
+	if u.Environment != nil {
+		next.Env = *u.Environment
+	}
+	if next.Params == nil {
+		next.Params = map[string]any{}
+	}
+	maps.Copy(next.Params, u.Parameters)
+	return next
+}
+
+// validateUpdate validates the new definition as a fresh stack, drops
+// stored parameters it no longer declares, and refuses changes to
+// immutable parameters.
+func (e *Engine) validateUpdate(s *stack, next stackDefinition) error {
+	shadow := &stack{e: e, rec: s.rec}
+	tmpl, err := e.parseCached(next.Template)
+	if err != nil {
+		return err
+	}
+	for k := range next.Params {
+		if _, declared := tmpl.Params[k]; !declared {
+			delete(next.Params, k)
+		}
+	}
+	if err := e.prepareStack(shadow, next, true); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if changed := s.def.params.ImmutableChanged(shadow.def.params); len(changed) > 0 {
+		return &hot.Error{Type: "ImmutableParameterModified",
+			Message: fmt.Sprintf("The following parameters are immutable and may not be updated: %s", strings.Join(changed, ", "))}
+	}
+	return nil
+}
+
+// rebind switches a stack to a new definition: resources keep their
+// state, new ones start in INIT, removed ones and those whose type
+// changed wait in garbage for deletion. The stack lock must be held.
+func (e *Engine) rebind(s *stack, d stackDefinition) error {
+	p, err := e.parseDefinition(s, d, false)
+	if err != nil {
+		return err
+	}
+	s.def, s.rec.Definition = p, d
+	for _, name := range sortedKeys(s.resources) {
+		if _, ok := p.defs[name]; !ok {
+			e.discard(s, s.resources[name])
+			delete(s.resources, name)
+		}
+	}
+	for _, name := range sortedKeys(p.defs) {
+		if err := e.rebindResource(s, p, name); err != nil {
+			return err
+		}
+	}
+	e.saveStack(s)
+	return nil
+}
+
+func (e *Engine) rebindResource(s *stack, p *parsed, name string) error {
+	fresh, err := e.newResource(s, p, p.defs[name])
+	if err != nil {
+		return err
+	}
+	r := s.resources[name]
+	if r != nil && r.kind == fresh.kind && r.rec.Template == fresh.rec.Template {
+		r.def, r.rec.Type, r.entry = p.defs[name], fresh.rec.Type, fresh.entry
+		return nil
+	}
+	if r != nil {
+		e.discard(s, r)
+	}
+	s.resources[name] = fresh
+	e.saveResource(s, fresh, false)
+	return nil
+}
+
+func (e *Engine) discard(s *stack, r *resource) {
+	s.garbage = append(s.garbage, r)
+	e.saveResource(s, r, true)
+}
+
+// revert puts back the definition before the last update, for rollback.
+func (e *Engine) revert(s *stack) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.rec.Previous == nil {
+		return nil
+	}
+	prev := *s.rec.Previous
+	s.rec.Previous = nil
+	return e.rebind(s, prev)
+}
+
+// DeleteStack starts deleting a stack, interrupting a create or update
+// in progress.
+func (e *Engine) DeleteStack(ctx context.Context, id string) error {
+	s, err := e.lookupTop(id)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	deleting := s.rec.Action == actDelete && s.rec.Status == stInProgress
+	s.mu.Unlock()
+	if deleting {
+		return nil
+	}
+	e.stop(s)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e.beginStack(s, actDelete)
+	e.start(s, actDelete, func(ctx context.Context) { e.runDelete(ctx, s) })
+	return nil
+}
+
+// GetStack returns a stack with its outputs and parameters. A deleted
+// stack stays visible as DELETE_COMPLETE until the engine restarts.
+func (e *Engine) GetStack(ctx context.Context, id string) (*heat.Stack, error) {
+	s, err := e.lookup(id)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v := s.view(true)
+	return &v, nil
+}

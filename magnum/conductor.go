@@ -1,0 +1,192 @@
+package magnum
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/gomagnum/gomagnum/internal/store"
+)
+
+// conductor carries out the operations the API records: it claims them
+// through leases in the store, starts them (trustee, certificates, the
+// driver's stack), follows their stacks in batched status syncs until they
+// finish, fails those that outlive their deadline, and watches the health
+// of running clusters. Everything it needs to resume is in the store: a
+// conductor that dies leaves leases that expire, and another (or the same
+// one restarted) takes its operations over where they stood.
+type conductor struct {
+	s     *Service
+	owner string
+	log   *slog.Logger
+	// wake makes the claim loop look for work at once.
+	wake   chan struct{}
+	stop   context.CancelFunc
+	wg     sync.WaitGroup
+	starts chan struct{} // bounds the operations being started at once
+
+	mu         sync.Mutex
+	starting   map[int64]bool      // operations this process is starting now
+	progressed map[int64]time.Time // when each operation's progress was last shown
+}
+
+// Operation steps.
+const (
+	stepWait = "wait" // the orchestrator accepted the change; the sync follows it
+)
+
+func newConductor(s *Service) *conductor {
+	id := make([]byte, 4)
+	rand.Read(id)
+	owner := s.cfg.host + "/" + hex.EncodeToString(id)
+	return &conductor{s: s, owner: owner, log: s.log.With("conductor", owner), wake: make(chan struct{}, 1),
+		starts: make(chan struct{}, s.cfg.startConcurrency), starting: map[int64]bool{}, progressed: map[int64]time.Time{}}
+}
+
+// run starts the conductor's loops; stop ends them.
+func (c *conductor) run() {
+	ctx, cancel := context.WithCancel(context.Background())
+	c.stop = cancel
+	loops := []struct {
+		every time.Duration
+		fn    func(context.Context)
+		wake  bool
+	}{
+		{time.Second, c.claim, true},
+		{c.s.cfg.lease / 3, c.renew, false},
+		{c.s.cfg.syncInterval, c.sync, false},
+		{c.s.cfg.healthInterval, c.health, false},
+		{c.s.cfg.heartbeatInterval, c.heartbeat, false},
+	}
+	for _, l := range loops {
+		c.wg.Go(func() { c.loop(ctx, l.every, l.fn, l.wake) })
+	}
+}
+
+func (c *conductor) loop(ctx context.Context, every time.Duration, fn func(context.Context), wakeable bool) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	var wake chan struct{}
+	if wakeable {
+		wake = c.wake
+	}
+	for {
+		fn(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-wake:
+		}
+	}
+}
+
+// close stops the loops and waits for the operations being started.
+func (c *conductor) close() {
+	c.stop()
+	c.wg.Wait()
+}
+
+// poke makes the conductor look for new operations now.
+func (c *conductor) poke() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// claim takes the operations no live conductor holds and starts them.
+func (c *conductor) claim(ctx context.Context) {
+	now := c.s.now()
+	var ops []store.Operation
+	err := c.s.store.View(ctx, func(tx *store.Tx) (err error) {
+		ops, err = tx.ClaimableOperations(ctx, now, 256)
+		return err
+	})
+	if err != nil {
+		c.logErr(ctx, "listing operations", err)
+		return
+	}
+	for _, op := range ops {
+		if !c.take(ctx, op, now) {
+			continue
+		}
+		op.Owner = c.owner
+		c.wg.Go(func() { c.startOp(ctx, op) })
+	}
+}
+
+// take claims an operation, unless this process is already starting it.
+func (c *conductor) take(ctx context.Context, op store.Operation, now time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.starting[op.ID] {
+		return false
+	}
+	var ok bool
+	err := c.s.store.Update(ctx, func(tx *store.Tx) (err error) {
+		ok, err = tx.ClaimOperation(ctx, op.ID, c.owner, now, now.Add(c.s.cfg.lease))
+		if ok && op.Kind == opDelete {
+			err = tx.SupersedeOperations(ctx, op.ClusterUUID, op.ID, "superseded by a delete")
+		}
+		return err
+	})
+	if err != nil {
+		c.logErr(ctx, "claiming an operation", err)
+		return false
+	}
+	if ok {
+		c.starting[op.ID] = true
+	}
+	return ok
+}
+
+// startOp starts an operation (or resumes one taken over), bounded in
+// concurrency; an operation already waiting for its stacks is left to the
+// sync.
+func (c *conductor) startOp(ctx context.Context, op store.Operation) {
+	defer func() {
+		c.mu.Lock()
+		delete(c.starting, op.ID)
+		c.mu.Unlock()
+	}()
+	if op.Step == stepWait {
+		return
+	}
+	select {
+	case c.starts <- struct{}{}:
+		defer func() { <-c.starts }()
+	case <-ctx.Done():
+		return
+	}
+	c.execute(ctx, op)
+}
+
+// renew extends the leases this conductor holds.
+func (c *conductor) renew(ctx context.Context) {
+	err := c.s.store.Update(ctx, func(tx *store.Tx) error {
+		_, err := tx.RenewLeases(ctx, c.owner, c.s.now().Add(c.s.cfg.lease))
+		return err
+	})
+	if err != nil {
+		c.logErr(ctx, "renewing leases", err)
+	}
+}
+
+// heartbeat records that this service instance is up.
+func (c *conductor) heartbeat(ctx context.Context) {
+	if err := c.s.Heartbeat(ctx); err != nil {
+		c.logErr(ctx, "heartbeat", err)
+	}
+}
+
+func (c *conductor) logErr(ctx context.Context, what string, err error) {
+	if ctx.Err() != nil || errors.Is(err, context.Canceled) {
+		return
+	}
+	c.log.Error("conductor: "+what, "error", err)
+}

@@ -1,0 +1,84 @@
+package magnum
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/gomagnum/gomagnum/cloud"
+	"github.com/gomagnum/gomagnum/internal/store"
+)
+
+var zeroTime time.Time
+
+// deleted finishes a cluster delete: its trustee and certificates go,
+// then its rows and operations.
+func (c *conductor) deleted(ctx context.Context, st *opState) error {
+	d := st.d
+	if d.Internal.TrusteeUserID != "" {
+		t := cloud.Trustee{UserID: d.Internal.TrusteeUserID, UserName: d.Internal.TrusteeUserName,
+			DomainID: d.Internal.TrusteeDomainID, TrustID: d.Internal.TrustID}
+		if err := c.s.cloud.DeleteTrustee(ctx, t); err != nil {
+			return err
+		}
+	}
+	if err := c.s.certs.Delete(ctx, d.UUID); err != nil {
+		return err
+	}
+	d.Status, d.StatusReason = DeleteComplete, "DELETE completed successfully"
+	err := c.s.store.Update(ctx, func(tx *store.Tx) error {
+		if _, err := tx.DeleteWhere(ctx, store.NodeGroups, store.Eq("cluster_uuid", d.UUID)); err != nil {
+			return err
+		}
+		if err := tx.Delete(ctx, store.Clusters, d.UUID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		return tx.DeleteOperations(ctx, d.UUID)
+	})
+	if err == nil {
+		c.s.emit(ctx, "delete", OutcomeSuccess, &d.Cluster, initiator(d))
+	}
+	return err
+}
+
+// nodeGroupDeleted removes a deleted node group's row and ends its
+// operation.
+func (c *conductor) nodeGroupDeleted(ctx context.Context, st *opState) error {
+	return c.s.mutateCluster(ctx, st.d.UUID, func(tx *store.Tx, d *clusterDoc, ngs []*NodeGroup) error {
+		if err := tx.Delete(ctx, store.NodeGroups, st.op.NodeGroupUUID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		var rest []*NodeGroup
+		for _, ng := range ngs {
+			if ng.UUID != st.op.NodeGroupUUID {
+				rest = append(rest, ng)
+			}
+		}
+		d.Status = aggregateStatus(d.Status, rest)
+		d.StatusReason, d.Fault, d.Internal.Deadline = "", nil, zeroTime
+		return tx.FinishOperation(ctx, st.op.ID, c.owner, "")
+	})
+}
+
+// dropOldTrustee deletes the trustee a credential rotation replaced.
+func (c *conductor) dropOldTrustee(ctx context.Context, st *opState) error {
+	var p credentialsParams
+	if err := json.Unmarshal(st.op.Params, &p); err != nil || p.Old.UserID == "" {
+		return err
+	}
+	return c.s.cloud.DeleteTrustee(ctx, p.Old)
+}
+
+// progressDue reports whether the build progress of an operation is due
+// for a refresh, and notes it refreshed.
+func (c *conductor) progressDue(id int64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.s.now()
+	if last, ok := c.progressed[id]; ok && now.Sub(last) < c.s.cfg.progressInterval {
+		return false
+	}
+	c.progressed[id] = now
+	return true
+}

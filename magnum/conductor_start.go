@@ -1,0 +1,534 @@
+package magnum
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gomagnum/gomagnum/certs"
+	"github.com/gomagnum/gomagnum/cloud"
+	"github.com/gomagnum/gomagnum/drivers"
+	"github.com/gomagnum/gomagnum/heat"
+	"github.com/gomagnum/gomagnum/internal/store"
+)
+
+// opState is an operation with what it acts on, read from the store.
+type opState struct {
+	op  store.Operation
+	d   *clusterDoc
+	ngs []*NodeGroup
+	t   *ClusterTemplate
+	drv drivers.Driver
+}
+
+// errClusterGone: the operation's cluster was deleted meanwhile.
+var errClusterGone = errors.New("the cluster is gone")
+
+// load reads an operation's cluster, node groups, template and driver.
+func (c *conductor) load(ctx context.Context, op store.Operation) (*opState, error) {
+	st := &opState{op: op}
+	err := c.s.store.View(ctx, func(tx *store.Tx) error {
+		rec, err := tx.Get(ctx, store.Clusters, op.ClusterUUID)
+		if errors.Is(err, store.ErrNotFound) {
+			return errClusterGone
+		}
+		if err != nil {
+			return err
+		}
+		if st.d, err = clusterFromRecord(rec); err != nil {
+			return err
+		}
+		if st.ngs, err = clusterNodeGroups(ctx, tx, op.ClusterUUID); err != nil {
+			return err
+		}
+		st.t, err = findTemplate(ctx, tx, st.d.ClusterTemplateID, store.Cond{})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	st.drv, err = c.s.driverFor(ctx, st.t)
+	return st, err
+}
+
+// execute starts an operation: it makes the orchestrator change the
+// cluster's stacks and leaves the operation waiting for them.
+func (c *conductor) execute(ctx context.Context, op store.Operation) {
+	st, err := c.load(ctx, op)
+	if errors.Is(err, errClusterGone) {
+		c.finish(ctx, op, "")
+		return
+	}
+	if err == nil {
+		err = c.startKind(ctx, st)
+	}
+	if err != nil && ctx.Err() == nil {
+		c.log.Warn("operation failed to start", "operation", op.Kind, "cluster", op.ClusterUUID, "error", err)
+		c.failStart(ctx, st, op, err)
+	}
+}
+
+func (c *conductor) startKind(ctx context.Context, st *opState) error {
+	switch st.op.Kind {
+	case opCreate:
+		return c.startCreate(ctx, st)
+	case opResize:
+		return c.startResize(ctx, st)
+	case opUpgrade:
+		return c.startUpgrade(ctx, st)
+	case opDelete:
+		return c.startDelete(ctx, st)
+	case opNodeGroupAdd:
+		return c.startNodeGroupCreate(ctx, st)
+	case opNodeGroupDel:
+		return c.startNodeGroupDelete(ctx, st)
+	case opRotateCA:
+		return c.startRotateCA(ctx, st)
+	case opRotateTrustee:
+		return c.startRotateCredentials(ctx, st)
+	}
+	return fmt.Errorf("unknown operation %q", st.op.Kind)
+}
+
+// startCreate makes the cluster's trustee and certificates, then its
+// stack, once: a retry finds the stack it already made.
+func (c *conductor) startCreate(ctx context.Context, st *opState) error {
+	if st.d.Internal.TrusteeUserID == "" {
+		if err := c.createTrustee(ctx, st); err != nil {
+			return err
+		}
+	}
+	if _, err := c.s.certs.IssueCluster(ctx, certs.ClusterInfo{UUID: st.d.UUID, Name: st.d.Name}); err != nil {
+		return fmt.Errorf("issuing the cluster's certificates: %w", err)
+	}
+	c.s.emit(ctx, "create", OutcomePending, &st.d.Cluster, initiator(st.d))
+	master := defaultGroup(st.ngs, RoleMaster)
+	if master == nil {
+		return errors.New("the cluster has no default master node group")
+	}
+	id, err := c.ensureStack(ctx, st, master, func(dc drivers.Cluster) (drivers.Stack, error) {
+		return st.drv.ClusterStack(ctx, dc)
+	})
+	if err != nil {
+		return err
+	}
+	return c.wait(ctx, st, func(d *clusterDoc, ngs []*NodeGroup) {
+		d.StackID = id
+		for _, ng := range ngs {
+			if ng.IsDefault {
+				ng.StackID = id
+			}
+		}
+	})
+}
+
+// createTrustee creates the cluster's trustee user and trust and stores
+// them, the password sealed.
+func (c *conductor) createTrustee(ctx context.Context, st *opState) error {
+	t, err := c.s.cloud.CreateTrustee(ctx, cloud.TrusteeRequest{ClusterUUID: st.d.UUID, ProjectID: st.d.ProjectID,
+		TrustorUserID: st.d.UserID})
+	if err != nil {
+		return fmt.Errorf("creating the cluster's trustee: %w", err)
+	}
+	sealed, err := c.s.keys.Seal([]byte(t.Password), []byte("trustee/"+st.d.UUID))
+	if err != nil {
+		return err
+	}
+	in := clusterInternal{TrusteeUserID: t.UserID, TrusteeUserName: t.UserName, TrusteePassword: sealed,
+		TrusteeDomainID: t.DomainID, TrustID: t.TrustID}
+	err = c.s.mutateCluster(ctx, st.d.UUID, func(_ *store.Tx, d *clusterDoc, _ []*NodeGroup) error {
+		in.Deadline = d.Internal.Deadline
+		d.Internal = in
+		return nil
+	})
+	st.d.Internal = in
+	return err
+}
+
+// ensureStack returns the stack of a node group, creating it from what
+// build returns unless an earlier attempt already did.
+func (c *conductor) ensureStack(ctx context.Context, st *opState, ng *NodeGroup,
+	build func(drivers.Cluster) (drivers.Stack, error)) (string, error) {
+	if id, err := c.findStack(ctx, ng); err != nil || id != "" {
+		return id, err
+	}
+	dc, err := c.driverCluster(ctx, st)
+	if err != nil {
+		return "", err
+	}
+	stack, err := build(dc)
+	if err != nil {
+		return "", fmt.Errorf("driver %w", err)
+	}
+	spec := heat.StackSpec{Name: stackName(st.d, ng), Template: stack.Template, Files: stack.Files,
+		Environment: stack.Environment, Parameters: stack.Parameters, Tags: stackTags(ng),
+		Timeout: time.Duration(st.d.CreateTimeout) * time.Minute}
+	id, err := c.s.orchestrator().CreateStack(ctx, spec)
+	if err != nil {
+		return "", fmt.Errorf("creating stack %s: %w", spec.Name, err)
+	}
+	return id, nil
+}
+
+// findStack looks up, by its tag, the stack made for a node group.
+func (c *conductor) findStack(ctx context.Context, ng *NodeGroup) (string, error) {
+	if ng.StackID != "" {
+		return ng.StackID, nil
+	}
+	stacks, _, err := c.s.orchestrator().ListStacks(ctx, heat.ListOptions{Tags: stackTags(ng), Limit: 2})
+	if err != nil || len(stacks) == 0 {
+		return "", err
+	}
+	return stacks[0].ID, nil
+}
+
+// stackTags mark the stacks the service makes, and which node group each
+// is for.
+func stackTags(ng *NodeGroup) []string {
+	return []string{stackTag, "gomagnum.ng." + ng.UUID}
+}
+
+// stackTag marks every stack the service makes.
+const stackTag = "gomagnum"
+
+// stackName names a stack as Magnum does: the cluster's name (and, for an
+// extra node group, the group's), reduced to [a-z0-9-], and a short ID.
+func stackName(d *clusterDoc, ng *NodeGroup) string {
+	name := truncate(d.Name, 30)
+	if !ng.IsDefault {
+		name = truncate(d.Name, 20) + "-" + truncate(ng.Name, 9)
+	}
+	var b strings.Builder
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case r == '_' || r == '.':
+			b.WriteByte('-')
+		case r == '-' || (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9'):
+			b.WriteRune(r)
+		}
+	}
+	return b.String() + "-" + strings.ReplaceAll(ng.UUID, "-", "")[:12]
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// wait records the changes of a started operation and hands it to the
+// sync, with the deadline it must finish by.
+func (c *conductor) wait(ctx context.Context, st *opState, change func(*clusterDoc, []*NodeGroup)) error {
+	return c.s.mutateCluster(ctx, st.d.UUID, func(tx *store.Tx, d *clusterDoc, ngs []*NodeGroup) error {
+		change(d, ngs)
+		for _, ng := range ngs {
+			if err := putNodeGroup(ctx, tx, ng); err != nil {
+				return err
+			}
+		}
+		d.Internal.Deadline = c.s.now().Add(time.Duration(max(d.CreateTimeout, 1)) * time.Minute)
+		return tx.SetOperationStep(ctx, st.op.ID, c.owner, stepWait, st.op.Params)
+	})
+}
+
+// driverCluster is what the driver sees of the operation's cluster,
+// with what its nodes need to join it.
+func (c *conductor) driverCluster(ctx context.Context, st *opState) (drivers.Cluster, error) {
+	dc := c.s.driverCluster(st.t, st.d, st.ngs)
+	b, err := c.boot(ctx, st.d)
+	dc.Boot = b
+	return dc, err
+}
+
+// boot gathers what a cluster's nodes need: the service's URL, the
+// trustee credentials, the CA certificates and the keypair's public key.
+func (c *conductor) boot(ctx context.Context, d *clusterDoc) (drivers.Boot, error) {
+	b := drivers.Boot{MagnumURL: c.s.cfg.publicURL, AuthURL: c.s.cfg.authURL, TrusteeUserID: d.Internal.TrusteeUserID,
+		TrusteeUserName: d.Internal.TrusteeUserName, TrusteeDomainID: d.Internal.TrusteeDomainID, TrustID: d.Internal.TrustID}
+	if d.Internal.TrusteePassword != "" {
+		pw, err := c.s.keys.Open(d.Internal.TrusteePassword, []byte("trustee/"+d.UUID))
+		if err != nil {
+			return b, err
+		}
+		b.TrusteePassword = string(pw)
+	}
+	for kind, dst := range map[certs.CAKind]*string{certs.Kubernetes: &b.CACert, certs.Etcd: &b.EtcdCACert,
+		certs.FrontProxy: &b.FrontProxyCACert} {
+		pem, err := c.s.certs.CABundle(ctx, d.UUID, kind)
+		if err != nil {
+			return b, fmt.Errorf("reading the cluster's %s CA: %w", kind, err)
+		}
+		*dst = string(pem)
+	}
+	if d.Keypair != "" {
+		kp, err := c.s.cloud.Keypair(ctx, d.UserID, d.Keypair)
+		if err != nil {
+			return b, fmt.Errorf("reading keypair %s: %w", d.Keypair, err)
+		}
+		b.SSHPublicKey = strings.TrimSpace(kp.PublicKey)
+	}
+	return b, nil
+}
+
+func initiator(d *clusterDoc) Initiator { return Initiator{UserID: d.UserID, ProjectID: d.ProjectID} }
+
+// startResize updates the stack of the resized node group.
+func (c *conductor) startResize(ctx context.Context, st *opState) error {
+	var p resizeParams
+	if err := json.Unmarshal(st.op.Params, &p); err != nil {
+		return err
+	}
+	ng, err := pickNodeGroup(st.ngs, p.NodeGroup, RoleWorker)
+	if err != nil {
+		return err
+	}
+	c.s.emit(ctx, "update", OutcomePending, &st.d.Cluster, initiator(st.d))
+	dc, err := c.driverCluster(ctx, st)
+	if err != nil {
+		return err
+	}
+	upd, err := st.drv.ResizeStack(ctx, dc, drivers.Resize{NodeGroup: ng.UUID, NodeCount: p.NodeCount, NodesToRemove: p.NodesToRemove})
+	if err != nil {
+		return fmt.Errorf("driver %w", err)
+	}
+	upd.Rollback = p.Rollback
+	return c.update(ctx, st, ng, upd, nil)
+}
+
+// update applies a stack update to a node group's stack and waits for it.
+func (c *conductor) update(ctx context.Context, st *opState, ng *NodeGroup, upd heat.StackUpdate,
+	change func(*clusterDoc, []*NodeGroup)) error {
+	if ng.StackID == "" {
+		return fmt.Errorf("node group %s has no stack", ng.Name)
+	}
+	if err := c.s.orchestrator().UpdateStack(ctx, ng.StackID, upd); err != nil {
+		return fmt.Errorf("updating stack %s: %w", ng.StackID, err)
+	}
+	return c.wait(ctx, st, func(d *clusterDoc, ngs []*NodeGroup) {
+		for _, x := range ngs {
+			if x.StackID == ng.StackID {
+				x.Status = UpdateInProgress
+			}
+		}
+		if change != nil {
+			change(d, ngs)
+		}
+	})
+}
+
+// startUpgrade moves a node group to a new template through its stack.
+func (c *conductor) startUpgrade(ctx context.Context, st *opState) error {
+	var p upgradeParams
+	if err := json.Unmarshal(st.op.Params, &p); err != nil {
+		return err
+	}
+	ng, err := pickNodeGroup(st.ngs, p.NodeGroup, RoleWorker)
+	if err != nil {
+		return err
+	}
+	var nt *ClusterTemplate
+	err = c.s.store.View(ctx, func(tx *store.Tx) (err error) {
+		nt, err = findTemplate(ctx, tx, p.Template, store.Cond{})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	c.s.emit(ctx, "update", OutcomePending, &st.d.Cluster, initiator(st.d))
+	dc, err := c.driverCluster(ctx, st)
+	if err != nil {
+		return err
+	}
+	upd, err := st.drv.UpgradeStack(ctx, dc, drivers.Upgrade{Template: driverTemplate(nt), NodeGroup: ng.UUID, MaxBatchSize: p.MaxBatchSize})
+	if err != nil {
+		return fmt.Errorf("driver %w", err)
+	}
+	return c.update(ctx, st, ng, upd, func(d *clusterDoc, ngs []*NodeGroup) {
+		for _, x := range ngs {
+			if x.StackID == ng.StackID {
+				x.Labels = upgradedLabels(x.Labels, nt.Labels)
+			}
+		}
+		if ng.IsDefault {
+			d.ClusterTemplateID = nt.UUID
+			d.Labels = upgradedLabels(d.Labels, nt.Labels)
+			d.LabelsOverridden, d.LabelsAdded, d.LabelsSkipped = labelsDiff(nt.Labels, d.Labels)
+		}
+	})
+}
+
+// upgradedLabels takes the versions (labels ending in _tag or _version)
+// of a new template's labels over an object's.
+func upgradedLabels(cur, next map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range cur {
+		out[k] = v
+	}
+	for k, v := range next {
+		if strings.HasSuffix(k, "_tag") || strings.HasSuffix(k, "_version") {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// startDelete cleans what the cluster's cloud provider left behind, then
+// deletes the extra node groups' stacks and the cluster's stack.
+func (c *conductor) startDelete(ctx context.Context, st *opState) error {
+	c.s.emit(ctx, "delete", OutcomePending, &st.d.Cluster, initiator(st.d))
+	if err := c.s.cloud.CleanupLoadBalancers(ctx, st.d.UUID); err != nil {
+		return fmt.Errorf("cleaning up the cluster's load balancers: %w", err)
+	}
+	for _, ng := range orderForDelete(st.ngs) {
+		id, err := c.findStack(ctx, ng)
+		if err != nil {
+			return err
+		}
+		if id == "" {
+			continue
+		}
+		ng.StackID = id
+		if err := c.s.orchestrator().DeleteStack(ctx, id); err != nil && !errors.Is(err, heat.ErrNotFound) {
+			return fmt.Errorf("deleting stack %s: %w", id, err)
+		}
+	}
+	return c.wait(ctx, st, func(d *clusterDoc, ngs []*NodeGroup) {
+		for _, ng := range ngs {
+			ng.Status = DeleteInProgress
+			for _, x := range st.ngs {
+				if x.UUID == ng.UUID {
+					ng.StackID = x.StackID
+				}
+			}
+		}
+	})
+}
+
+// orderForDelete puts the extra node groups first, the default ones last:
+// their stack is the cluster's.
+func orderForDelete(ngs []*NodeGroup) []*NodeGroup {
+	var out, defaults []*NodeGroup
+	for _, ng := range ngs {
+		if ng.IsDefault {
+			defaults = append(defaults, ng)
+		} else {
+			out = append(out, ng)
+		}
+	}
+	return append(out, defaults...)
+}
+
+// startNodeGroupCreate creates the stack of an extra node group.
+func (c *conductor) startNodeGroupCreate(ctx context.Context, st *opState) error {
+	ng, err := pickNodeGroup(st.ngs, st.op.NodeGroupUUID, RoleWorker)
+	if err != nil {
+		return err
+	}
+	id, err := c.ensureStack(ctx, st, ng, func(dc drivers.Cluster) (drivers.Stack, error) {
+		return st.drv.NodeGroupStack(ctx, dc, driverNodeGroup(ng))
+	})
+	if err != nil {
+		return err
+	}
+	return c.wait(ctx, st, func(_ *clusterDoc, ngs []*NodeGroup) {
+		for _, x := range ngs {
+			if x.UUID == ng.UUID {
+				x.StackID = id
+			}
+		}
+	})
+}
+
+// startNodeGroupDelete deletes an extra node group's stack, or its row if
+// it never got one.
+func (c *conductor) startNodeGroupDelete(ctx context.Context, st *opState) error {
+	ng, err := pickNodeGroup(st.ngs, st.op.NodeGroupUUID, RoleWorker)
+	if err != nil {
+		return err
+	}
+	id, err := c.findStack(ctx, ng)
+	if err != nil {
+		return err
+	}
+	if id != "" {
+		if err := c.s.orchestrator().DeleteStack(ctx, id); err != nil && !errors.Is(err, heat.ErrNotFound) {
+			return fmt.Errorf("deleting stack %s: %w", id, err)
+		}
+	}
+	return c.wait(ctx, st, func(_ *clusterDoc, ngs []*NodeGroup) {
+		for _, x := range ngs {
+			if x.UUID == ng.UUID {
+				x.StackID, x.Status = id, DeleteInProgress
+			}
+		}
+	})
+}
+
+// startRotateCA issues new CAs and has the driver distribute them.
+func (c *conductor) startRotateCA(ctx context.Context, st *opState) error {
+	if st.op.Step != "rotated" {
+		if _, err := c.s.certs.Rotate(ctx, st.d.UUID); err != nil && !errors.Is(err, certs.ErrRotationInProgress) {
+			return fmt.Errorf("rotating the cluster's CAs: %w", err)
+		}
+		if err := c.s.store.Update(ctx, func(tx *store.Tx) error {
+			return tx.SetOperationStep(ctx, st.op.ID, c.owner, "rotated", st.op.Params)
+		}); err != nil {
+			return err
+		}
+	}
+	dc, err := c.driverCluster(ctx, st)
+	if err != nil {
+		return err
+	}
+	upd, err := st.drv.RotateCAStack(ctx, dc)
+	if err != nil {
+		return fmt.Errorf("driver %w", err)
+	}
+	return c.update(ctx, st, defaultGroup(st.ngs, RoleMaster), upd, nil)
+}
+
+// credentialsParams remember the trustee a credential rotation replaces.
+type credentialsParams struct {
+	Old cloud.Trustee `json:"old"`
+}
+
+// startRotateCredentials replaces the cluster's trustee and passes the new
+// credentials to its nodes through a stack update.
+func (c *conductor) startRotateCredentials(ctx context.Context, st *opState) error {
+	old := cloud.Trustee{UserID: st.d.Internal.TrusteeUserID, UserName: st.d.Internal.TrusteeUserName,
+		DomainID: st.d.Internal.TrusteeDomainID, TrustID: st.d.Internal.TrustID}
+	params, err := json.Marshal(credentialsParams{Old: old})
+	if err != nil {
+		return err
+	}
+	st.op.Params = params
+	if err := c.createTrustee(ctx, st); err != nil {
+		return err
+	}
+	master := defaultGroup(st.ngs, RoleMaster)
+	dc, err := c.driverCluster(ctx, st)
+	if err != nil {
+		return err
+	}
+	stack, err := st.drv.ClusterStack(ctx, dc)
+	if err != nil {
+		return fmt.Errorf("driver %w", err)
+	}
+	return c.update(ctx, st, master, heat.StackUpdate{Parameters: bootParameters(stack.Parameters)}, nil)
+}
+
+// bootParameters keeps, of a stack's parameters, those carrying trustee
+// credentials, which a credential rotation changes.
+func bootParameters(params map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range params {
+		if strings.Contains(k, "trust") || strings.Contains(k, "password") {
+			out[k] = v
+		}
+	}
+	return out
+}

@@ -1,0 +1,205 @@
+package magnum_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gomagnum/gomagnum/cloud/sim"
+	"github.com/gomagnum/gomagnum/heat"
+	"github.com/gomagnum/gomagnum/magnum"
+)
+
+// newLiveService is a service on the embedded defaults (engine, simulated
+// cloud, built-in drivers in process) whose conductor syncs fast.
+func newLiveService(t testing.TB, opts ...magnum.Option) *magnum.Service {
+	t.Helper()
+	opts = append([]magnum.Option{magnum.WithDataDir(t.TempDir()), magnum.WithSyncInterval(50 * time.Millisecond),
+		magnum.WithProgressInterval(50 * time.Millisecond), magnum.WithLease(2 * time.Second)}, opts...)
+	s, err := magnum.New(context.Background(), opts...)
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// waitDone waits until a cluster has no operation in progress, checks its
+// status and returns it.
+func waitDone(t testing.TB, s *magnum.Service, c magnum.Caller, id string, want magnum.Status) *magnum.Cluster {
+	t.Helper()
+	var cl *magnum.Cluster
+	require.Eventually(t, func() bool {
+		var err error
+		cl, err = s.GetCluster(as(c), id)
+		require.NoError(t, err)
+		return !cl.Status.IsInProgress()
+	}, 90*time.Second, 20*time.Millisecond)
+	require.Equal(t, want, cl.Status, "status reason: %s", cl.StatusReason)
+	return cl
+}
+
+func TestClusterLifecycleOnEngine(t *testing.T) {
+	var mu sync.Mutex
+	var events []string
+	s := newLiveService(t, magnum.WithEventHandler(func(_ context.Context, e magnum.Event) {
+		mu.Lock()
+		events = append(events, e.Type+"/"+e.Outcome)
+		mu.Unlock()
+	}))
+	ctx := as(demo)
+	mustTemplate(t, s, demo, k8sTemplate("k8s"))
+	id := mustCluster(t, s, demo, magnum.ClusterCreate{Name: "live", ClusterTemplateID: "k8s", NodeCount: ptr(2)})
+	c := waitDone(t, s, demo, id, magnum.CreateComplete)
+	assert.Regexp(t, `^https://172\.24\.4\.\d+:6443$`, c.APIAddress)
+	assert.Len(t, c.MasterAddresses, 1)
+	assert.Len(t, c.NodeAddresses, 2)
+	assert.NotEmpty(t, c.StackID)
+	assert.Equal(t, "CREATE completed successfully", c.StatusReason)
+	ca, err := s.GetCACertificate(ctx, id, "")
+	require.NoError(t, err)
+	assert.Contains(t, ca.PEM, "BEGIN CERTIFICATE")
+
+	// Grow, then shrink naming the node to remove.
+	_, err = s.ResizeCluster(ctx, id, magnum.Resize{NodeCount: 3})
+	require.NoError(t, err)
+	c = waitDone(t, s, demo, id, magnum.UpdateComplete)
+	require.Len(t, c.NodeAddresses, 3)
+	_, err = s.ResizeCluster(ctx, id, magnum.Resize{NodeCount: 2, NodesToRemove: []string{"0"}})
+	require.NoError(t, err)
+	c = waitDone(t, s, demo, id, magnum.UpdateComplete)
+	require.Len(t, c.NodeAddresses, 2)
+	assert.Equal(t, 2, c.NodeCount)
+
+	// Upgrade to a newer template.
+	next := k8sTemplate("k8s-next")
+	next.Labels = map[string]string{"kube_tag": "v1.31.0"}
+	mustTemplate(t, s, demo, next)
+	_, err = s.UpgradeCluster(ctx, id, magnum.Upgrade{ClusterTemplate: "k8s-next", MaxBatchSize: 1})
+	require.NoError(t, err)
+	c = waitDone(t, s, demo, id, magnum.UpdateComplete)
+	assert.Equal(t, "v1.31.0", c.Labels["kube_tag"])
+
+	// Delete: the rows go.
+	require.NoError(t, s.DeleteCluster(ctx, id))
+	require.Eventually(t, func() bool {
+		_, err := s.GetCluster(ctx, id)
+		return err != nil
+	}, 60*time.Second, 20*time.Millisecond)
+	_, err = s.GetCluster(ctx, id)
+	require.ErrorIs(t, err, magnum.ErrNotFound)
+	st, err := s.Stats(ctx, "", "")
+	require.NoError(t, err)
+	assert.Equal(t, magnum.Stats{}, *st)
+	stacks, _, err := magnum.Orchestrator(s).ListStacks(context.Background(), heat.ListOptions{Tags: []string{"gomagnum"}})
+	require.NoError(t, err)
+	assert.Empty(t, stacks)
+
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []string{"magnum.cluster.create/pending", "magnum.cluster.create/success",
+		"magnum.cluster.update/pending", "magnum.cluster.update/success",
+		"magnum.cluster.update/pending", "magnum.cluster.update/success",
+		"magnum.cluster.update/pending", "magnum.cluster.update/success",
+		"magnum.cluster.delete/pending", "magnum.cluster.delete/success"}, events)
+}
+
+func TestInjectedServerFailure(t *testing.T) {
+	cloud, err := sim.New(context.Background())
+	require.NoError(t, err)
+	cloud.InjectFault(sim.Fault{Kind: sim.KindServer, Name: "*-node-1", Effect: sim.EffectNoValidHost})
+	s := newLiveService(t, magnum.WithCloud(cloud))
+	mustTemplate(t, s, demo, k8sTemplate("k8s"))
+	id := mustCluster(t, s, demo, magnum.ClusterCreate{Name: "doomed", ClusterTemplateID: "k8s", NodeCount: ptr(2)})
+	c := waitDone(t, s, demo, id, magnum.CreateFailed)
+	require.NotNil(t, c.Fault)
+	assert.Equal(t, magnum.FaultNoValidHost, c.Fault.Code)
+	assert.True(t, c.Fault.Retryable)
+	assert.Equal(t, "OS::Nova::Server", c.Fault.ResourceType)
+	assert.Contains(t, c.StatusReason, "No valid host was found")
+	assert.Contains(t, c.StatusReason, c.Fault.Resource)
+	assert.Equal(t, map[string]string{"default-master": c.StatusReason, "default-worker": c.StatusReason}, c.Faults)
+	t.Log(c.StatusReason)
+}
+
+func TestCreateTimeout(t *testing.T) {
+	clock := &offsetClock{}
+	cloud, err := sim.New(context.Background(), sim.WithDelays(sim.Delays{Boot: time.Hour}))
+	require.NoError(t, err)
+	s := newLiveService(t, magnum.WithCloud(cloud), magnum.WithClock(clock.now))
+	mustTemplate(t, s, demo, k8sTemplate("k8s"))
+	id := mustCluster(t, s, demo, magnum.ClusterCreate{ClusterTemplateID: "k8s", CreateTimeout: ptr(5)})
+	require.Eventually(t, func() bool {
+		c, err := s.GetCluster(as(demo), id)
+		require.NoError(t, err)
+		return c.StackID != ""
+	}, 30*time.Second, 20*time.Millisecond)
+	clock.advance(6 * time.Minute)
+	c := waitDone(t, s, demo, id, magnum.CreateFailed)
+	require.NotNil(t, c.Fault)
+	assert.Equal(t, magnum.FaultTimeout, c.Fault.Code)
+	assert.Contains(t, c.StatusReason, "did not finish within 5 minutes")
+}
+
+// offsetClock is the wall clock moved forward on demand.
+type offsetClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *offsetClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+func (c *offsetClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
+}
+
+func TestNodeGroupOnEngine(t *testing.T) {
+	s := newLiveService(t)
+	ctx := as(demo)
+	mustTemplate(t, s, demo, k8sTemplate("k8s"))
+	id := mustCluster(t, s, demo, magnum.ClusterCreate{ClusterTemplateID: "k8s"})
+	waitDone(t, s, demo, id, magnum.CreateComplete)
+	_, err := s.CreateNodeGroup(ctx, id, magnum.NodeGroupCreate{Name: "big", NodeCount: ptr(2), FlavorID: "m1.large"})
+	require.NoError(t, err)
+	c := waitDone(t, s, demo, id, magnum.UpdateComplete)
+	assert.Equal(t, 3, c.NodeCount)
+	ng, err := s.GetNodeGroup(ctx, id, "big")
+	require.NoError(t, err)
+	assert.Equal(t, magnum.CreateComplete, ng.Status)
+	assert.Len(t, ng.NodeAddresses, 2)
+	assert.NotEqual(t, c.StackID, ng.StackID, "an extra node group has a stack of its own")
+
+	require.NoError(t, s.DeleteNodeGroup(ctx, id, "big"))
+	require.Eventually(t, func() bool {
+		_, err := s.GetNodeGroup(ctx, id, "big")
+		return err != nil
+	}, 60*time.Second, 20*time.Millisecond)
+	c = waitDone(t, s, demo, id, magnum.UpdateComplete)
+	assert.Equal(t, 1, c.NodeCount)
+}
+
+func TestRotateCAOnEngine(t *testing.T) {
+	s := newLiveService(t)
+	ctx := as(demo)
+	mustTemplate(t, s, demo, k8sTemplate("k8s"))
+	id := mustCluster(t, s, demo, magnum.ClusterCreate{ClusterTemplateID: "k8s"})
+	waitDone(t, s, demo, id, magnum.CreateComplete)
+	before, err := s.GetCACertificate(ctx, id, "")
+	require.NoError(t, err)
+	_, err = s.RotateCA(ctx, id)
+	require.NoError(t, err)
+	waitDone(t, s, demo, id, magnum.UpdateComplete)
+	after, err := s.GetCACertificate(ctx, id, "")
+	require.NoError(t, err)
+	assert.NotEqual(t, before.PEM, after.PEM)
+	assert.Equal(t, 1, strings.Count(after.PEM, "BEGIN CERTIFICATE"), "the old CA is gone once the cluster moved")
+}
