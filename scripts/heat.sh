@@ -98,7 +98,7 @@ alive() { [[ -s $1 ]] && kill -0 -- "-$(cat "$1")" 2>/dev/null; }
 spawn() {
 	local pidfile=$1 out=$2
 	shift 2
-	setsid "$@" </dev/null >>"$out" 2>&1 &
+	setsid "$@" </dev/null >>"$out" 2>&1 9>&- & # 9>&-: the daemon must not hold heat.sh's lock
 	echo $! >"$pidfile"
 }
 

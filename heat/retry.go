@@ -1,0 +1,116 @@
+package heat
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+)
+
+// RetryPolicy bounds how a Client retries idempotent calls (get, list,
+// resources, events, update, delete) that failed with ErrUnavailable: a
+// 5xx answer, a refused or dropped connection, or an attempt that timed
+// out. Waits grow exponentially from MinBackoff to MaxBackoff, each drawn
+// at random between half and all of its nominal value (jitter), so that
+// many clients do not retry in step. The zero value of a field takes its
+// default.
+type RetryPolicy struct {
+	// Attempts is the maximum number of attempts, the first included
+	// (default 5). 1 disables retries.
+	Attempts int
+	// MinBackoff is the nominal wait after the first failure (default 200 ms).
+	MinBackoff time.Duration
+	// MaxBackoff caps the nominal wait (default 5 s).
+	MaxBackoff time.Duration
+	// AttemptTimeout bounds one attempt (default 60 s). An attempt that
+	// exceeds it counts as unavailable and is retried; the caller's context
+	// still bounds the whole call.
+	AttemptTimeout time.Duration
+}
+
+// DefaultRetryPolicy is the policy of a Client built without WithRetry.
+var DefaultRetryPolicy = RetryPolicy{
+	Attempts:       5,
+	MinBackoff:     200 * time.Millisecond,
+	MaxBackoff:     5 * time.Second,
+	AttemptTimeout: 60 * time.Second,
+}
+
+// withDefaults fills the zero fields of p from DefaultRetryPolicy.
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	d := DefaultRetryPolicy
+	if p.Attempts > 0 {
+		d.Attempts = p.Attempts
+	}
+	if p.MinBackoff > 0 {
+		d.MinBackoff = p.MinBackoff
+	}
+	if p.MaxBackoff > 0 {
+		d.MaxBackoff = p.MaxBackoff
+	}
+	if d.MaxBackoff < d.MinBackoff {
+		d.MaxBackoff = d.MinBackoff
+	}
+	if p.AttemptTimeout > 0 {
+		d.AttemptTimeout = p.AttemptTimeout
+	}
+	return d
+}
+
+// Backoff returns the wait before attempt number next (2 for the first
+// retry): MinBackoff·2^(next-2) capped at MaxBackoff, scaled by a random
+// factor in [0.5, 1].
+func (p RetryPolicy) Backoff(next int) time.Duration {
+	nominal := p.MinBackoff
+	for i := 2; i < next && nominal < p.MaxBackoff; i++ {
+		if nominal > p.MaxBackoff/2 {
+			nominal = p.MaxBackoff // doubling would pass the cap, or overflow
+			break
+		}
+		nominal *= 2
+	}
+	nominal = min(nominal, p.MaxBackoff)
+	if nominal <= 0 {
+		return 0
+	}
+	half := nominal / 2
+	return half + rand.N(nominal-half+1)
+}
+
+// sleep waits for d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// attempt runs fn once under the policy's attempt timeout and classifies
+// its error.
+func (c *Client) attempt(ctx context.Context, fn func(context.Context) error) error {
+	actx, cancel := context.WithTimeout(ctx, c.retry.AttemptTimeout)
+	defer cancel()
+	return classify(ctx, fn(actx))
+}
+
+// idempotent runs fn, retrying it under the client's policy while it
+// fails with ErrUnavailable. op names the call in logs.
+func (c *Client) idempotent(ctx context.Context, op string, fn func(context.Context) error) error {
+	for n := 1; ; n++ {
+		err := c.attempt(ctx, fn)
+		if err == nil || !errors.Is(err, ErrUnavailable) || n >= c.retry.Attempts {
+			return err
+		}
+		wait := c.retry.Backoff(n + 1)
+		c.log.LogAttrs(ctx, slog.LevelWarn, "heat: retrying", slog.String("op", op),
+			slog.Int("attempt", n), slog.Duration("wait", wait), slog.Any("error", err))
+		if err := sleep(ctx, wait); err != nil {
+			return classify(ctx, err)
+		}
+	}
+}
