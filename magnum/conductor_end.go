@@ -67,6 +67,11 @@ func (c *conductor) dropOldTrustee(ctx context.Context, st *opState) error {
 	if err := json.Unmarshal(st.op.Params, &p); err != nil || p.Old.UserID == "" {
 		return err
 	}
+	if p.Old.UserID == st.d.Internal.TrusteeUserID {
+		// The cloud reused the user for the new credentials: only the
+		// old trust is to go.
+		p.Old.UserID = ""
+	}
 	return c.s.cloud.DeleteTrustee(ctx, p.Old)
 }
 

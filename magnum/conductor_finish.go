@@ -65,14 +65,10 @@ func (c *conductor) failStart(ctx context.Context, st *opState, op store.Operati
 // touched returns the node groups an operation acts on.
 func touched(op store.Operation, ngs []*NodeGroup) []*NodeGroup {
 	switch op.Kind {
-	case opCreate, opDelete, opRotateCA, opRotateTrustee:
-		var out []*NodeGroup
-		for _, ng := range ngs {
-			if ng.IsDefault || op.Kind == opDelete {
-				out = append(out, ng)
-			}
-		}
-		return out
+	case opCreate:
+		return defaultGroups(ngs)
+	case opDelete, opRotateCA, opRotateTrustee:
+		return ngs
 	}
 	target := op.NodeGroupUUID
 	if target == "" {

@@ -488,7 +488,29 @@ func (c *conductor) startRotateCA(ctx context.Context, st *opState) error {
 	if err != nil {
 		return fmt.Errorf("driver %w", err)
 	}
-	return c.update(ctx, st, defaultGroup(st.ngs, RoleMaster), upd, nil)
+	return c.updateAll(ctx, st, upd)
+}
+
+// updateAll applies one update to the stack of every node group (the
+// cluster's and the extra groups'), and waits for them all.
+func (c *conductor) updateAll(ctx context.Context, st *opState, upd heat.StackUpdate) error {
+	done := map[string]bool{}
+	for _, ng := range st.ngs {
+		if ng.StackID == "" || done[ng.StackID] {
+			continue
+		}
+		done[ng.StackID] = true
+		if err := c.s.orchestrator().UpdateStack(ctx, ng.StackID, upd); err != nil {
+			return fmt.Errorf("updating stack %s: %w", ng.StackID, err)
+		}
+	}
+	return c.wait(ctx, st, func(_ *clusterDoc, ngs []*NodeGroup) {
+		for _, ng := range ngs {
+			if ng.StackID != "" {
+				ng.Status = UpdateInProgress
+			}
+		}
+	})
 }
 
 // credentialsParams remember the trustee a credential rotation replaces.
@@ -509,7 +531,6 @@ func (c *conductor) startRotateCredentials(ctx context.Context, st *opState) err
 	if err := c.createTrustee(ctx, st); err != nil {
 		return err
 	}
-	master := defaultGroup(st.ngs, RoleMaster)
 	dc, err := c.driverCluster(ctx, st)
 	if err != nil {
 		return err
@@ -518,7 +539,7 @@ func (c *conductor) startRotateCredentials(ctx context.Context, st *opState) err
 	if err != nil {
 		return fmt.Errorf("driver %w", err)
 	}
-	return c.update(ctx, st, master, heat.StackUpdate{Parameters: bootParameters(stack.Parameters)}, nil)
+	return c.updateAll(ctx, st, heat.StackUpdate{Parameters: bootParameters(stack.Parameters)})
 }
 
 // bootParameters keeps, of a stack's parameters, those carrying trustee

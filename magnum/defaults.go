@@ -13,7 +13,8 @@ import (
 // unset.
 func (s *Service) openDefaults(ctx context.Context) error {
 	if s.cloud == nil {
-		c, err := sim.New(ctx, sim.WithBlobs(s.store.Blobs("sim")), sim.WithLogger(s.log))
+		opts := append([]sim.Option{sim.WithBlobs(s.store.Blobs("sim")), sim.WithLogger(s.log)}, s.cfg.simOptions...)
+		c, err := sim.New(ctx, opts...)
 		if err != nil {
 			return fmt.Errorf("magnum: simulated cloud: %w", err)
 		}
@@ -37,7 +38,7 @@ func (s *Service) openDefaults(ctx context.Context) error {
 			return fmt.Errorf("magnum: certificate store: %w", err)
 		}
 	}
-	if s.certs, err = certs.New(st, certs.WithLogger(s.log)); err != nil {
+	if s.certs, err = certs.New(st, append([]certs.Option{certs.WithLogger(s.log)}, s.cfg.certOptions...)...); err != nil {
 		return fmt.Errorf("magnum: certificates: %w", err)
 	}
 	return nil

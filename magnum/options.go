@@ -7,6 +7,7 @@ import (
 
 	"github.com/gomagnum/gomagnum/certs"
 	"github.com/gomagnum/gomagnum/cloud"
+	"github.com/gomagnum/gomagnum/cloud/sim"
 	"github.com/gomagnum/gomagnum/heat"
 )
 
@@ -40,6 +41,8 @@ type config struct {
 	startConcurrency    int
 	authURL             string
 	syncObservers       []SyncObserver
+	certOptions         []certs.Option
+	simOptions          []sim.Option
 }
 
 func defaultConfig() config {
@@ -155,3 +158,17 @@ func WithProgressInterval(d time.Duration) Option { return func(c *config) { c.p
 // WithAuthURL sets the Keystone endpoint clusters' nodes authenticate
 // against with their trustee credentials.
 func WithAuthURL(u string) Option { return func(c *config) { c.authURL = u } }
+
+// WithCertOptions passes options to the certificate manager, such as
+// certs.WithKeyType(certs.ECDSAP256) for faster, smaller keys than
+// Magnum's RSA-2048.
+func WithCertOptions(opts ...certs.Option) Option {
+	return func(c *config) { c.certOptions = append(c.certOptions, opts...) }
+}
+
+// WithSimulatedCloud passes options to the default simulated cloud (used
+// when WithCloud is not given), such as sim.WithCatalogFile to load its
+// images, flavors, networks and quotas from YAML.
+func WithSimulatedCloud(opts ...sim.Option) Option {
+	return func(c *config) { c.simOptions = append(c.simOptions, opts...) }
+}

@@ -213,9 +213,15 @@ func TestTrustees(t *testing.T) {
 	assert.Len(t, tr.TrustID, 32)
 	assert.GreaterOrEqual(t, len(tr.Password), 20)
 
-	_, err = c.CreateTrustee(ctx, req)
-	require.ErrorIs(t, err, sim.ErrConflict)
-	assert.Contains(t, err.Error(), "Duplicate entry found with name "+tr.UserName)
+	// A second trustee for the cluster (a retried create, a rotation)
+	// replaces the first: the old password and trust stop working.
+	again, err := c.CreateTrustee(ctx, req)
+	require.NoError(t, err)
+	assert.Equal(t, tr.UserName, again.UserName)
+	assert.NotEqual(t, tr.Password, again.Password)
+	assert.NotEqual(t, tr.TrustID, again.TrustID)
+	require.NoError(t, c.DeleteTrustee(ctx, tr), "the replaced trustee is already gone")
+	tr = again
 
 	for _, bad := range []cloud.TrusteeRequest{
 		{ProjectID: "p", TrustorUserID: "u"}, {ClusterUUID: "c", TrustorUserID: "u"}, {ClusterUUID: "c", ProjectID: "p"},

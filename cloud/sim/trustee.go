@@ -20,8 +20,9 @@ type trusteeRecord struct {
 
 // CreateTrustee creates the trustee user of a cluster, named
 // "<cluster uuid>_<project id>" in the catalog's trustee domain as Magnum
-// names it, with a random password and a trust from the trustor. A second
-// trustee for the same cluster is an ErrConflict.
+// names it, with a random password and a trust from the trustor. A
+// trustee the cluster already has (left over by an interrupted attempt, or
+// being rotated) is replaced: its password and trust stop working.
 func (c *Cloud) CreateTrustee(ctx context.Context, req cloud.TrusteeRequest) (cloud.Trustee, error) {
 	if req.ClusterUUID == "" || req.ProjectID == "" || req.TrustorUserID == "" {
 		return cloud.Trustee{}, invalid("a trustee needs a cluster UUID, a project ID and a trustor user ID")
@@ -32,10 +33,6 @@ func (c *Cloud) CreateTrustee(ctx context.Context, req cloud.TrusteeRequest) (cl
 	}
 	var out cloud.Trustee
 	err := c.update(ctx, func(tx *txn) error {
-		if _, dup := tx.st.trustees[req.ClusterUUID]; dup {
-			return conflict("Conflict occurred attempting to store user - Duplicate entry found with name %s at domain ID %s.",
-				name, tx.c.cat.trusteeDomain)
-		}
 		r := &trusteeRecord{
 			ClusterUUID: req.ClusterUUID, ProjectID: req.ProjectID, TrustorUserID: req.TrustorUserID,
 			Roles: slices.Clone(req.Roles),

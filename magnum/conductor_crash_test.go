@@ -1,0 +1,155 @@
+package magnum_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gomagnum/gomagnum/certs"
+	"github.com/gomagnum/gomagnum/cloud/sim"
+	"github.com/gomagnum/gomagnum/heat"
+	"github.com/gomagnum/gomagnum/magnum"
+)
+
+const conductorCrashEnv = "GOMAGNUM_CONDUCTOR_CRASH_DIR"
+
+// fastOptions make a live service quick to test: fast syncs, short leases
+// and ECDSA certificates.
+func fastOptions(dir string) []magnum.Option {
+	return []magnum.Option{magnum.WithDataDir(dir), magnum.WithSyncInterval(50 * time.Millisecond),
+		magnum.WithLease(time.Second), magnum.WithDefaultClusterQuota(1000),
+		magnum.WithCertOptions(certs.WithKeyType(certs.ECDSAP256)), magnum.WithSimulatedCloud(sim.WithCatalog(unlimitedCatalog()))}
+}
+
+// unlimitedCatalog is the default catalog without quotas, and with a
+// public network of 65,000 addresses.
+func unlimitedCatalog() *sim.Catalog {
+	cat := sim.DefaultCatalog()
+	unlimited := -1
+	cat.Quotas.Default = sim.QuotaSpec{Instances: &unlimited, Cores: &unlimited, RAMMiB: &unlimited, FloatingIPs: &unlimited,
+		Volumes: &unlimited, VolumeGB: &unlimited, LoadBalancers: &unlimited}
+	for i, n := range cat.Networks {
+		if n.External {
+			cat.Networks[i].Subnets = []sim.CatalogSubnet{{Name: "public-subnet", CIDR: "172.24.0.0/16", GatewayIP: "172.24.0.1"}}
+		}
+	}
+	return cat
+}
+
+// TestConductorCrashChild creates 100 clusters at once and prints each as
+// it is acknowledged, until TestConductorCrashResume kills it.
+func TestConductorCrashChild(t *testing.T) {
+	dir := os.Getenv(conductorCrashEnv)
+	if dir == "" {
+		t.Skip("run by TestConductorCrashResume")
+	}
+	s, err := magnum.New(context.Background(), fastOptions(dir)...)
+	require.NoError(t, err)
+	ct, err := s.CreateClusterTemplate(as(demo), k8sTemplate("k8s"))
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	var out sync.Mutex
+	for range 100 {
+		wg.Go(func() {
+			id, err := s.CreateCluster(as(demo), magnum.ClusterCreate{ClusterTemplateID: ct.UUID})
+			require.NoError(t, err)
+			out.Lock()
+			fmt.Printf("C %s\n", id)
+			out.Unlock()
+		})
+	}
+	wg.Wait()
+	select {}
+}
+
+// TestConductorCrashResume SIGKILLs a process creating 100 clusters at a
+// random moment, restarts the service on its data, and checks that every
+// cluster reaches a terminal status with exactly one stack.
+func TestConductorCrashResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns a child process")
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestConductorCrashChild$", "-test.v=false")
+	cmd.Env = append(os.Environ(), conductorCrashEnv+"="+dir)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	acked := make(chan []string)
+	go func() {
+		var ids []string
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if id, ok := strings.CutPrefix(sc.Text(), "C "); ok {
+				ids = append(ids, id)
+			}
+		}
+		acked <- ids
+	}()
+	time.Sleep(time.Duration(100+rand.IntN(2400)) * time.Millisecond)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
+	cmd.Wait()
+	ids := <-acked
+	t.Logf("killed after %d of 100 creates were acknowledged", len(ids))
+
+	s, err := magnum.New(context.Background(), fastOptions(dir)...)
+	require.NoError(t, err)
+	defer s.Close()
+	for _, id := range ids {
+		_, err := s.GetCluster(as(demo), id)
+		require.NoError(t, err, "acknowledged cluster %s lost", id)
+	}
+	var clusters []magnum.Cluster
+	require.Eventually(t, func() bool {
+		clusters, err = s.ListClusters(as(demo), magnum.ListOptions{})
+		require.NoError(t, err)
+		for _, c := range clusters {
+			if c.Status.IsInProgress() {
+				return false
+			}
+		}
+		return true
+	}, 3*time.Minute, 100*time.Millisecond)
+	assert.GreaterOrEqual(t, len(clusters), len(ids))
+
+	perGroup := map[string]int{}
+	stacks := 0
+	marker := ""
+	for {
+		page, next, err := magnum.Orchestrator(s).ListStacks(context.Background(), heat.ListOptions{Tags: []string{"gomagnum"}, Marker: marker})
+		require.NoError(t, err)
+		for _, st := range page {
+			stacks++
+			for _, tag := range st.Tags {
+				perGroup[tag]++
+			}
+		}
+		if next == "" {
+			break
+		}
+		marker = next
+	}
+	assert.Equal(t, len(clusters), stacks, "one stack per cluster, no orphan")
+	failed := 0
+	for _, c := range clusters {
+		if c.Status != magnum.CreateComplete {
+			failed++
+			t.Logf("%s %s: %s", c.UUID, c.Status, c.StatusReason)
+		}
+		ngs, err := s.ListNodeGroups(as(demo), c.UUID, magnum.NodeGroupListOptions{Role: "master"})
+		require.NoError(t, err)
+		assert.Equal(t, 1, perGroup["gomagnum.ng."+ngs[0].UUID], "cluster %s", c.UUID)
+	}
+	t.Logf("%d clusters, %d complete, %d failed", len(clusters), len(clusters)-failed, failed)
+}
