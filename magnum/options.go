@@ -148,7 +148,9 @@ func WithLease(d time.Duration) Option { return func(c *config) { c.lease = d } 
 
 // WithHeartbeatInterval sets how often the service records that it is up
 // (60 s).
-func WithHeartbeatInterval(d time.Duration) Option { return func(c *config) { c.heartbeatInterval = d } }
+func WithHeartbeatInterval(d time.Duration) Option {
+	return func(c *config) { c.heartbeatInterval = d }
+}
 
 // WithProgressInterval sets how often the status reason of a cluster
 // being built is refreshed with the count of its stack's resources done
