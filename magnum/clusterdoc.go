@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"sort"
-	"time"
 
 	"github.com/gomagnum/gomagnum/internal/store"
 )
@@ -25,8 +24,6 @@ type clusterInternal struct {
 	TrusteePassword string `json:"trustee_password,omitempty"`
 	TrusteeDomainID string `json:"trustee_domain_id,omitempty"`
 	TrustID         string `json:"trust_id,omitempty"`
-	// Deadline is when the operation in progress times out.
-	Deadline time.Time `json:"deadline,omitzero"`
 }
 
 func clusterRecord(d *clusterDoc) (*store.Record, error) {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/gomagnum/gomagnum/cloud"
 	"github.com/gomagnum/gomagnum/internal/store"
@@ -474,7 +473,6 @@ func (s *Service) startResize(ctx context.Context, tx *store.Tx, d *clusterDoc, 
 // startOperation moves a cluster into an operation's in-progress status.
 func (s *Service) startOperation(d *clusterDoc, st Status) {
 	d.Status, d.StatusReason, d.Fault = st, "", nil
-	d.Internal.Deadline = time.Time{}
 }
 
 // Resize asks to change the node count of a node group.

@@ -4,13 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"time"
 
 	"github.com/gomagnum/gomagnum/cloud"
 	"github.com/gomagnum/gomagnum/internal/store"
 )
-
-var zeroTime time.Time
 
 // deleted finishes a cluster delete: its trustee and certificates go,
 // then its rows and operations.
@@ -56,7 +53,7 @@ func (c *conductor) nodeGroupDeleted(ctx context.Context, st *opState) error {
 			}
 		}
 		d.Status = aggregateStatus(d.Status, rest)
-		d.StatusReason, d.Fault, d.Internal.Deadline = "", nil, zeroTime
+		d.StatusReason, d.Fault = "", nil
 		return tx.FinishOperation(ctx, st.op.ID, c.owner, "")
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -140,7 +141,6 @@ func (c *conductor) createTrustee(ctx context.Context, st *opState) error {
 	in := clusterInternal{TrusteeUserID: t.UserID, TrusteeUserName: t.UserName, TrusteePassword: sealed,
 		TrusteeDomainID: t.DomainID, TrustID: t.TrustID}
 	err = c.s.mutateCluster(ctx, st.d.UUID, func(_ *store.Tx, d *clusterDoc, _ []*NodeGroup) error {
-		in.Deadline = d.Internal.Deadline
 		d.Internal = in
 		return nil
 	})
@@ -221,17 +221,26 @@ func truncate(s string, n int) string {
 }
 
 // wait records the changes of a started operation and hands it to the
-// sync, with the deadline it must finish by.
+// sync, with the stacks it waits for and the deadline it must finish by.
 func (c *conductor) wait(ctx context.Context, st *opState, change func(*clusterDoc, []*NodeGroup)) error {
 	return c.s.mutateCluster(ctx, st.d.UUID, func(tx *store.Tx, d *clusterDoc, ngs []*NodeGroup) error {
 		change(d, ngs)
+		var stacks []string
 		for _, ng := range ngs {
 			if err := putNodeGroup(ctx, tx, ng); err != nil {
 				return err
 			}
 		}
-		d.Internal.Deadline = c.s.now().Add(time.Duration(max(d.CreateTimeout, 1)) * time.Minute)
-		return tx.SetOperationStep(ctx, st.op.ID, c.owner, stepWait, st.op.Params)
+		for _, ng := range touched(st.op, ngs) {
+			if ng.StackID != "" && !slices.Contains(stacks, ng.StackID) {
+				stacks = append(stacks, ng.StackID)
+			}
+		}
+		if err := tx.SetOperationStep(ctx, st.op.ID, c.owner, st.op.Step, st.op.Params); err != nil {
+			return err
+		}
+		deadline := c.s.now().Add(time.Duration(max(d.CreateTimeout, 1)) * time.Minute)
+		return tx.WaitOperation(ctx, st.op.ID, c.owner, stepWait, stacks, deadline)
 	})
 }
 

@@ -44,8 +44,39 @@ func (c *conductor) sync(ctx context.Context) {
 		c.logErr(ctx, "listing stacks", err)
 		return
 	}
-	c.followAll(ctx, waiting, stacks)
+	var due []store.Operation
+	budget := progressBudget
+	for _, op := range waiting {
+		if c.needsAttention(op, stacks, &budget) {
+			due = append(due, op)
+		}
+	}
+	c.followAll(ctx, due, stacks)
 	c.s.observeSync(len(waiting), calls, c.s.now().Sub(start))
+}
+
+// progressBudget bounds how many builds have their progress refreshed per
+// sync pass: each refresh costs an orchestrator call.
+const progressBudget = 32
+
+// needsAttention reports whether an operation has anything to do this
+// pass: its cluster is gone, a stack of it is missing from the listing
+// or finished, its deadline passed, or its progress is due (within the
+// pass's budget).
+func (c *conductor) needsAttention(op store.Operation, stacks map[string]heat.Stack, budget *int) bool {
+	for _, id := range op.Stacks {
+		if s, ok := stacks[id]; !ok || !s.Status.IsInProgress() {
+			return true
+		}
+	}
+	if !op.Deadline.IsZero() && c.s.now().After(op.Deadline) {
+		return true
+	}
+	if op.Kind != opCreate || *budget <= 0 || !c.progressDue(op.ID) {
+		return false
+	}
+	*budget--
+	return true
 }
 
 // listStacks lists every stack the service made, page by page.
@@ -201,11 +232,11 @@ func outcome(ws []*watched, action string) opOutcome {
 // stillRunning refreshes the build progress of an operation in progress,
 // or fails it with TIMEOUT once its deadline passed.
 func (c *conductor) stillRunning(ctx context.Context, st *opState, ws []*watched) error {
-	if dl := st.d.Internal.Deadline; !dl.IsZero() && c.s.now().After(dl) {
+	if dl := st.op.Deadline; !dl.IsZero() && c.s.now().After(dl) {
 		reason := fmt.Sprintf("Timed out: the operation did not finish within %d minutes.", max(st.d.CreateTimeout, 1))
 		return c.end(ctx, st, ws, &Fault{Code: FaultTimeout, Reason: reason, Retryable: true})
 	}
-	if st.op.Kind != opCreate || !c.progressDue(st.op.ID) {
+	if st.op.Kind != opCreate {
 		return nil
 	}
 	done, total, err := c.progress(ctx, ws)
@@ -343,7 +374,7 @@ func (c *conductor) end(ctx context.Context, st *opState, ws []*watched, f *Faul
 			return err
 		}
 		d.Status = aggregateStatus(prev, ngs)
-		d.StatusReason, d.Fault, d.Internal.Deadline = "", nil, zeroTime
+		d.StatusReason, d.Fault = "", nil
 		for _, o := range outs {
 			applyClusterOutputs(d, o)
 		}

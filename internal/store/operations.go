@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -33,7 +34,11 @@ type Operation struct {
 	// Params is the operation's JSON parameters.
 	Params []byte
 	// Step is where a running operation is, for whoever resumes it.
-	Step       string
+	Step string
+	// Stacks are the stacks a waiting operation waits for, and Deadline
+	// when it must be done by.
+	Stacks     []string
+	Deadline   time.Time
 	State      OperationState
 	Owner      string
 	LeaseUntil time.Time
@@ -43,16 +48,17 @@ type Operation struct {
 	UpdatedAt  time.Time
 }
 
-const selectOperation = `SELECT id, uuid, cluster_uuid, nodegroup_uuid, kind, params, step, state, owner, lease_until,
-	attempts, error, created_at, updated_at FROM operations`
+const selectOperation = `SELECT id, uuid, cluster_uuid, nodegroup_uuid, kind, params, step, stacks, deadline, state,
+	owner, lease_until, attempts, error, created_at, updated_at FROM operations`
 
 func scanOperation(sc interface{ Scan(...any) error }) (Operation, error) {
 	var o Operation
-	var params string
-	var lease, created, updated int64
-	err := sc.Scan(&o.ID, &o.UUID, &o.ClusterUUID, &o.NodeGroupUUID, &o.Kind, &params, &o.Step, &o.State, &o.Owner,
-		&lease, &o.Attempts, &o.Error, &created, &updated)
+	var params, stacks string
+	var deadline, lease, created, updated int64
+	err := sc.Scan(&o.ID, &o.UUID, &o.ClusterUUID, &o.NodeGroupUUID, &o.Kind, &params, &o.Step, &stacks, &deadline,
+		&o.State, &o.Owner, &lease, &o.Attempts, &o.Error, &created, &updated)
 	o.Params = []byte(params)
+	o.Stacks, o.Deadline = strings.Fields(stacks), fromMicros(deadline)
 	o.LeaseUntil, o.CreatedAt, o.UpdatedAt = fromMicros(lease), fromMicros(created), fromMicros(updated)
 	return o, err
 }
@@ -188,6 +194,20 @@ func (t *Tx) HeldOperations(ctx context.Context, owner string) ([]Operation, err
 func (t *Tx) SetOperationStep(ctx context.Context, id int64, owner, step string, params []byte) error {
 	res, err := t.exec(ctx, "UPDATE operations SET step = ?, params = ?, updated_at = ? WHERE id = ? AND owner = ? AND state = ?",
 		step, string(params), micros(t.now().UTC()), id, owner, OpRunning)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("operation %d is not held by %s: %w", id, owner, ErrConflict)
+	}
+	return nil
+}
+
+// WaitOperation records that an operation owner holds waits for stacks
+// until deadline, in step.
+func (t *Tx) WaitOperation(ctx context.Context, id int64, owner, step string, stacks []string, deadline time.Time) error {
+	res, err := t.exec(ctx, "UPDATE operations SET step = ?, stacks = ?, deadline = ?, updated_at = ? WHERE id = ? AND owner = ? AND state = ?",
+		step, strings.Join(stacks, " "), micros(deadline), micros(t.now().UTC()), id, owner, OpRunning)
 	if err != nil {
 		return err
 	}
