@@ -3,6 +3,7 @@ package heat_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -354,32 +355,89 @@ func TestCreateStackAmbiguous(t *testing.T) {
 	}
 }
 
-func TestDeleteRetriedFindsItGone(t *testing.T) {
-	f := newFakeHeat(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		switch {
-		case r.Method == http.MethodGet:
-			if !redirectByID(w, r, sname, sid) {
-				writeJSON(w, 200, stackJSON(sname, sid, "CREATE_COMPLETE"))
+// TestChangesSentOnce checks that an update or a delete whose answer was
+// lost is sent again only when Heat did not take it.
+func TestChangesSentOnce(t *testing.T) {
+	const earlier, later = "2026-11-27T06:40:00Z", "2026-11-27T06:41:00Z"
+	type heatState struct {
+		status, updated string // the stack as GET shows it after the first change
+		gone            bool
+	}
+	tests := []struct {
+		name    string
+		change  string // PATCH or DELETE
+		answers []func(t *testing.T, w http.ResponseWriter)
+		after   heatState
+		wantErr error
+		sent    int
+	}{
+		{"update lost, Heat took it", http.MethodPatch,
+			[]func(*testing.T, http.ResponseWriter){func(t *testing.T, w http.ResponseWriter) { hangUp(t, w) }},
+			heatState{status: "UPDATE_IN_PROGRESS", updated: later}, nil, 1},
+		{"update lost, Heat took it and finished", http.MethodPatch,
+			[]func(*testing.T, http.ResponseWriter){func(_ *testing.T, w http.ResponseWriter) { w.WriteHeader(502) }},
+			heatState{status: "UPDATE_COMPLETE", updated: later}, nil, 1},
+		{"update refused with 503: sent again", http.MethodPatch,
+			[]func(*testing.T, http.ResponseWriter){
+				func(_ *testing.T, w http.ResponseWriter) { w.WriteHeader(503) },
+				func(_ *testing.T, w http.ResponseWriter) { w.WriteHeader(202) },
+			}, heatState{status: "CREATE_COMPLETE", updated: earlier}, nil, 2},
+		{"update resent meets a conflict", http.MethodPatch,
+			[]func(*testing.T, http.ResponseWriter){
+				func(_ *testing.T, w http.ResponseWriter) { w.WriteHeader(503) },
+				func(_ *testing.T, w http.ResponseWriter) { heatError(w, 409, "ActionInProgress", "busy") },
+			}, heatState{status: "CREATE_COMPLETE", updated: earlier}, heat.ErrConflict, 2},
+		{"delete lost, Heat is deleting", http.MethodDelete,
+			[]func(*testing.T, http.ResponseWriter){func(t *testing.T, w http.ResponseWriter) { hangUp(t, w) }},
+			heatState{status: "DELETE_IN_PROGRESS", updated: earlier}, nil, 1},
+		{"delete lost, stack gone", http.MethodDelete,
+			[]func(*testing.T, http.ResponseWriter){func(t *testing.T, w http.ResponseWriter) { hangUp(t, w) }},
+			heatState{gone: true}, nil, 1},
+		{"delete refused with 500: sent again", http.MethodDelete,
+			[]func(*testing.T, http.ResponseWriter){
+				func(_ *testing.T, w http.ResponseWriter) { w.WriteHeader(500) },
+				func(_ *testing.T, w http.ResponseWriter) { w.WriteHeader(204) },
+			}, heatState{status: "DELETE_FAILED", updated: earlier}, nil, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var sent atomic.Int32
+			f := newFakeHeat(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+				switch {
+				case redirectByID(w, r, sname, sid):
+				case r.Method == tt.change:
+					tt.answers[sent.Add(1)-1](t, w)
+				case r.Method != http.MethodGet:
+					t.Errorf("unexpected %s", r.Method)
+				case sent.Load() == 0:
+					writeJSON(w, 200, stackAt(sid, "CREATE_COMPLETE", earlier))
+				case tt.after.gone:
+					heatError(w, 404, "EntityNotFound", "gone")
+				default:
+					writeJSON(w, 200, stackAt(sid, tt.after.status, tt.after.updated))
+				}
+			})
+			c := f.client(t)
+			var err error
+			if tt.change == http.MethodPatch {
+				err = c.UpdateStack(t.Context(), sid, heat.StackUpdate{Parameters: map[string]any{"count": 3}})
+			} else {
+				err = c.DeleteStack(t.Context(), sid)
 			}
-		case n == 2:
-			hangUp(t, w) // Heat got the delete, the answer is lost
-		default:
-			heatError(w, 404, "EntityNotFound", "gone")
-		}
-	})
-	c := f.client(t)
-	require.NoError(t, c.DeleteStack(t.Context(), sid))
-	assert.Equal(t, []string{"GET", "GET", "DELETE", "DELETE"}, methodsOf(f.requests()))
-	// A first attempt that finds nothing is a real not-found.
-	require.ErrorIs(t, c.DeleteStack(t.Context(), sid), heat.ErrNotFound)
+			if tt.wantErr != nil {
+				require.ErrorIs(t, err, tt.wantErr)
+			} else {
+				require.NoError(t, err)
+			}
+			assert.Equal(t, tt.sent, int(sent.Load()), "%v", f.requests())
+		})
+	}
 }
 
-func methodsOf(reqs []string) []string {
-	out := make([]string, len(reqs))
-	for i, r := range reqs {
-		out[i] = strings.Fields(r)[0]
-	}
-	return out
+// stackAt is a stack of GET with the given status and update time.
+func stackAt(id, status, updated string) string {
+	return fmt.Sprintf(`{"stack": {"id": %q, "stack_name": %q, "stack_status": %q, "updated_time": %q}}`,
+		id, sname, status, updated)
 }
 
 func TestListStacksQuery(t *testing.T) {

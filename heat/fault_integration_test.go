@@ -138,8 +138,9 @@ func countByTag(t testing.TB, c *heat.Client, tag string) map[string]int {
 }
 
 // TestIntegrationFaults puts a proxy that injects 503s and dropped
-// connections between the client and the real Heat: the idempotent calls
-// succeed after retries, and no create is ever duplicated.
+// connections between the client and the real Heat: every call succeeds
+// after retries, no create is ever duplicated, and no change Heat took is
+// sent twice.
 func TestIntegrationFaults(t *testing.T) {
 	forEachHeat(t, func(t *testing.T, h realHeat) {
 		ctx := t.Context()
@@ -204,17 +205,23 @@ func TestIntegrationFaults(t *testing.T) {
 		assert.Len(t, events, 3)
 		applied(t)
 
-		// An update whose answer is lost is sent again; Heat takes it again.
-		proxy.inject(http.MethodPatch, dropAfter, reject503)
+		// An update that never reached Heat is sent again; once Heat took
+		// it, it is not sent again although the answer was lost (a second
+		// update would cancel the first one's nested stacks).
+		proxy.inject(http.MethodPatch, reject503, dropAfter)
+		patches := proxy.requests(http.MethodPatch)
 		require.NoError(t, c.UpdateStack(ctx, landedID, heat.StackUpdate{Parameters: map[string]any{"count": 2}}))
 		applied(t)
+		assert.Equal(t, 2, proxy.requests(http.MethodPatch)-patches)
 		st = waitStatus(t, c, landedID, heat.UpdateComplete)
 		assert.Equal(t, "2", st.Parameters["count"])
 
-		// A delete whose answer is lost is sent again: done either way.
+		// Likewise a delete.
 		proxy.inject(http.MethodDelete, reject503, dropAfter)
+		deletes := proxy.requests(http.MethodDelete)
 		require.NoError(t, c.DeleteStack(ctx, landedID))
 		applied(t)
+		assert.Equal(t, 2, proxy.requests(http.MethodDelete)-deletes)
 		waitGone(t, c, landedID)
 
 		// Retries are bounded.

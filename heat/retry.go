@@ -3,17 +3,20 @@ package heat
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"time"
 )
 
-// RetryPolicy bounds how a Client retries idempotent calls (get, list,
-// resources, events, update, delete) that failed with ErrUnavailable: a
-// 5xx answer, a refused or dropped connection, or an attempt that timed
-// out. Waits grow exponentially from MinBackoff to MaxBackoff, each drawn
-// at random between half and all of its nominal value (jitter), so that
-// many clients do not retry in step. The zero value of a field takes its
+// RetryPolicy bounds how a Client retries calls that failed with
+// ErrUnavailable: a 5xx answer, a refused or dropped connection, or an
+// attempt that timed out. Reads (get, list, resources, events) are simply
+// sent again. Changes (create, update, delete) are sent again only after
+// the Client has checked that Heat did not take the first one. Waits grow
+// exponentially from MinBackoff to MaxBackoff, each drawn at random
+// between half and all of its nominal value (jitter), so that many
+// clients do not retry in step. The zero value of a field takes its
 // default.
 type RetryPolicy struct {
 	// Attempts is the maximum number of attempts, the first included
@@ -98,7 +101,7 @@ func (c *Client) attempt(ctx context.Context, fn func(context.Context) error) er
 	return classify(ctx, fn(actx))
 }
 
-// idempotent runs fn, retrying it under the client's policy while it
+// idempotent runs a read, retrying it under the client's policy while it
 // fails with ErrUnavailable. op names the call in logs.
 func (c *Client) idempotent(ctx context.Context, op string, fn func(context.Context) error) error {
 	for n := 1; ; n++ {
@@ -106,11 +109,50 @@ func (c *Client) idempotent(ctx context.Context, op string, fn func(context.Cont
 		if err == nil || !errors.Is(err, ErrUnavailable) || n >= c.retry.Attempts {
 			return err
 		}
-		wait := c.retry.Backoff(n + 1)
-		c.log.LogAttrs(ctx, slog.LevelWarn, "heat: retrying", slog.String("op", op),
-			slog.Int("attempt", n), slog.Duration("wait", wait), slog.Any("error", err))
-		if err := sleep(ctx, wait); err != nil {
-			return classify(ctx, err)
+		if err := c.backoff(ctx, op, n, err); err != nil {
+			return err
 		}
 	}
+}
+
+// sendOnce runs a change that Heat must not apply twice. When an attempt
+// fails ambiguously (ErrUnavailable, or a conflict on a resend, which an
+// earlier attempt may have caused), applied asks Heat whether the change
+// took effect: if it did, sendOnce reports success; if not, the change is
+// sent again after a backoff. A change that landed while its answer was
+// lost is thus never applied a second time.
+func (c *Client) sendOnce(ctx context.Context, op string, send func(context.Context) error,
+	applied func(context.Context) (bool, error)) error {
+	for n := 1; ; n++ {
+		err := c.attempt(ctx, send)
+		conflict := n > 1 && errors.Is(err, ErrConflict)
+		if err == nil || !(errors.Is(err, ErrUnavailable) || conflict) {
+			return err
+		}
+		done, cerr := applied(ctx)
+		switch {
+		case cerr != nil:
+			return fmt.Errorf("%w (and checking whether Heat took it failed: %w)", err, cerr)
+		case done:
+			c.log.LogAttrs(ctx, slog.LevelInfo, "heat: the answer was lost, but Heat took the change",
+				slog.String("op", op), slog.Int("attempt", n), slog.Any("error", err))
+			return nil
+		case conflict || n >= c.retry.Attempts:
+			return err
+		}
+		if err := c.backoff(ctx, op, n, err); err != nil {
+			return err
+		}
+	}
+}
+
+// backoff logs the failure of attempt n and waits before the next one.
+func (c *Client) backoff(ctx context.Context, op string, n int, cause error) error {
+	wait := c.retry.Backoff(n + 1)
+	c.log.LogAttrs(ctx, slog.LevelWarn, "heat: retrying", slog.String("op", op),
+		slog.Int("attempt", n), slog.Duration("wait", wait), slog.Any("error", cause))
+	if err := sleep(ctx, wait); err != nil {
+		return classify(ctx, err)
+	}
+	return nil
 }

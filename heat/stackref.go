@@ -99,6 +99,18 @@ func (c *Client) resolve(ctx context.Context, key string) (stackRef, error) {
 	return stackRef{name: st.Name, id: st.ID}, nil
 }
 
+// current fetches the stack key (an ID or a name) as it is now, by its
+// full address when its name is known.
+func (c *Client) current(ctx context.Context, key string) (*stacks.RetrievedStack, error) {
+	if err := checkKey(key); err != nil {
+		return nil, err
+	}
+	if name, ok := c.names.get(key); ok {
+		return c.get(ctx, stackRef{name: name, id: key})
+	}
+	return c.find(ctx, key)
+}
+
 // find fetches a stack by ID or name alone. Heat redirects the GET to
 // /stacks/{name}/{id}, which net/http follows; the name is then cached.
 func (c *Client) find(ctx context.Context, key string) (*stacks.RetrievedStack, error) {

@@ -4,114 +4,101 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
-	"net/http"
 	"strings"
 
-	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/orchestration/v1/stacks"
 )
 
 // CreateStack starts creating the stack and returns its ID.
 //
-// A create is not idempotent, so it is never blindly retried. When an
-// attempt fails ambiguously (a 5xx, a dropped connection, a timeout) the
-// Client looks the stack up by name: if Heat has it, its ID is returned;
-// if not, the create is sent again after a backoff. Because Heat refuses a
-// second stack with the same name (409), a create that did land while its
-// answer was lost is found rather than duplicated. A 409 on the first
-// attempt means the name was already taken: ErrConflict.
+// A create is never sent twice blindly. When an attempt fails ambiguously
+// (a 5xx, a dropped connection, a timeout) the Client looks the stack up
+// by name: if Heat has it, its ID is returned; if not, the create is sent
+// again after a backoff. Heat refuses a second stack of the same name, so
+// a create that landed while its answer was lost is found, never
+// duplicated. A 409 on the first attempt means the name was already
+// taken: ErrConflict.
 func (c *Client) CreateStack(ctx context.Context, spec StackSpec) (string, error) {
 	body, err := createBody(spec)
 	if err != nil {
 		return "", err
 	}
-	for n := 1; ; n++ {
-		var created *stacks.CreatedStack
-		err := c.attempt(ctx, func(ctx context.Context) error {
-			var err error
-			created, err = stacks.Create(ctx, c.sc, body).Extract()
-			return err
-		})
+	var id string
+	err = c.sendOnce(ctx, "create stack", func(ctx context.Context) error {
+		created, err := stacks.Create(ctx, c.sc, body).Extract()
+		if err == nil {
+			id = created.ID
+		}
+		return err
+	}, func(ctx context.Context) (bool, error) {
+		st, err := c.find(ctx, spec.Name)
 		switch {
-		case err == nil:
-			c.names.put(created.ID, spec.Name)
-			return created.ID, nil
-		case n > 1 && errors.Is(err, ErrConflict):
-			// An earlier attempt reached Heat after all.
-			id, lerr := c.created(ctx, spec.Name, err)
-			if errors.Is(lerr, ErrNotFound) {
-				return "", err
-			}
-			return id, lerr
-		case !errors.Is(err, ErrUnavailable):
-			return "", err
+		case errors.Is(err, ErrNotFound):
+			return false, nil
+		case err != nil:
+			return false, err
 		}
-		if id, lerr := c.created(ctx, spec.Name, err); lerr == nil || !errors.Is(lerr, ErrNotFound) {
-			return id, lerr
-		}
-		if n >= c.retry.Attempts {
-			return "", err
-		}
-		wait := c.retry.Backoff(n + 1)
-		c.log.LogAttrs(ctx, slog.LevelWarn, "heat: create failed before Heat stored the stack; sending it again",
-			slog.String("stack", spec.Name), slog.Int("attempt", n), slog.Duration("wait", wait), slog.Any("error", err))
-		if err := sleep(ctx, wait); err != nil {
-			return "", classify(ctx, err)
-		}
-	}
-}
-
-// created looks up by name a stack whose create may have reached Heat and
-// returns its ID. A stack Heat does not have gives ErrNotFound; any other
-// failure of the look-up is reported together with the create's error.
-func (c *Client) created(ctx context.Context, name string, createErr error) (string, error) {
-	st, err := c.find(ctx, name)
-	switch {
-	case err == nil:
-		c.log.LogAttrs(ctx, slog.LevelInfo, "heat: create outcome was unclear; the stack exists",
-			slog.String("stack", name), slog.String("id", st.ID))
-		return st.ID, nil
-	case errors.Is(err, ErrNotFound):
+		id = st.ID
+		return true, nil
+	})
+	if err != nil {
 		return "", err
-	default:
-		return "", fmt.Errorf("%w (and looking the stack up failed: %w)", createErr, err)
 	}
+	c.names.put(id, spec.Name)
+	return id, nil
 }
 
 // UpdateStack sends a PATCH update: Heat keeps the stack's template,
 // files, environment and parameters, and applies those the update names.
+//
+// An update is never sent twice blindly either: Heat would start it over,
+// cancelling the nested stacks of the first one, which can fail the
+// stack. When an attempt fails ambiguously, the Client sends it again
+// only if the stack's update time has not moved since before the first
+// attempt. (Heat keeps that time in whole seconds: an update that another
+// client started in the same second would pass for this one.)
 func (c *Client) UpdateStack(ctx context.Context, id string, update StackUpdate) error {
 	body, err := patchBody(update)
 	if err != nil {
 		return err
 	}
-	ref, err := c.resolve(ctx, id)
+	before, err := c.current(ctx, id)
 	if err != nil {
 		return err
 	}
-	return c.idempotent(ctx, "update stack", func(ctx context.Context) error {
+	ref := stackRef{name: before.Name, id: before.ID}
+	return c.sendOnce(ctx, "update stack", func(ctx context.Context) error {
 		return stacks.UpdatePatch(ctx, c.sc, ref.name, ref.id, body).ExtractErr()
+	}, func(ctx context.Context) (bool, error) {
+		now, err := c.get(ctx, ref)
+		if err != nil {
+			return false, err
+		}
+		return now.UpdatedTime.After(before.UpdatedTime), nil
 	})
 }
 
 // DeleteStack starts deleting the stack. A stack Heat does not know gives
 // ErrNotFound; one busy with another action may give ErrConflict. When an
-// attempt failed ambiguously and the retry finds the stack gone, the
-// delete has done its job and DeleteStack returns nil.
+// attempt fails ambiguously, the delete is sent again only if the stack
+// is neither gone nor being deleted.
 func (c *Client) DeleteStack(ctx context.Context, id string) error {
 	ref, err := c.resolve(ctx, id)
 	if err != nil {
 		return err
 	}
-	retried := false
-	return c.idempotent(ctx, "delete stack", func(ctx context.Context) error {
-		err := stacks.Delete(ctx, c.sc, ref.name, ref.id).ExtractErr()
-		if retried && gophercloud.ResponseCodeIs(err, http.StatusNotFound) {
-			return nil
+	return c.sendOnce(ctx, "delete stack", func(ctx context.Context) error {
+		return stacks.Delete(ctx, c.sc, ref.name, ref.id).ExtractErr()
+	}, func(ctx context.Context) (bool, error) {
+		now, err := c.get(ctx, ref)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			return true, nil
+		case err != nil:
+			return false, err
 		}
-		retried = true
-		return err
+		s := Status(now.Status)
+		return s == DeleteInProgress || s == DeleteComplete, nil
 	})
 }
 
@@ -119,16 +106,7 @@ func (c *Client) DeleteStack(ctx context.Context, id string) error {
 // a deleted stack for a while: addressed by ID it may still answer, with
 // status DELETE_COMPLETE, before it answers ErrNotFound.
 func (c *Client) GetStack(ctx context.Context, id string) (*Stack, error) {
-	if err := checkKey(id); err != nil {
-		return nil, err
-	}
-	var st *stacks.RetrievedStack
-	var err error
-	if name, ok := c.names.get(id); ok {
-		st, err = c.get(ctx, stackRef{name: name, id: id})
-	} else {
-		st, err = c.find(ctx, id)
-	}
+	st, err := c.current(ctx, id)
 	if err != nil {
 		return nil, err
 	}

@@ -75,13 +75,37 @@ func (e *Engine) begin(s *stack, r *resource, action string) (*op, error) {
 	return o, err
 }
 
-// createResource creates one resource.
+// createResource creates one resource. Its properties are checked in
+// full only now that the resources they come from exist.
 func (e *Engine) createResource(ctx context.Context, s *stack, r *resource) error {
 	o, err := e.begin(s, r, actCreate)
-	if err == nil {
-		err = e.runHandler(ctx, o, r.kind.create)
+	if err != nil {
+		err = createValidationFailure(r, err, true)
+	} else if err = e.runHandler(ctx, o, r.kind.create); err != nil {
+		err = createValidationFailure(r, err, false)
 	}
 	return e.finishResource(s, r, actCreate, o.props, err)
+}
+
+// createValidationFailure re-paths a validation failure met creating a
+// resource under the resource's name, as Heat's Resource.create does:
+// "<name>.Properties.<key>" for its own properties (own), the nested
+// stack's path after "<name>." otherwise. Other errors are returned as
+// they are.
+func createValidationFailure(r *resource, err error, own bool) error {
+	var he *hot.Error
+	if !errors.As(err, &he) || he.Type != hot.TypeStackValidationFailed {
+		return err
+	}
+	path := he.Path
+	if own {
+		prefix := []string{"resources", r.rec.Name, "properties"}
+		if len(path) < len(prefix) || !slices.Equal(path[:len(prefix)], prefix) {
+			return err
+		}
+		path = append([]string{"Properties"}, path[len(prefix):]...)
+	}
+	return &hot.Error{Type: he.Type, Class: he.Class, Path: append([]string{r.rec.Name}, path...), Message: he.Message}
 }
 
 // updateResource updates a resource in place.

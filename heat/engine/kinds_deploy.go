@@ -156,7 +156,7 @@ var (
 
 // deploymentGroupChild builds one deployment per server, named by the
 // servers map's keys.
-func deploymentGroupChild(s *stack, r *resource, props map[string]any) (stackDefinition, error) {
+func deploymentGroupChild(s *stack, r *resource, props map[string]any, _ bool) (stackDefinition, error) {
 	servers, _ := props["servers"].(map[string]any)
 	members := map[string]map[string]any{}
 	for name, server := range servers {

@@ -65,15 +65,18 @@ func memberNames(r *resource, props map[string]any) []string {
 }
 
 // memberDefinition builds one member's definition, substituting the
-// index variable in its properties.
-func memberDefinition(props map[string]any, name string) map[string]any {
+// index variable in its properties. Null properties are left out unless
+// keepNull, as Heat's get_resource_def does unless include_all: the
+// group's validation keeps them (a property fed by a resource not created
+// yet is null then, yet assigned), its create and update drop them.
+func memberDefinition(props map[string]any, name string, keepNull bool) map[string]any {
 	rd, _ := props["resource_def"].(map[string]any)
 	indexVar, _ := props["index_var"].(string)
 	def := map[string]any{"type": rd["type"]}
 	if p, ok := rd["properties"].(map[string]any); ok && len(p) > 0 {
 		clean := map[string]any{}
 		for k, v := range p {
-			if v != nil {
+			if v != nil || keepNull {
 				clean[k] = substituteIndex(v, indexVar, name)
 			}
 		}
@@ -115,10 +118,10 @@ func groupTemplate(members map[string]map[string]any) string {
 	return string(b)
 }
 
-func groupChild(s *stack, r *resource, props map[string]any) (stackDefinition, error) {
+func groupChild(s *stack, r *resource, props map[string]any, validating bool) (stackDefinition, error) {
 	members := map[string]map[string]any{}
 	for _, n := range memberNames(r, props) {
-		members[n] = memberDefinition(props, n)
+		members[n] = memberDefinition(props, n, validating)
 	}
 	return groupDefinition(s, members), nil
 }
@@ -305,7 +308,7 @@ func (e *Engine) runBatch(ctx context.Context, o *op, capacity, fresh int) error
 	o.s.mu.Unlock()
 	old := e.memberDefinitions(o.r, skip)
 	members := rollingMembers(old, names, target, capacity, fresh, func(n string) map[string]any {
-		return memberDefinition(props, n)
+		return memberDefinition(props, n, false)
 	})
 	o.s.mu.Lock()
 	d := groupDefinition(o.s, members)

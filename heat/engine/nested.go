@@ -17,8 +17,10 @@ import (
 // resource's operation.
 
 // childFunc builds the definition of a resource's nested stack; the
-// stack lock is held.
-type childFunc func(s *stack, r *resource, props map[string]any) (stackDefinition, error)
+// stack lock is held. validating tells that the definition is built to
+// validate the nested stack before the resource is created, when
+// properties fed by resources not created yet still resolve to null.
+type childFunc func(s *stack, r *resource, props map[string]any, validating bool) (stackDefinition, error)
 
 // nestedKinds maps nested kinds to the function building their child.
 var nestedKinds = map[*kind]childFunc{}
@@ -56,7 +58,7 @@ func (e *Engine) validateNested(s *stack, r *resource, props map[string]any) err
 	if s.rec.Depth+1 > maxNestedDepth {
 		return &hot.Error{Type: "RequestLimitExceeded", Message: fmt.Sprintf("Request limit exceeded: Recursion depth exceeds %d.", maxNestedDepth)}
 	}
-	d, err := build(s, r, props)
+	d, err := build(s, r, props, true)
 	if err != nil {
 		return err
 	}
@@ -89,7 +91,7 @@ func (e *Engine) nestedOf(r *resource) *stack {
 // createNested builds and creates a resource's nested stack.
 func createNested(ctx context.Context, o *op) error {
 	o.s.mu.Lock()
-	d, err := nestedKinds[o.r.kind](o.s, o.r, o.props)
+	d, err := nestedKinds[o.r.kind](o.s, o.r, o.props, false)
 	existing := o.e.nestedOf(o.r)
 	o.s.mu.Unlock()
 	if err != nil {
@@ -182,7 +184,7 @@ func (e *Engine) updateNested(ctx context.Context, o *op, d stackDefinition) err
 // updateNestedSimple rebuilds the nested definition and updates to it.
 func updateNestedSimple(ctx context.Context, o *op) error {
 	o.s.mu.Lock()
-	d, err := nestedKinds[o.r.kind](o.s, o.r, o.props)
+	d, err := nestedKinds[o.r.kind](o.s, o.r, o.props, false)
 	o.s.mu.Unlock()
 	if err != nil {
 		return err
@@ -266,13 +268,22 @@ func checkTemplateProps(s *stack, r *resource, props map[string]any) error {
 }
 
 // templateChild builds the nested stack of a template resource: its
-// properties become parameters, lists joined with commas.
-func templateChild(s *stack, r *resource, props map[string]any) (stackDefinition, error) {
+// properties become parameters, lists joined with commas. A property
+// left out is no parameter; when validating, a required one is not
+// refused here, as Heat's child_params does not: a strictly validated
+// stack has refused it already (checkTemplateProps), a stack validated
+// without values refuses it only when the resource is created.
+func templateChild(s *stack, r *resource, props map[string]any, validating bool) (stackDefinition, error) {
 	t, err := childTemplate(s, r)
 	if err != nil {
 		return stackDefinition{}, err
 	}
 	sc := templateSchema(t, s.def.env.ParameterDefaults)
+	if validating {
+		for _, p := range sc {
+			p.required = false
+		}
+	}
 	conv, err := sc.resolve(props, func(string) bool { return false }, nil)
 	if err != nil {
 		var pe *propError

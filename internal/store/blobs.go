@@ -7,11 +7,16 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"sync"
 )
 
 // Blobs is a namespace of keyed byte values in the store: the embedded
 // orchestrator's stacks, the simulated cloud's objects, encrypted
-// certificates. Each call is its own transaction.
+// certificates.
+//
+// Writes are group-committed: concurrent Puts and Deletes, from every
+// namespace, share transactions, and each returns once its own write is
+// committed.
 type Blobs struct {
 	s         *Store
 	namespace string
@@ -34,19 +39,12 @@ func (b *Blobs) Get(ctx context.Context, key string) ([]byte, error) {
 
 // Put sets the value of key.
 func (b *Blobs) Put(ctx context.Context, key string, value []byte) error {
-	return b.s.Update(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `INSERT INTO blobs (namespace, key, value) VALUES (?, ?, ?)
-			ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value`, b.namespace, key, value)
-		return err
-	})
+	return b.s.blobWriter().write(ctx, blobWrite{namespace: b.namespace, key: key, value: value})
 }
 
 // Delete removes key; a missing key is not an error.
 func (b *Blobs) Delete(ctx context.Context, key string) error {
-	return b.s.Update(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, "DELETE FROM blobs WHERE namespace = ? AND key = ?", b.namespace, key)
-		return err
-	})
+	return b.s.blobWriter().write(ctx, blobWrite{namespace: b.namespace, key: key, delete: true})
 }
 
 // List returns every key starting with prefix, with its value.
@@ -73,4 +71,119 @@ func (b *Blobs) List(ctx context.Context, prefix string) (map[string][]byte, err
 		return rows.Err()
 	})
 	return out, err
+}
+
+// blobWrite is one queued write.
+type blobWrite struct {
+	namespace, key string
+	value          []byte
+	delete         bool
+	done           chan error
+}
+
+// maxBlobBatch bounds how many writes share a transaction.
+const maxBlobBatch = 512
+
+// blobWriterLoop commits queued blob writes in batches.
+type blobWriterLoop struct {
+	s     *Store
+	queue chan blobWrite
+	// mu guards closed: writers hold it shared while they queue.
+	mu     sync.RWMutex
+	closed bool
+}
+
+// errClosed: the store was closed.
+var errClosed = errors.New("store: closed")
+
+func (s *Store) blobWriter() *blobWriterLoop {
+	s.blobOnce.Do(func() {
+		s.blobs = &blobWriterLoop{s: s, queue: make(chan blobWrite, maxBlobBatch)}
+		s.blobDone.Add(1)
+		go s.blobs.run()
+	})
+	return s.blobs
+}
+
+func (w *blobWriterLoop) write(ctx context.Context, bw blobWrite) error {
+	bw.done = make(chan error, 1)
+	if err := w.enqueue(ctx, bw); err != nil {
+		return err
+	}
+	select {
+	case err := <-bw.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (w *blobWriterLoop) enqueue(ctx context.Context, bw blobWrite) error {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.closed {
+		return errClosed
+	}
+	select {
+	case w.queue <- bw:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// run takes whatever writes are queued, commits them in one transaction
+// and answers each, until the queue closes.
+func (w *blobWriterLoop) run() {
+	defer w.s.blobDone.Done()
+	for first := range w.queue {
+		batch := []blobWrite{first}
+	drain:
+		for len(batch) < maxBlobBatch {
+			select {
+			case bw, ok := <-w.queue:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, bw)
+			default:
+				break drain
+			}
+		}
+		err := w.s.Update(context.Background(), func(tx *Tx) error { return applyBlobWrites(tx, batch) })
+		for _, bw := range batch {
+			bw.done <- err
+		}
+	}
+}
+
+func applyBlobWrites(tx *Tx, batch []blobWrite) error {
+	ctx := context.Background()
+	for _, bw := range batch {
+		var err error
+		if bw.delete {
+			_, err = tx.exec(ctx, "DELETE FROM blobs WHERE namespace = ? AND key = ?", bw.namespace, bw.key)
+		} else {
+			_, err = tx.exec(ctx, `INSERT INTO blobs (namespace, key, value) VALUES (?, ?, ?)
+				ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value`, bw.namespace, bw.key, bw.value)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stopBlobWriter lets the queued writes finish and stops the writer.
+func (s *Store) stopBlobWriter() {
+	s.blobOnce.Do(func() {}) // no writer may start after this
+	if s.blobs != nil {
+		s.blobs.mu.Lock()
+		if !s.blobs.closed {
+			s.blobs.closed = true
+			close(s.blobs.queue)
+		}
+		s.blobs.mu.Unlock()
+		s.blobDone.Wait()
+	}
 }

@@ -43,6 +43,10 @@ type Store struct {
 	// than the read pool's connections: the spare one prepares statements
 	// while transactions hold the others, so preparing never deadlocks.
 	readers chan struct{}
+
+	blobOnce sync.Once
+	blobs    *blobWriterLoop
+	blobDone sync.WaitGroup
 }
 
 type stmtKey struct {
@@ -145,8 +149,9 @@ func finishOpen(ctx context.Context, write, read *sql.DB, d dialect, o options, 
 	return s, nil
 }
 
-// Close closes the database.
+// Close closes the database, once the queued blob writes are committed.
 func (s *Store) Close() error {
+	s.stopBlobWriter()
 	s.stmts.Range(func(_, v any) bool {
 		v.(*sql.Stmt).Close()
 		return true
