@@ -9,7 +9,11 @@
 // constraints, conditions, intrinsic functions with Heat's Python value
 // forms, a subset of yaql, environments and their resource_registry)
 // lives in the hot subpackage. Validate checks a stack the way Heat does
-// at create time without creating anything.
+// at create time without creating anything. As in Heat, a property (or a
+// nested template's parameter) whose value comes from a resource not
+// created yet, through get_attr for example, is accepted then, required
+// or not, and checked in full when its resource is created after the
+// resources it depends on.
 //
 // # Resources
 //

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -58,18 +59,36 @@ func (b *signalBoard) notify() {
 	b.wake = make(chan struct{})
 }
 
-// tokensIn returns the registered tokens found in a text.
+// tokenLen is the length of a handle's token: 16 random bytes in hex.
+const tokenLen = 32
+
+// tokensIn returns the registered tokens found in a text. It looks up
+// every token-shaped window of the text's runs of hex digits, so its cost
+// grows with the text, not with the number of handles.
 func (b *signalBoard) tokensIn(text string) []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var out []string
-	for t := range b.handles {
-		if strings.Contains(text, t) {
-			out = append(out, t)
+	for i := 0; i < len(text); {
+		if !isHex(text[i]) {
+			i++
+			continue
 		}
+		j := i
+		for j < len(text) && isHex(text[j]) {
+			j++
+		}
+		for k := i; k+tokenLen <= j; k++ {
+			if t := text[k : k+tokenLen]; b.handles[t] != nil && !slices.Contains(out, t) {
+				out = append(out, t)
+			}
+		}
+		i = j
 	}
 	return out
 }
+
+func isHex(c byte) bool { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') }
 
 // signal records a signal on the handle owning token.
 func (e *Engine) signal(token, id, status, reason string) {

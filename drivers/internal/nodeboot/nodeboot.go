@@ -14,6 +14,7 @@ package nodeboot
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
 	_ "embed"
 	"encoding/base64"
 	"encoding/json"
@@ -22,6 +23,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	ign "github.com/coreos/ignition/v2/config/v3_4/types"
 	"gopkg.in/yaml.v3"
@@ -168,22 +171,40 @@ func (b Boot) Ignition() ([]byte, error) {
 // compressed is the Ignition source of data: gzipped when that makes it
 // smaller, since Nova caps user data at 64 KiB of base64.
 func compressed(data []byte) (ign.Resource, error) {
-	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
-	if err != nil {
-		return ign.Resource{}, err
+	key := sha256.Sum256(data)
+	if r, ok := compressedCache.Load(key); ok {
+		return r.(ign.Resource), nil
 	}
+	zw := gzipWriters.Get().(*gzip.Writer)
+	defer gzipWriters.Put(zw)
+	var buf bytes.Buffer
+	zw.Reset(&buf)
 	if _, err := zw.Write(data); err != nil {
 		return ign.Resource{}, err
 	}
 	if err := zw.Close(); err != nil {
 		return ign.Resource{}, err
 	}
-	if buf.Len() >= len(data) {
-		return ign.Resource{Source: ptr(DataURL(data))}, nil
+	r := ign.Resource{Source: ptr(DataURL(data))}
+	if buf.Len() < len(data) {
+		r = ign.Resource{Source: ptr(DataURL(buf.Bytes())), Compression: ptr("gzip")}
 	}
-	return ign.Resource{Source: ptr(DataURL(buf.Bytes())), Compression: ptr("gzip")}, nil
+	if compressedEntries.Add(1) <= maxCompressedEntries {
+		compressedCache.Store(key, r)
+	}
+	return r, nil
 }
+
+// Compressing is most of the cost of a boot config, and most files (the
+// scripts) are the same for every cluster: compressed files are kept by
+// content, up to a bound, and gzip writers are reused.
+var (
+	compressedCache   sync.Map // [32]byte -> ign.Resource
+	compressedEntries atomic.Int64
+	gzipWriters       = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
+)
+
+const maxCompressedEntries = 256
 
 func bootstrapUnit(command string) string {
 	return `[Unit]
