@@ -42,13 +42,17 @@ func Group(c drivers.Cluster, uuid string) (drivers.NodeGroup, error) {
 }
 
 // Flavor returns the flavor of a node group: its own, else the cluster's,
-// else the template's (master flavors for master groups).
+// else the template's (master flavors for master groups), else DefaultFlavor.
 func Flavor(c drivers.Cluster, ng drivers.NodeGroup) string {
 	if ng.Role == RoleMaster {
-		return first(ng.FlavorID, c.MasterFlavorID, c.Template.MasterFlavorID)
+		return first(ng.FlavorID, c.MasterFlavorID, c.Template.MasterFlavorID, DefaultFlavor)
 	}
-	return first(ng.FlavorID, c.FlavorID, c.Template.FlavorID)
+	return first(ng.FlavorID, c.FlavorID, c.Template.FlavorID, DefaultFlavor)
 }
+
+// DefaultFlavor is the flavor of nodes whose group, cluster and template
+// name none, as in Magnum's templates.
+const DefaultFlavor = "m1.small"
 
 // Image returns the image of a node group: its own, else the template's.
 func Image(c drivers.Cluster, ng drivers.NodeGroup) string {
