@@ -257,12 +257,28 @@ func (s *Service) visibleCluster(ctx context.Context, ident, rule, allRule strin
 	if err != nil {
 		return nil, err
 	}
+	if isUUID(ident) {
+		return s.clusterByUUID(ctx, ident, c, allRule != "" && c.IsAdmin())
+	}
 	var d *clusterDoc
 	err = s.store.View(ctx, func(tx *store.Tx) (err error) {
 		d, err = findCluster(ctx, tx, ident, where)
 		return err
 	})
 	return d, err
+}
+
+// clusterByUUID reads a cluster by UUID in one statement; a cluster of
+// another project is not found, unless anyProject.
+func (s *Service) clusterByUUID(ctx context.Context, uuid string, c Caller, anyProject bool) (*clusterDoc, error) {
+	rec, err := s.store.Get(ctx, store.Clusters, uuid)
+	if err == nil && !anyProject && rec.ProjectID != c.ProjectID {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		return nil, storeErr(err, func() error { return notFoundf("Cluster %s could not be found.", uuid) })
+	}
+	return clusterFromRecord(rec)
 }
 
 // projectScope is the condition limiting a caller to their project,

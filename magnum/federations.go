@@ -2,7 +2,6 @@ package magnum
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 	"strings"
 	"time"
@@ -236,7 +235,7 @@ func (s *Service) DeleteFederation(ctx context.Context, ident string) error {
 }
 
 func federationRecord(f *Federation) (*store.Record, error) {
-	data, err := json.Marshal(f)
+	data, err := encodeDoc(f)
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +245,7 @@ func federationRecord(f *Federation) (*store.Record, error) {
 
 func federationFromRecord(r store.Record) (*Federation, error) {
 	var f Federation
-	if err := json.Unmarshal(r.Data, &f); err != nil {
+	if err := decodeDoc(r.Data, &f); err != nil {
 		return nil, err
 	}
 	f.CreatedAt, f.UpdatedAt, f.rev = r.CreatedAt, r.UpdatedAt, r.Version

@@ -2,7 +2,6 @@ package magnum
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/netip"
 	"slices"
@@ -369,7 +368,7 @@ func (s *Service) DeleteClusterTemplate(ctx context.Context, ident string) error
 }
 
 func templateRecord(t *ClusterTemplate) (*store.Record, error) {
-	data, err := json.Marshal(t)
+	data, err := encodeDoc(t)
 	if err != nil {
 		return nil, err
 	}
@@ -379,7 +378,7 @@ func templateRecord(t *ClusterTemplate) (*store.Record, error) {
 
 func templateFromRecord(r store.Record) (*ClusterTemplate, error) {
 	var t ClusterTemplate
-	if err := json.Unmarshal(r.Data, &t); err != nil {
+	if err := decodeDoc(r.Data, &t); err != nil {
 		return nil, err
 	}
 	t.CreatedAt, t.UpdatedAt = r.CreatedAt, r.UpdatedAt

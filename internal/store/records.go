@@ -242,3 +242,28 @@ func (t *Tx) Lock(ctx context.Context, key string) error {
 	_, err := t.exec(ctx, q, args...)
 	return err
 }
+
+// Get reads the record with the given UUID in a statement of its own, the
+// cheapest read of one record. It fails with ErrNotFound.
+func (s *Store) Get(ctx context.Context, k Kind, uuid string) (Record, error) {
+	release, err := s.reader(ctx)
+	if err != nil {
+		return Record{}, err
+	}
+	defer release()
+	q := selectRecord + k.table + " WHERE uuid = ?"
+	var r Record
+	if s.dialect.driverCachesStatements() {
+		r, err = scanRecord(s.read.QueryRowContext(ctx, s.dialect.rebind(q), uuid))
+	} else {
+		st, perr := s.prepared(ctx, s.read, q)
+		if perr != nil {
+			return r, perr
+		}
+		r, err = scanRecord(st.QueryRowContext(ctx, uuid))
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("%s %s: %w", k.table, uuid, ErrNotFound)
+	}
+	return r, err
+}

@@ -182,15 +182,25 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 
 // View runs fn in a read-only transaction.
 func (s *Store) View(ctx context.Context, fn func(*Tx) error) error {
-	if s.readers != nil {
-		select {
-		case s.readers <- struct{}{}:
-			defer func() { <-s.readers }()
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+	release, err := s.reader(ctx)
+	if err != nil {
+		return err
 	}
+	defer release()
 	return s.run(ctx, s.read, true, fn)
+}
+
+// reader takes one of the SQLite read slots (see Store.readers).
+func (s *Store) reader(ctx context.Context) (release func(), err error) {
+	if s.readers == nil {
+		return func() {}, nil
+	}
+	select {
+	case s.readers <- struct{}{}:
+		return func() { <-s.readers }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(*Tx) error) error {
@@ -222,19 +232,29 @@ type Tx struct {
 // stmt returns the transaction's handle on the cached prepared statement
 // of a query.
 func (t *Tx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
-	key := stmtKey{t.db, q}
-	if st, ok := t.s.stmts.Load(key); ok {
-		return t.tx.StmtContext(ctx, st.(*sql.Stmt)), nil
-	}
-	st, err := t.db.PrepareContext(ctx, t.d.rebind(q))
+	st, err := t.s.prepared(ctx, t.db, q)
 	if err != nil {
-		return nil, t.d.mapError(err)
+		return nil, err
 	}
-	if prev, loaded := t.s.stmts.LoadOrStore(key, st); loaded {
+	return t.tx.StmtContext(ctx, st), nil
+}
+
+// prepared returns the cached prepared statement of a query on a
+// database, preparing it the first time.
+func (s *Store) prepared(ctx context.Context, db *sql.DB, q string) (*sql.Stmt, error) {
+	key := stmtKey{db, q}
+	if st, ok := s.stmts.Load(key); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := db.PrepareContext(ctx, s.dialect.rebind(q))
+	if err != nil {
+		return nil, s.dialect.mapError(err)
+	}
+	if prev, loaded := s.stmts.LoadOrStore(key, st); loaded {
 		st.Close()
 		st = prev.(*sql.Stmt)
 	}
-	return t.tx.StmtContext(ctx, st), nil
+	return st, nil
 }
 
 // execDirect runs a statement without caching it: DDL, which a statement
