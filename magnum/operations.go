@@ -50,5 +50,5 @@ func (q quotaCounter) HardLimit(ctx context.Context, project string, r quota.Res
 }
 
 func (q quotaCounter) Used(ctx context.Context, project string, _ quota.Resource) (int, error) {
-	return q.tx.Count(ctx, store.Clusters, store.Eq("project_id", project))
+	return q.tx.ProjectCount(ctx, store.Clusters, project)
 }

@@ -17,12 +17,14 @@ type Kind struct {
 	table string
 	// columns are the kind's own indexed columns.
 	columns []string
+	// counted kinds keep a count per project (see ProjectCount).
+	counted bool
 }
 
 // The kinds of records.
 var (
 	Templates   = Kind{table: "cluster_templates", columns: []string{"public", "hidden"}}
-	Clusters    = Kind{table: "clusters", columns: []string{"template_uuid", "status"}}
+	Clusters    = Kind{table: "clusters", columns: []string{"template_uuid", "status"}, counted: true}
 	NodeGroups  = Kind{table: "nodegroups", columns: []string{"cluster_uuid", "role", "is_default", "node_count"}}
 	Federations = Kind{table: "federations", columns: []string{"host_cluster_uuid"}}
 )
@@ -77,7 +79,26 @@ func (t *Tx) Insert(ctx context.Context, k Kind, r *Record) error {
 	if err := t.queryRow(ctx, q, args...).Scan(&r.ID); err != nil {
 		return fmt.Errorf("insert %s %s: %w", k.table, r.UUID, t.d.mapError(err))
 	}
+	if k.counted {
+		_, err := t.exec(ctx, `INSERT INTO project_counts (kind, project_id, n) VALUES (?, ?, 1)
+			ON CONFLICT (kind, project_id) DO UPDATE SET n = project_counts.n + 1`, k.table, r.ProjectID)
+		return err
+	}
 	return nil
+}
+
+// ProjectCount returns how many records of a counted kind (clusters) a
+// project has, reading one row.
+func (t *Tx) ProjectCount(ctx context.Context, k Kind, projectID string) (int, error) {
+	if !k.counted {
+		return t.Count(ctx, k, Eq("project_id", projectID))
+	}
+	var n int
+	err := t.queryRow(ctx, "SELECT n FROM project_counts WHERE kind = ? AND project_id = ?", k.table, projectID).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return n, err
 }
 
 // Get returns the record with the given UUID, or ErrNotFound.
@@ -224,6 +245,17 @@ func (t *Tx) Delete(ctx context.Context, k Kind, uuid string) error {
 // DeleteWhere removes the records matching c and returns how many.
 func (t *Tx) DeleteWhere(ctx context.Context, k Kind, c Cond) (int64, error) {
 	clause, args := c.where()
+	if k.counted {
+		inner := " WHERE " + k.table + ".project_id = project_counts.project_id"
+		if c.sql != "" {
+			inner += " AND (" + c.sql + ")"
+		}
+		_, err := t.exec(ctx, "UPDATE project_counts SET n = n - (SELECT COUNT(*) FROM "+k.table+inner+") WHERE kind = ?",
+			append(append([]any{}, c.args...), k.table)...)
+		if err != nil {
+			return 0, err
+		}
+	}
 	res, err := t.exec(ctx, "DELETE FROM "+k.table+clause, args...)
 	if err != nil {
 		return 0, err

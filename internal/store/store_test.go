@@ -211,3 +211,33 @@ func TestMigrationsAreIdempotent(t *testing.T) {
 	require.Error(t, err)
 	assert.False(t, errors.Is(err, ErrNotFound))
 }
+
+func TestProjectCounts(t *testing.T) {
+	openEach(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		cols := map[string]any{"template_uuid": "t", "status": "S"}
+		require.NoError(t, s.Update(ctx, func(tx *Tx) error {
+			for i, p := range []string{"a", "a", "a", "b"} {
+				if err := tx.Insert(ctx, Clusters, rec(fmt.Sprint("c", i), p, "n", cols)); err != nil {
+					return err
+				}
+			}
+			if err := tx.Delete(ctx, Clusters, "c0"); err != nil {
+				return err
+			}
+			_, err := tx.DeleteWhere(ctx, Clusters, Eq("project_id", "b"))
+			return err
+		}))
+		require.NoError(t, s.View(ctx, func(tx *Tx) error {
+			for p, want := range map[string]int{"a": 2, "b": 0, "c": 0} {
+				n, err := tx.ProjectCount(ctx, Clusters, p)
+				require.NoError(t, err)
+				assert.Equal(t, want, n, p)
+				counted, err := tx.Count(ctx, Clusters, Eq("project_id", p))
+				require.NoError(t, err)
+				assert.Equal(t, counted, n, "the count agrees with the rows")
+			}
+			return nil
+		}))
+	})
+}
