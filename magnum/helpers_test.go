@@ -14,7 +14,6 @@ import (
 // Callers from the simulated cloud's default catalog.
 var (
 	demo   = magnum.Caller{UserID: "6ab2d0e08fa34f17afd3a42b80e1d235", UserName: "demo", ProjectID: "c99cc16abecc4cd0bbed7e1bc2f2b516", Roles: []string{"member"}}
-	demo2  = magnum.Caller{UserID: "0000000000000000000000000000d2d2", UserName: "demo2", ProjectID: demo.ProjectID, Roles: []string{"member"}}
 	alt    = magnum.Caller{UserID: "6b3b502a1dd1494e9c6e2c5337e324c5", UserName: "alt", ProjectID: "ff5fc74d96ca48ed8e4b6de4930d08b4", Roles: []string{"member"}}
 	admin  = magnum.Caller{UserID: "3f3acf501fa647049a2558a2359d4cba", UserName: "admin", ProjectID: "5f2b3f4f17b64195a2f76919340867bb", Roles: []string{"admin"}}
 	nobody = context.Background()

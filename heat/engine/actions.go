@@ -49,9 +49,7 @@ func (e *Engine) finishResource(s *stack, r *resource, action string, props map[
 		return &resourceError{action: action, reason: reason}
 	}
 	r.setState(action, stComplete, "state changed")
-	r.rec.Props = props
-	r.rec.Metadata = e.metadataOf(r)
-	e.saveResource(s, r, false)
+	e.apply(s, r, props, e.metadataOf(r))
 	return nil
 }
 
@@ -64,12 +62,14 @@ func (e *Engine) metadataOf(r *resource) any {
 }
 
 // begin resolves the properties of a resource and marks it in progress.
+// The state is persisted with the resource's next write (its physical
+// ID or the end of the action): until then a restart finds the resource
+// as it was, and runs the action again.
 func (e *Engine) begin(s *stack, r *resource, action string) (*op, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	props, err := e.resolveProps(r, func(string) bool { return true })
 	r.setState(action, stInProgress, "state changed")
-	e.saveResource(s, r, false)
 	o := &op{e: e, s: s, r: r, action: action, props: props, old: r.rec.Props}
 	o.changed = changedKeys(o.old, props)
 	return o, err
@@ -227,7 +227,6 @@ func (e *Engine) replacement(s *stack, old *resource) *resource {
 	s.resources[old.rec.Name] = nr
 	s.garbage = append(s.garbage, old)
 	e.saveResource(s, old, true)
-	e.saveResource(s, nr, false)
 	return nr
 }
 

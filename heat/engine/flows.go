@@ -108,7 +108,7 @@ func (e *Engine) doCreate(ctx context.Context, s *stack) error {
 }
 
 // doUpdate converges a stack on its new definition and deletes what the
-// update replaced or removed.
+// update replaced or removed, and the texts its tree no longer uses.
 func (e *Engine) doUpdate(ctx context.Context, s *stack, action string) error {
 	onFail := func(err error) { e.markFailed(s, action, err) }
 	if err := e.converge(ctx, s, onFail); err != nil {
@@ -125,6 +125,9 @@ func (e *Engine) doUpdate(ctx context.Context, s *stack, action string) error {
 	s.mu.Lock()
 	s.garbage = nil
 	s.mu.Unlock()
+	if s.topLevel() {
+		e.dropUnusedTexts(s)
+	}
 	e.markComplete(s, action)
 	return nil
 }

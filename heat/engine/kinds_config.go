@@ -9,6 +9,7 @@ import (
 	"math/big"
 	"mime"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 
@@ -123,17 +124,24 @@ func storeConfig(o *op, config any, sources ...string) {
 	sc := softwareConfig{ID: newUUID(), Name: o.physicalName(), Group: group, Config: config,
 		Options: opts, Inputs: o.list("inputs"), Outputs: o.list("outputs"), Sources: sources}
 	o.e.configs.put(sc)
-	o.setData("config", config)
+	if !reflect.DeepEqual(config, o.props["config"]) {
+		o.setData("config", config) // not kept by the properties
+	}
 	o.setPhysical(sc.ID)
 }
 
-// restoreConfig puts a stored config back in the store after a restart.
+// restoreConfig puts a stored config back in the store after a restart:
+// the config is the data storeConfig kept, or the config property.
 func restoreConfig(e *Engine, r *resource) {
 	if r.rec.PhysicalID == "" {
 		return
 	}
+	config, kept := r.rec.Data["config"]
+	if !kept {
+		config = r.rec.Props["config"]
+	}
 	group, _ := r.rec.Props["group"].(string)
-	e.configs.put(softwareConfig{ID: r.rec.PhysicalID, Group: group, Config: r.rec.Data["config"],
+	e.configs.put(softwareConfig{ID: r.rec.PhysicalID, Group: group, Config: config,
 		Inputs: asList(r.rec.Props["inputs"]), Outputs: asList(r.rec.Props["outputs"])})
 }
 
@@ -143,10 +151,11 @@ func deleteConfig(_ context.Context, o *op) error {
 }
 
 func configAttr(r *resource, _ string, path []any) (any, error) {
-	if r.rec.PhysicalID == "" {
+	sc, ok := r.s.e.configs.get(r.rec.PhysicalID)
+	if !ok {
 		return nil, nil
 	}
-	return hot.SelectPath(r.rec.Data["config"], path), nil
+	return hot.SelectPath(sc.Config, path), nil
 }
 
 var softwareConfigKind = &kind{

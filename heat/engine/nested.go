@@ -110,17 +110,16 @@ func createNested(ctx context.Context, o *op) error {
 // newChild prepares and registers the nested stack of an operation.
 func (e *Engine) newChild(o *op, d stackDefinition) (*stack, error) {
 	child := e.newStack(o.physicalName(), o.s.rec.ID, o.s.rec.Depth+1)
-	child.rec.Project, child.rec.ParentResource = o.s.rec.Project, o.r.rec.Name
+	child.root = o.s.treeRoot()
+	child.rec.Project, child.rec.ParentResource, child.rec.Root = o.s.rec.Project, o.r.rec.Name, child.root.rec.ID
 	child.rec.Facade = o.e.facadeOf(o.s, o.r)
 	child.parent = o.r
 	if err := e.prepareStack(child, d, true); err != nil {
 		return nil, err
 	}
 	child.mu.Lock()
+	e.saveDefinition(child)
 	e.beginStack(child, actCreate)
-	for _, r := range child.resources {
-		e.saveResource(child, r, false)
-	}
 	child.mu.Unlock()
 	e.mu.Lock()
 	e.stacks[child.rec.ID] = child

@@ -87,8 +87,8 @@ func (o *op) boolean(key string) bool { b, _ := o.props[key].(bool); return b }
 
 func (o *op) list(key string) []any { l, _ := o.props[key].([]any); return l }
 
-// setPhysical records the physical ID and persists it at once, so a
-// restart knows the object exists.
+// setPhysical records the physical ID and persists it at once, with the
+// data set before it, so a restart knows the object exists.
 func (o *op) setPhysical(id string) {
 	o.s.mu.Lock()
 	defer o.s.mu.Unlock()
@@ -97,6 +97,8 @@ func (o *op) setPhysical(id string) {
 }
 
 // setData stores per-resource state (a generated value, an object ID).
+// It is persisted with the resource's next write: its physical ID, or
+// the end of the action. Until then a restart runs the action again.
 func (o *op) setData(key string, v any) {
 	o.s.mu.Lock()
 	defer o.s.mu.Unlock()
@@ -104,7 +106,6 @@ func (o *op) setData(key string, v any) {
 		o.r.rec.Data = map[string]any{}
 	}
 	o.r.rec.Data[key] = v
-	o.e.saveResource(o.s, o.r, false)
 }
 
 // data reads per-resource state.

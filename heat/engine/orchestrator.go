@@ -45,11 +45,14 @@ func Validate(ctx context.Context, spec heat.StackSpec) error {
 
 // newStack returns an unregistered stack record.
 func (e *Engine) newStack(name, parentID string, depth int) *stack {
-	now := e.now()
-	return &stack{e: e, rec: stackRecord{
+	s := &stack{e: e, rec: stackRecord{
 		ID: newUUID(), Name: name, Project: e.project, ParentID: parentID, Depth: depth,
-		Action: actInit, Status: stComplete, Created: now,
+		Action: actInit, Status: stComplete, Created: e.now(),
 	}}
+	if parentID == "" {
+		s.texts = newTextStore()
+	}
+	return s
 }
 
 // prepareStack parses, instantiates and validates a stack.
@@ -85,10 +88,8 @@ func (e *Engine) CreateStack(ctx context.Context, spec heat.StackSpec) (string, 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	e.saveDefinition(s)
 	e.beginStack(s, actCreate)
-	for _, r := range s.resources {
-		e.saveResource(s, r, false)
-	}
 	e.start(s, actCreate, func(ctx context.Context) { e.runCreate(ctx, s) })
 	return s.rec.ID, nil
 }
@@ -275,7 +276,7 @@ func (e *Engine) rebind(s *stack, d stackDefinition) error {
 			return err
 		}
 	}
-	e.saveStack(s)
+	e.saveDefinition(s)
 	return nil
 }
 
@@ -293,7 +294,6 @@ func (e *Engine) rebindResource(s *stack, p *parsed, name string) error {
 		e.discard(s, r)
 	}
 	s.resources[name] = fresh
-	e.saveResource(s, fresh, false)
 	return nil
 }
 

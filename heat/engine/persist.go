@@ -1,28 +1,90 @@
 package engine
 
 import (
-	"context"
 	"encoding/json"
-	"fmt"
-	"strings"
+	"reflect"
+
+	"github.com/gomagnum/gomagnum/heat"
 )
 
-// Stacks persist under "stacks/<id>" and their resources under
-// "stacks/<id>/r/<uuid>".
+// Stacks persist under "stacks/". What changes with every state change
+// lives in small records; the large parts, which change only when a
+// stack or resource is created or updated, are stored apart and written
+// only when they change:
+//
+//	stacks/<id>                 a stack's state (stackRecord)
+//	stacks/<id>/d               its definitions and facade (definitionRecord)
+//	stacks/<root>/t/<sha256>    a template or file text of the tree of
+//	                            stacks under the top-level stack root
+//	stacks/<id>/r/<uuid>        a resource's state (persistedResource),
+//	                            with its applied properties when small
+//	stacks/<id>/a/<uuid>/<tag>  a resource's applied properties when large
+//
+// A record is written after the records it refers to, and a record
+// replaced by another is deleted after the record that stops referring
+// to it: a crash between two writes leaves the previous state whole, and
+// load deletes the records nothing refers to. Resources in INIT are not
+// stored: load makes a fresh INIT resource for a definition without one.
 
 const stackPrefix = "stacks/"
 
 func stackKey(id string) string               { return stackPrefix + id }
+func definitionKey(id string) string          { return stackPrefix + id + "/d" }
+func textKey(rootID, digest string) string    { return stackPrefix + rootID + "/t/" + digest }
 func resourceKey(stackID, uuid string) string { return stackPrefix + stackID + "/r/" + uuid }
 
-// persistedResource adds what the record needs to be put back in place.
+// appliedKey names the record of applied properties name (appliedName)
+// of a stack's resource.
+func appliedKey(stackID, name string) string { return stackPrefix + stackID + "/a/" + name }
+func appliedName(uuid, tag string) string    { return uuid + "/" + tag }
+
+// inlineApplied is the size up to which applied properties and metadata
+// are stored in the resource's state record.
+const inlineApplied = 4096
+
+// definitionRecord is the stored form of a stack's definitions and
+// facade.
+type definitionRecord struct {
+	Definition storedDefinition  `json:"definition"`
+	Previous   *storedDefinition `json:"previous,omitempty"`
+	Facade     map[string]any    `json:"facade,omitempty"`
+}
+
+// storedDefinition is a stackDefinition whose template and files are
+// named by the digests of their texts.
+type storedDefinition struct {
+	Template string            `json:"template"`
+	Files    map[string]string `json:"files,omitempty"`
+	Env      heat.Environment  `json:"env"`
+	Params   map[string]any    `json:"params,omitempty"`
+}
+
+// appliedRecord is the stored form of a resource's applied properties
+// and metadata.
+type appliedRecord struct {
+	Props    map[string]any `json:"props,omitempty"`
+	Metadata any            `json:"metadata,omitempty"`
+}
+
+// appliedRef tells where a resource's applied properties are stored:
+// inline (their marshalled record) or apart, under tag.
+type appliedRef struct {
+	inline json.RawMessage
+	tag    string
+}
+
+// persistedResource is the state record of a resource.
 type persistedResource struct {
 	resourceRecord
+	// Applied holds the applied properties stored inline; AppliedTag
+	// names their record when they are stored apart.
+	Applied    json.RawMessage `json:"applied,omitempty"`
+	AppliedTag string          `json:"applied_tag,omitempty"`
 	// Garbage marks a replaced or removed resource waiting for deletion.
 	Garbage bool `json:"garbage,omitempty"`
 }
 
-// saveStack stores the stack record; the stack lock must be held.
+// saveStack stores the stack's state; the stack lock must be held.
 func (e *Engine) saveStack(s *stack) {
 	if e.blobs == nil {
 		return
@@ -30,186 +92,104 @@ func (e *Engine) saveStack(s *stack) {
 	e.put(stackKey(s.rec.ID), s.rec)
 }
 
-// saveResource stores a resource record; the stack lock must be held.
+// saveDefinition stores the stack's definitions (current and previous)
+// and facade, with the texts its tree has not stored yet; the stack lock
+// must be held.
+func (e *Engine) saveDefinition(s *stack) {
+	if e.blobs == nil {
+		return
+	}
+	root := s.treeRoot()
+	rec := definitionRecord{Definition: e.storeDefinition(root, s.rec.Definition), Facade: s.rec.Facade}
+	if s.rec.Previous != nil {
+		prev := e.storeDefinition(root, *s.rec.Previous)
+		rec.Previous = &prev
+	}
+	e.put(definitionKey(s.rec.ID), rec)
+}
+
+// saveResource stores a resource's state; the stack lock must be held.
 func (e *Engine) saveResource(s *stack, r *resource, garbage bool) {
 	if e.blobs == nil {
 		return
 	}
-	e.put(resourceKey(s.rec.ID, r.rec.UUID), persistedResource{resourceRecord: r.rec, Garbage: garbage})
+	e.put(resourceKey(s.rec.ID, r.rec.UUID), persistedResource{resourceRecord: r.rec,
+		Applied: r.stored.inline, AppliedTag: r.stored.tag, Garbage: garbage})
 }
 
-func (e *Engine) put(key string, v any) {
-	if e.blobs == nil {
+// apply records the properties and metadata an action applied, with the
+// resource's state; they are written only when they changed. The stack
+// lock must be held.
+func (e *Engine) apply(s *stack, r *resource, props map[string]any, meta any) {
+	unchanged := r.rec.Props != nil && reflect.DeepEqual(props, r.rec.Props) && reflect.DeepEqual(meta, r.rec.Metadata)
+	r.rec.Props, r.rec.Metadata = props, meta
+	if e.blobs == nil || unchanged {
+		e.saveResource(s, r, false)
 		return
 	}
-	b, err := json.Marshal(v)
-	if err == nil {
-		err = e.blobs.Put(e.ctx, key, b)
+	old := r.stored
+	if b, err := json.Marshal(appliedRecord{Props: props, Metadata: meta}); err != nil {
+		e.log.Error("engine: persisting properties failed", "stack", s.rec.ID, "resource", r.rec.Name, "err", err)
+	} else if len(b) <= inlineApplied {
+		r.stored = appliedRef{inline: b}
+	} else if tag := shortID(); e.putBytes(appliedKey(s.rec.ID, appliedName(r.rec.UUID, tag)), b) {
+		r.stored = appliedRef{tag: tag}
 	}
-	if err != nil {
-		e.log.Error("engine: persisting state failed", "key", key, "err", err)
+	e.saveResource(s, r, false)
+	if old.tag != "" && old.tag != r.stored.tag {
+		e.del(appliedKey(s.rec.ID, appliedName(r.rec.UUID, old.tag)))
 	}
 }
 
-// forgetResource removes a deleted resource's record.
+// put stores v as JSON.
+func (e *Engine) put(key string, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		e.log.Error("engine: persisting state failed", "key", key, "err", err)
+		return
+	}
+	e.putBytes(key, b)
+}
+
+// putBytes stores b and reports whether it was stored.
+func (e *Engine) putBytes(key string, b []byte) bool {
+	if err := e.blobs.Put(e.ctx, key, b); err != nil {
+		e.log.Error("engine: persisting state failed", "key", key, "err", err)
+		return false
+	}
+	return true
+}
+
+func (e *Engine) del(key string) {
+	if err := e.blobs.Delete(e.ctx, key); err != nil {
+		e.log.Error("engine: deleting a record failed", "key", key, "err", err)
+	}
+}
+
+// forgetResource removes a deleted resource's records.
 func (e *Engine) forgetResource(s *stack, r *resource) {
 	if e.blobs == nil {
 		return
 	}
-	if err := e.blobs.Delete(e.ctx, resourceKey(s.rec.ID, r.rec.UUID)); err != nil {
-		e.log.Error("engine: deleting resource record failed", "stack", s.rec.ID, "err", err)
+	e.del(resourceKey(s.rec.ID, r.rec.UUID))
+	if r.stored.tag != "" {
+		e.del(appliedKey(s.rec.ID, appliedName(r.rec.UUID, r.stored.tag)))
 	}
 }
 
-// forgetStack removes a stack and its resources from the store.
+// forgetStack removes a stack's records: its state first, so that a
+// crash leaves only records load knows to delete.
 func (e *Engine) forgetStack(id string) {
 	if e.blobs == nil {
 		return
 	}
+	e.del(stackKey(id))
 	keys, err := e.blobs.List(e.ctx, stackKey(id)+"/")
-	if err == nil {
-		for k := range keys {
-			err = e.blobs.Delete(e.ctx, k)
-		}
-	}
-	if err == nil {
-		err = e.blobs.Delete(e.ctx, stackKey(id))
-	}
 	if err != nil {
 		e.log.Error("engine: deleting stack records failed", "stack", id, "err", err)
-	}
-}
-
-// load reads every stored stack, rebuilds it, and resumes those that
-// were in progress.
-func (e *Engine) load(ctx context.Context) error {
-	if e.blobs == nil {
-		return nil
-	}
-	all, err := e.blobs.List(ctx, stackPrefix)
-	if err != nil {
-		return fmt.Errorf("engine: loading stacks: %w", err)
-	}
-	recs, res, err := decodeStacks(all)
-	if err != nil {
-		return err
-	}
-	for id, rec := range recs {
-		e.stacks[id] = &stack{e: e, rec: rec}
-		if rec.ParentID == "" {
-			e.names[rec.Name] = id
-		}
-	}
-	for id, s := range e.stacks {
-		if err := e.restore(s, res[id]); err != nil {
-			e.log.Error("engine: restoring stack failed", "stack", id, "err", err)
-		}
-	}
-	for _, s := range e.stacks {
-		e.linkParent(s)
-		e.rearm(s)
-	}
-	for _, s := range e.stacks {
-		if s.topLevel() && s.rec.Status == stInProgress {
-			e.resume(s)
-		}
-	}
-	return nil
-}
-
-func decodeStacks(all map[string][]byte) (map[string]stackRecord, map[string][]persistedResource, error) {
-	recs := map[string]stackRecord{}
-	res := map[string][]persistedResource{}
-	for key, b := range all {
-		rest := strings.TrimPrefix(key, stackPrefix)
-		id, sub, isRes := strings.Cut(rest, "/r/")
-		if isRes {
-			var pr persistedResource
-			if err := json.Unmarshal(b, &pr); err != nil {
-				return nil, nil, fmt.Errorf("engine: decoding %s: %w", key, err)
-			}
-			res[id] = append(res[id], pr)
-			continue
-		}
-		if sub != "" || strings.Contains(rest, "/") {
-			continue
-		}
-		var rec stackRecord
-		if err := json.Unmarshal(b, &rec); err != nil {
-			return nil, nil, fmt.Errorf("engine: decoding %s: %w", key, err)
-		}
-		recs[rec.ID] = rec
-	}
-	return recs, res, nil
-}
-
-// restore re-parses a stored stack's definition and puts its resources
-// back.
-func (e *Engine) restore(s *stack, res []persistedResource) error {
-	p, err := e.parseDefinition(s, s.rec.Definition, false)
-	if err != nil {
-		return err
-	}
-	s.def = p
-	s.resources = map[string]*resource{}
-	for _, pr := range res {
-		r := &resource{s: s, rec: pr.resourceRecord, def: p.defs[pr.Name]}
-		r.kind = e.kindOf(r)
-		if pr.Garbage || r.def == nil {
-			s.garbage = append(s.garbage, r)
-			continue
-		}
-		s.resources[pr.Name] = r
-	}
-	for name, d := range p.defs {
-		if s.resources[name] == nil {
-			r, err := e.newResource(s, p, d)
-			if err != nil {
-				return err
-			}
-			s.resources[name] = r
-		}
-	}
-	return nil
-}
-
-// kindOf returns the kind of a stored resource.
-func (e *Engine) kindOf(r *resource) *kind {
-	if r.rec.Template != "" {
-		return templateKind
-	}
-	if k, ok := kinds[r.rec.Type]; ok {
-		return k
-	}
-	if r.def != nil {
-		if res, err := r.s.def.env.Registry.Resolve(r.rec.Type, r.rec.Name, isBuiltin); err == nil && res.Builtin != "" {
-			return kinds[res.Builtin]
-		}
-	}
-	return kinds["OS::Heat::None"]
-}
-
-// rearm restores the in-memory state of a loaded stack's resources.
-func (e *Engine) rearm(s *stack) {
-	for _, r := range s.resources {
-		if r.kind.restore != nil {
-			r.kind.restore(e, r)
-		}
-	}
-}
-
-// linkParent points a nested stack at the resource owning it.
-func (e *Engine) linkParent(s *stack) {
-	if s.topLevel() {
 		return
 	}
-	parent := e.stacks[s.rec.ParentID]
-	if parent == nil {
-		return
-	}
-	for _, r := range parent.resources {
-		if r.rec.NestedID == s.rec.ID {
-			s.parent = r
-		}
+	for k := range keys {
+		e.del(k)
 	}
 }

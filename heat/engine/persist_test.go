@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -70,4 +71,188 @@ func TestRestartResumesInProgressStacks(t *testing.T) {
 	st = waitStack(t, e2, id)
 	assert.Equal(t, heat.DeleteComplete, st.Status)
 	assert.Zero(t, blobs.Len(), "a deleted stack leaves nothing in the store")
+}
+
+// splitParent creates a config whose properties are too large to be
+// stored inline, then a template resource whose nested stack takes a
+// second to create.
+const splitParent = `
+heat_template_version: 2018-08-31
+parameters:
+  big: {type: string}
+resources:
+  config:
+    type: OS::Heat::SoftwareConfig
+    properties: {config: {get_param: big}}
+  child:
+    type: child.yaml
+    properties: {value: {get_attr: [config, config]}}
+outputs:
+  config: {value: {get_attr: [config, config]}}
+  child: {value: {get_attr: [child, value]}}
+`
+
+const splitChild = `
+heat_template_version: 2018-08-31
+parameters:
+  value: {type: string}
+resources:
+  slow:
+    type: OS::Heat::TestResource
+    properties: {value: {get_param: value}, action_wait_secs: {create: 1}}
+outputs:
+  value: {value: {get_attr: [slow, output]}}
+`
+
+// bigText is larger than what a resource's state record holds inline.
+var bigText = strings.Repeat("echo configured\n", inlineApplied/8)
+
+// storedKeys lists the keys of blobs holding kind ("t", "a", "d", "r")
+// records.
+func storedKeys(t *testing.T, blobs Blobs, kind string) []string {
+	t.Helper()
+	all, err := blobs.List(context.Background(), stackPrefix)
+	require.NoError(t, err)
+	var out []string
+	for k := range all {
+		if strings.Contains(k, "/"+kind+"/") || kind == "d" && strings.HasSuffix(k, "/d") {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// resourceStatus returns the status and physical ID of a resource of a
+// stack or of its nested stacks.
+func resourceStatus(t *testing.T, e *Engine, id, name string) (heat.Status, string) {
+	t.Helper()
+	rs, err := e.Resources(context.Background(), id, 5)
+	require.NoError(t, err)
+	for _, r := range rs {
+		if r.Name == name {
+			return r.Status, r.PhysicalID
+		}
+	}
+	return "", ""
+}
+
+// TestRestartResumesSplitRecords interrupts a create once a resource
+// with large properties (stored apart from its state) is complete and
+// while a nested stack (its definition stored by text digests) is in
+// progress; a new engine over the same Blobs finishes the create.
+func TestRestartResumesSplitRecords(t *testing.T) {
+	ctx := context.Background()
+	blobs := NewMemoryBlobs()
+	e1, err := New(ctx, WithBlobs(blobs))
+	require.NoError(t, err)
+	id, err := e1.CreateStack(ctx, heat.StackSpec{Name: "split", Template: []byte(splitParent),
+		Files: map[string]string{"child.yaml": splitChild}, Parameters: map[string]any{"big": bigText}})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		st, _ := resourceStatus(t, e1, id, "slow")
+		return st == heat.CreateInProgress
+	}, 5*time.Second, 5*time.Millisecond)
+	configStatus, configID := resourceStatus(t, e1, id, "config")
+	require.Equal(t, heat.CreateComplete, configStatus)
+	require.NoError(t, e1.Close())
+
+	assert.Len(t, storedKeys(t, blobs, "a"), 1, "the config's properties are stored apart")
+	assert.Len(t, storedKeys(t, blobs, "t"), 2, "the parent template and child.yaml, once for both stacks")
+	assert.Len(t, storedKeys(t, blobs, "d"), 2, "a definition record per stack")
+
+	e2, err := New(ctx, WithBlobs(blobs))
+	require.NoError(t, err)
+	defer e2.Close()
+	st := waitStack(t, e2, id)
+	require.Equal(t, heat.CreateComplete, st.Status, st.StatusReason)
+	assert.Equal(t, bigText, st.Outputs["config"], "the properties stored apart are read back")
+	assert.Equal(t, bigText, st.Outputs["child"])
+	status, physical := resourceStatus(t, e2, id, "config")
+	assert.Equal(t, heat.CreateComplete, status)
+	assert.Equal(t, configID, physical, "a completed resource is not created again")
+
+	require.NoError(t, e2.DeleteStack(ctx, id))
+	st = waitStack(t, e2, id)
+	assert.Equal(t, heat.DeleteComplete, st.Status)
+	assert.Zero(t, blobs.Len(), "a deleted stack leaves nothing in the store")
+}
+
+// TestLoadDeletesOrphanedRecords puts back the records a crash between
+// two writes can leave: a stack's records without its state record, and
+// properties stored apart that their resource no longer names. Loading
+// deletes them and keeps the rest.
+func TestLoadDeletesOrphanedRecords(t *testing.T) {
+	ctx := context.Background()
+	blobs := NewMemoryBlobs()
+	e1, err := New(ctx, WithBlobs(blobs))
+	require.NoError(t, err)
+	id, err := e1.CreateStack(ctx, heat.StackSpec{Name: "kept", Template: []byte(splitParent),
+		Files: map[string]string{"child.yaml": splitChild}, Parameters: map[string]any{"big": bigText}})
+	require.NoError(t, err)
+	require.Equal(t, heat.CreateComplete, waitStack(t, e1, id).Status)
+	require.NoError(t, e1.Close())
+	kept := blobs.Len()
+	applied := storedKeys(t, blobs, "a")
+	require.Len(t, applied, 3, "config, child and the nested slow resource have large properties")
+	for _, key := range []string{applied[0] + "-stale", stackKey("ghost") + "/d", stackKey("ghost") + "/t/0123",
+		resourceKey("ghost", "r1"), appliedKey("ghost", appliedName("r1", "x"))} {
+		require.NoError(t, blobs.Put(ctx, key, []byte(`{}`)))
+	}
+
+	e2, err := New(ctx, WithBlobs(blobs))
+	require.NoError(t, err)
+	defer e2.Close()
+	assert.Equal(t, kept, blobs.Len(), "only the orphaned records are deleted")
+	st, err := e2.GetStack(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, heat.CreateComplete, st.Status)
+	assert.Equal(t, bigText, st.Outputs["child"])
+}
+
+// TestUpdateRewritesLargeRecordsOnlyWhenChanged updates a resource whose
+// properties are stored apart, then the files of a stack: the record of
+// the old properties is replaced, texts no definition uses any more are
+// deleted, and a restart reads the latest of each.
+func TestUpdateRewritesLargeRecordsOnlyWhenChanged(t *testing.T) {
+	ctx := context.Background()
+	blobs := NewMemoryBlobs()
+	e1, err := New(ctx, WithBlobs(blobs))
+	require.NoError(t, err)
+	tmpl := strings.ReplaceAll(splitChild, ", action_wait_secs: {create: 1}", "")
+	id, err := e1.CreateStack(ctx, heat.StackSpec{Name: "updated", Template: []byte(splitParent),
+		Files: map[string]string{"child.yaml": tmpl}, Parameters: map[string]any{"big": bigText}})
+	require.NoError(t, err)
+	require.Equal(t, heat.CreateComplete, waitStack(t, e1, id).Status)
+	require.Len(t, storedKeys(t, blobs, "a"), 3, "config, child and the nested slow resource")
+	require.Len(t, storedKeys(t, blobs, "t"), 2)
+
+	update := func(e *Engine, u heat.StackUpdate) {
+		require.NoError(t, e.UpdateStack(ctx, id, u))
+		st := waitStack(t, e, id)
+		require.Equal(t, heat.UpdateComplete, st.Status, st.StatusReason)
+	}
+	other := bigText + "# changed\n"
+	update(e1, heat.StackUpdate{Parameters: map[string]any{"big": other}})
+	assert.Len(t, storedKeys(t, blobs, "a"), 3, "a replaced record is deleted")
+
+	newer := tmpl + "# revised\n"
+	update(e1, heat.StackUpdate{Template: []byte(splitParent + "# revised\n"), Files: map[string]string{"child.yaml": newer}})
+	assert.Len(t, storedKeys(t, blobs, "t"), 4, "the texts of the previous definition are kept for rollback")
+	update(e1, heat.StackUpdate{Parameters: map[string]any{"big": bigText}})
+	assert.Len(t, storedKeys(t, blobs, "t"), 2, "texts no definition uses are deleted")
+	require.NoError(t, e1.Close())
+
+	e2, err := New(ctx, WithBlobs(blobs))
+	require.NoError(t, err)
+	defer e2.Close()
+	st, err := e2.GetStack(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, heat.UpdateComplete, st.Status)
+	assert.Equal(t, bigText, st.Outputs["config"])
+	assert.Equal(t, bigText, st.Outputs["child"])
+	update(e2, heat.StackUpdate{Parameters: map[string]any{"big": other}})
+	st, err = e2.GetStack(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, other, st.Outputs["child"])
+	assert.Len(t, storedKeys(t, blobs, "a"), 3, "records loaded from the store are replaced too")
 }

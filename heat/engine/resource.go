@@ -20,7 +20,9 @@ const (
 	stFailed     = "FAILED"
 )
 
-// resourceRecord is the persisted state of a resource.
+// resourceRecord is a resource's record. Props and Metadata, which change
+// only when an action completes, are stored apart from the state when
+// they are large (persist.go).
 type resourceRecord struct {
 	Name       string         `json:"name"`
 	Type       string         `json:"type"`
@@ -31,8 +33,8 @@ type resourceRecord struct {
 	PhysicalID string         `json:"physical_id,omitempty"`
 	Data       map[string]any `json:"data,omitempty"`
 	// Props are the resolved properties last applied.
-	Props    map[string]any `json:"props,omitempty"`
-	Metadata any            `json:"metadata,omitempty"`
+	Props    map[string]any `json:"-"`
+	Metadata any            `json:"-"`
 	NestedID string         `json:"nested_id,omitempty"`
 	// Template is the template file of a template resource.
 	Template string    `json:"template,omitempty"`
@@ -48,6 +50,8 @@ type resource struct {
 	kind *kind
 	// entry is the registry key that made this a template resource.
 	entry string
+	// stored is how Props and Metadata are stored (persist.go).
+	stored appliedRef
 }
 
 func (r *resource) state() string { return r.rec.Action + "_" + r.rec.Status }

@@ -8,7 +8,9 @@ import (
 	"github.com/gomagnum/gomagnum/heat/engine/hot"
 )
 
-// stackRecord is the persisted state of a stack, nested or not.
+// stackRecord is a stack, nested or not. Its state is stored under the
+// stack's key; its definitions and facade, which change only when the
+// stack is created or updated, are stored apart (persist.go).
 type stackRecord struct {
 	ID      string `json:"id"`
 	Name    string `json:"name"`
@@ -17,11 +19,13 @@ type stackRecord struct {
 	// stack; empty for top-level stacks.
 	ParentID       string `json:"parent_id,omitempty"`
 	ParentResource string `json:"parent_resource,omitempty"`
-	Depth          int    `json:"depth,omitempty"`
+	// Root is the ID of the top-level stack of a nested stack's tree.
+	Root  string `json:"root,omitempty"`
+	Depth int    `json:"depth,omitempty"`
 	// Definition is the current template, files, environment and user
 	// parameters; Previous the one before the last update (for rollback).
-	Definition stackDefinition  `json:"definition"`
-	Previous   *stackDefinition `json:"previous,omitempty"`
+	Definition stackDefinition  `json:"-"`
+	Previous   *stackDefinition `json:"-"`
 	Tags       []string         `json:"tags,omitempty"`
 	Timeout    time.Duration    `json:"timeout,omitempty"`
 	Rollback   bool             `json:"rollback,omitempty"`
@@ -34,7 +38,7 @@ type stackRecord struct {
 	Updated    time.Time `json:"updated,omitempty"`
 	// Facade holds the parent resource's metadata and policies for
 	// resource_facade.
-	Facade map[string]any `json:"facade,omitempty"`
+	Facade map[string]any `json:"-"`
 }
 
 // stackDefinition is what a stack is built from.
@@ -58,6 +62,11 @@ type stack struct {
 	garbage   []*resource
 	parent    *resource
 	run       *run
+	// root is the top-level stack of a nested stack's tree, nil for a
+	// top-level stack; texts, on a top-level stack, knows which texts of
+	// its tree are stored.
+	root  *stack
+	texts *textStore
 }
 
 // parsed is a stack definition parsed and bound to its parameters.
@@ -105,6 +114,14 @@ func (s *stack) identity() hot.Identity {
 
 // topLevel reports whether the stack is not nested.
 func (s *stack) topLevel() bool { return s.rec.ParentID == "" }
+
+// treeRoot returns the top-level stack of the stack's tree.
+func (s *stack) treeRoot() *stack {
+	if s.root != nil {
+		return s.root
+	}
+	return s
+}
 
 // view returns the public form of the stack; the lock must be held.
 func (s *stack) view(withOutputs bool) heat.Stack {

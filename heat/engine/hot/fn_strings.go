@@ -259,28 +259,60 @@ func (f *replace) substitute(tmpl string, mapping map[string]any) (any, error) {
 	return out, nil
 }
 
-// splitReplace replaces keys[0] by values[0] in s after replacing the
-// remaining keys inside each piece, so replacements are never themselves
-// replaced.
+// substitution replaces keys by values in one pass over a template. As
+// Heat splits the template on each key in turn (longest first), a key
+// earlier in keys takes precedence over the later ones, and replacements
+// are never themselves replaced.
+type substitution struct {
+	name         string
+	keys, values []string
+	// found records the keys met.
+	found map[string]bool
+	out   strings.Builder
+}
+
 func splitReplace(name, s string, keys, values []string, found map[string]bool) (string, error) {
-	if len(keys) == 0 {
-		return s, nil
+	sub := &substitution{name: name, keys: keys, values: values, found: found}
+	sub.out.Grow(len(s))
+	if err := sub.write(s, 0); err != nil {
+		return "", err
 	}
-	if keys[0] == "" {
-		return "", valueError("empty separator")
+	return sub.out.String(), nil
+}
+
+// write writes s with the keys from level on replaced.
+func (sub *substitution) write(s string, level int) error {
+	if level == len(sub.keys) {
+		sub.out.WriteString(s)
+		return sub.bounded()
 	}
-	pieces := strings.Split(s, keys[0])
-	if len(pieces) > 1 {
-		found[keys[0]] = true
+	key := sub.keys[level]
+	if key == "" {
+		return valueError("empty separator")
 	}
-	for i, p := range pieces {
-		r, err := splitReplace(name, p, keys[1:], values[1:], found)
-		if err != nil {
-			return "", err
+	for {
+		i := strings.Index(s, key)
+		if i < 0 {
+			return sub.write(s, level+1)
 		}
-		pieces[i] = r
+		sub.found[key] = true
+		if err := sub.write(s[:i], level+1); err != nil {
+			return err
+		}
+		sub.out.WriteString(sub.values[level])
+		if err := sub.bounded(); err != nil {
+			return err
+		}
+		s = s[i+len(key):]
 	}
-	return joinBounded(name, pieces, values[0])
+}
+
+// bounded refuses results beyond maxStringBytes.
+func (sub *substitution) bounded() error {
+	if sub.out.Len() > maxStringBytes {
+		return valueError("the result of %s is larger than %d bytes", sub.name, maxStringBytes)
+	}
+	return nil
 }
 
 func (f *replace) replacement(v any, param string) (string, error) {

@@ -81,6 +81,11 @@ func TestFunctions(t *testing.T) {
 		{"str_replace python forms", "rocky", `{str_replace: {template: "$A $B $C $D", params: {$A: true, $B: 2, $C: [1], $D: null}}}`,
 			nil, "True 2 [1] "},
 		{"str_replace longest first", "rocky", `{str_replace: {template: "ab a abc", params: {a: 1, ab: 2, abc: 3}}}`, nil, "2 1 3"},
+		{"str_replace longer key wins over an earlier shorter match", "rocky",
+			`{str_replace: {template: "xabc", params: {abc: L, xa: S}}}`, nil, "xL"},
+		{"str_replace replacements are not replaced", "rocky",
+			`{str_replace: {template: "$A-$B", params: {$A: "$B", $B: "$A"}}}`, nil, "$B-$A"},
+		{"str_replace equal lengths lexical", "rocky", `{str_replace: {template: "abc", params: {ab: 1, bc: 2}}}`, nil, "1c"},
 		{"list_join", "rocky", `{list_join: [",", [a], [b, {x: 1}]]}`, nil, `a,b,{"x": 1}`},
 		{"str_split index", "rocky", `{str_split: [",", "a,b,c", 2]}`, nil, "c"},
 		{"digest", "rocky", `{digest: [sha1, abc]}`, nil, "a9993e364706816aba3e25717850c26c9cd0d89d"},
@@ -141,6 +146,7 @@ func TestResolveErrors(t *testing.T) {
 		snippet, want string
 	}{
 		{`{str_replace_strict: {template: a, params: {b: c}}}`, "The following params were not found in the template: b"},
+		{`{str_replace: {template: a, params: {"": c}}}`, "empty separator"},
 		{`{list_join: [",", [1]]}`, "Items to join must be string, map or list not 1"},
 		{`{get_param: missing}`, "The Parameter (missing) was not provided."},
 		{`{repeat: {for_each: {x: [1]}, template: x}}`, "replace() argument 2 must be str, not int"},
