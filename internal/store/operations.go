@@ -51,7 +51,7 @@ type Operation struct {
 const selectOperation = `SELECT id, uuid, cluster_uuid, nodegroup_uuid, kind, params, step, stacks, deadline, state,
 	owner, lease_until, attempts, error, created_at, updated_at FROM operations`
 
-func scanOperation(sc interface{ Scan(...any) error }) (Operation, error) {
+func scanOperation(sc scanner) (Operation, error) {
 	var o Operation
 	var params, stacks string
 	var deadline, lease, created, updated int64
@@ -104,20 +104,7 @@ func (t *Tx) ClusterOperations(ctx context.Context, clusterUUID string) ([]Opera
 }
 
 func (t *Tx) operations(ctx context.Context, stmt string, args ...any) ([]Operation, error) {
-	rows, err := t.query(ctx, stmt, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Operation
-	for rows.Next() {
-		o, err := scanOperation(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, t, scanOperation, stmt, args...)
 }
 
 // ClaimOperation makes owner the holder of an operation until leaseUntil,

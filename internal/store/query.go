@@ -1,6 +1,8 @@
 package store
 
 import (
+	"context"
+	"strconv"
 	"strings"
 )
 
@@ -91,4 +93,52 @@ type Query struct {
 	Limit int
 	// Marker is the UUID of the last record of the previous page.
 	Marker string
+}
+
+// scanner is a row to scan.
+type scanner interface{ Scan(...any) error }
+
+// queryAll runs a query and scans every row it returns.
+func queryAll[T any](ctx context.Context, t *Tx, scan func(scanner) (T, error), stmt string, args ...any) ([]T, error) {
+	rows, err := t.query(ctx, stmt, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// orderBy is the ORDER BY and LIMIT of a page sorted on expr, with the id
+// breaking ties in the same direction.
+func orderBy(expr string, desc bool, limit int) string {
+	dir := " ASC"
+	if desc {
+		dir = " DESC"
+	}
+	s := " ORDER BY " + expr + dir + ", id" + dir
+	if limit > 0 {
+		s += " LIMIT " + strconv.Itoa(limit)
+	}
+	return s
+}
+
+// after is the condition selecting the rows after the one whose sort key
+// is key and id is id, in the order of orderBy.
+func after(expr string, desc bool, key any, id int64) Cond {
+	op := " > "
+	if desc {
+		op = " < "
+	}
+	if key == nil {
+		return Cond{sql: "(" + expr + " IS NOT NULL OR id" + op + "?)", args: []any{id}}
+	}
+	return Cond{sql: "(" + expr + op + "? OR (" + expr + " = ? AND id" + op + "?))", args: []any{key, key, id}}
 }

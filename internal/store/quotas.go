@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 )
 
@@ -21,7 +20,7 @@ type Quota struct {
 
 const selectQuota = "SELECT id, project_id, resource, hard_limit, created_at, updated_at FROM quotas"
 
-func scanQuota(sc interface{ Scan(...any) error }) (Quota, error) {
+func scanQuota(sc scanner) (Quota, error) {
 	var q Quota
 	var created, updated int64
 	err := sc.Scan(&q.ID, &q.ProjectID, &q.Resource, &q.HardLimit, &created, &updated)
@@ -113,29 +112,8 @@ func (t *Tx) ListQuotas(ctx context.Context, q QuotaQuery) ([]Quota, error) {
 		}
 		where = And(where, m)
 	}
-	dir := " ASC"
-	if q.Desc {
-		dir = " DESC"
-	}
 	clause, args := where.where()
-	stmt := selectQuota + clause + " ORDER BY " + key + dir + ", id" + dir
-	if q.Limit > 0 {
-		stmt += " LIMIT " + strconv.Itoa(q.Limit)
-	}
-	rows, err := t.query(ctx, stmt, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Quota
-	for rows.Next() {
-		qq, err := scanQuota(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, qq)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, t, scanQuota, selectQuota+clause+orderBy(key, q.Desc, q.Limit), args...)
 }
 
 func (t *Tx) quotaMarker(ctx context.Context, key string, q QuotaQuery) (Cond, error) {
@@ -144,9 +122,5 @@ func (t *Tx) quotaMarker(ctx context.Context, key string, q QuotaQuery) (Cond, e
 	if errors.Is(err, sql.ErrNoRows) {
 		return Cond{}, fmt.Errorf("marker %d: %w", q.Marker, ErrNotFound)
 	}
-	op := " > "
-	if q.Desc {
-		op = " < "
-	}
-	return Cond{sql: "(" + key + op + "? OR (" + key + " = ? AND id" + op + "?))", args: []any{v, v, q.Marker}}, err
+	return after(key, q.Desc, v, q.Marker), err
 }

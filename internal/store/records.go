@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -50,7 +49,7 @@ type Record struct {
 
 const selectRecord = "SELECT id, uuid, project_id, name, data, version, created_at, updated_at FROM "
 
-func scanRecord(sc interface{ Scan(...any) error }) (Record, error) {
+func scanRecord(sc scanner) (Record, error) {
 	var r Record
 	var data string
 	var created, updated int64
@@ -126,28 +125,7 @@ func (t *Tx) Find(ctx context.Context, k Kind, q Query) ([]Record, error) {
 		where = And(where, page)
 	}
 	clause, args := where.where()
-	dir := " ASC"
-	if q.Desc {
-		dir = " DESC"
-	}
-	stmt := selectRecord + k.table + clause + " ORDER BY " + sortExpr + dir + ", id" + dir
-	if q.Limit > 0 {
-		stmt += " LIMIT " + strconv.Itoa(q.Limit)
-	}
-	rows, err := t.query(ctx, stmt, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Record
-	for rows.Next() {
-		r, err := scanRecord(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, t, scanRecord, selectRecord+k.table+clause+orderBy(sortExpr, q.Desc, q.Limit), args...)
 }
 
 // afterMarker is the condition selecting the records after the marker in
@@ -162,17 +140,7 @@ func (t *Tx) afterMarker(ctx context.Context, k Kind, sortExpr string, q Query) 
 	if err != nil {
 		return Cond{}, err
 	}
-	op := " > "
-	if q.Desc {
-		op = " < "
-	}
-	if key == nil {
-		return Cond{sql: "(" + sortExpr + " IS NOT NULL OR id" + op + "?)", args: []any{id}}, nil
-	}
-	return Cond{
-		sql:  "(" + sortExpr + op + "? OR (" + sortExpr + " = ? AND id" + op + "?))",
-		args: []any{key, key, id},
-	}, nil
+	return after(sortExpr, q.Desc, key, id), nil
 }
 
 var fieldName = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
