@@ -203,21 +203,25 @@ func (p *literalParser) str() (string, error) {
 	return "", p.errorf("unterminated string")
 }
 
+// pythonEscapes are Python's one-character string escapes.
+var pythonEscapes = map[byte]string{'\\': "\\", '\'': "'", '"': "\"", 'n': "\n", 't': "\t", 'r': "\r",
+	'0': "\x00", 'a': "\a", 'b': "\b", 'f': "\f", 'v': "\v"}
+
 func (p *literalParser) escape(b *strings.Builder) error {
 	if p.pos+1 >= len(p.src) {
 		return p.errorf("unterminated escape")
 	}
 	c := p.src[p.pos+1]
 	p.pos += 2
-	simple := map[byte]string{'\\': "\\", '\'': "'", '"': "\"", 'n': "\n", 't': "\t", 'r': "\r", '0': "\x00"}
-	if s, ok := simple[c]; ok {
+	if s, ok := pythonEscapes[c]; ok {
 		b.WriteString(s)
 		return nil
 	}
 	width := map[byte]int{'x': 2, 'u': 4, 'U': 8}[c]
 	if width == 0 {
+		// Not an escape: Python keeps the backslash and the character.
 		b.WriteByte('\\')
-		b.WriteByte(c)
+		p.pos--
 		return nil
 	}
 	if p.pos+width > len(p.src) {

@@ -1,0 +1,138 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/gomagnum/gomagnum/magnum"
+)
+
+// Metrics are the Prometheus metrics of the API and of the service behind
+// it. They live in one registry, which the daemon serves at /metrics and
+// which the service may register more collectors into (Registerer).
+type Metrics struct {
+	reg      prometheus.Registerer
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	syncPass prometheus.Histogram
+	// syncOperations and syncListCalls describe the last pass.
+	syncOperations prometheus.Gauge
+	syncListCalls  prometheus.Counter
+}
+
+// NewMetrics creates the metrics and registers them with reg.
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	m := &Metrics{
+		reg: reg,
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "magnum", Subsystem: "api", Name: "requests_total",
+			Help: "API requests answered, by route, method and status code.",
+		}, []string{"route", "method", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: "magnum", Subsystem: "api", Name: "request_duration_seconds",
+			Help:    "Time to answer API requests, by route, method and status code.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"route", "method", "code"}),
+		syncPass: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Namespace: "magnum", Subsystem: "conductor", Name: "sync_pass_duration_seconds",
+			Help:    "Time the conductor takes for one pass syncing clusters with their stacks.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2, 16),
+		}),
+		syncOperations: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: "magnum", Subsystem: "conductor", Name: "sync_operations",
+			Help: "Operations the last sync pass followed.",
+		}),
+		syncListCalls: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: "magnum", Subsystem: "conductor", Name: "sync_list_calls_total",
+			Help: "Orchestrator list calls made by sync passes.",
+		}),
+	}
+	for _, c := range []prometheus.Collector{m.requests, m.latency, m.syncPass, m.syncOperations, m.syncListCalls} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// Registerer is the registry the metrics live in, for the service's own
+// collectors.
+func (m *Metrics) Registerer() prometheus.Registerer { return m.reg }
+
+// SyncObserver records the conductor's status-sync passes: give it to
+// the service with magnum.WithSyncObserver.
+func (m *Metrics) SyncObserver() magnum.SyncObserver {
+	return func(operations, listCalls int, took time.Duration) {
+		m.syncPass.Observe(took.Seconds())
+		m.syncOperations.Set(float64(operations))
+		m.syncListCalls.Add(float64(listCalls))
+	}
+}
+
+// observe records one answered request.
+func (m *Metrics) observe(route, method string, code int, d time.Duration) {
+	c := strconv.Itoa(code)
+	m.requests.WithLabelValues(route, method, c).Inc()
+	m.latency.WithLabelValues(route, method, c).Observe(d.Seconds())
+}
+
+// ClusterLister lists clusters; *magnum.Service is one.
+type ClusterLister interface {
+	ListClusters(ctx context.Context, o magnum.ListOptions) ([]magnum.Cluster, error)
+}
+
+// WatchClusters registers a gauge of the clusters by status, counted at
+// each scrape by listing every project's clusters as an admin.
+func (m *Metrics) WatchClusters(l ClusterLister, log *slog.Logger) error {
+	return m.reg.Register(&clusterCollector{list: l, log: log, desc: prometheus.NewDesc(
+		"magnum_clusters", "Clusters by status.", []string{"status"}, nil)})
+}
+
+// scrapeCaller is the identity the cluster gauge lists clusters as.
+var scrapeCaller = magnum.Caller{UserID: "gomagnum-metrics", UserName: "gomagnum-metrics", Roles: []string{"admin"}}
+
+type clusterCollector struct {
+	list ClusterLister
+	log  *slog.Logger
+	desc *prometheus.Desc
+}
+
+var allStatuses = []magnum.Status{
+	magnum.CreateInProgress, magnum.CreateFailed, magnum.CreateComplete, magnum.UpdateInProgress,
+	magnum.UpdateFailed, magnum.UpdateComplete, magnum.DeleteInProgress, magnum.DeleteFailed,
+	magnum.DeleteComplete, magnum.ResumeComplete, magnum.ResumeFailed, magnum.RestoreComplete,
+	magnum.RollbackInProgress, magnum.RollbackFailed, magnum.RollbackComplete, magnum.SnapshotComplete,
+	magnum.CheckComplete, magnum.AdoptComplete,
+}
+
+// Describe implements prometheus.Collector.
+func (c *clusterCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+// Collect implements prometheus.Collector.
+func (c *clusterCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(magnum.WithCaller(context.Background(), scrapeCaller), 10*time.Second)
+	defer cancel()
+	counts := map[magnum.Status]int{}
+	opts := magnum.ListOptions{Limit: 1000}
+	for {
+		page, err := c.list.ListClusters(ctx, opts)
+		if err != nil {
+			c.log.WarnContext(ctx, "counting clusters for metrics", slog.Any("error", err))
+			return
+		}
+		for _, cl := range page {
+			counts[cl.Status]++
+		}
+		if len(page) < opts.Limit {
+			break
+		}
+		opts.Marker = page[len(page)-1].UUID
+	}
+	for _, s := range allStatuses {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(counts[s]), string(s))
+	}
+}

@@ -1,0 +1,65 @@
+package api
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/gomagnum/gomagnum/magnum"
+)
+
+// page holds the paging and sorting parameters of a list request.
+type page struct {
+	limit   int // the effective page size
+	marker  string
+	sortKey string
+	sortDir string
+	// keep are filters the next link repeats (role, all_tenants).
+	keep url.Values
+}
+
+// listParams reads limit, marker, sort_key and sort_dir as Magnum does: a
+// missing limit is the maximum, larger ones are capped, others refused.
+func (h *Handler) listParams(r *http.Request) (page, error) {
+	q := r.URL.Query()
+	p := page{limit: h.maxLimit, marker: q.Get("marker"), sortKey: q.Get("sort_key"), sortDir: q.Get("sort_dir")}
+	if raw := q.Get("limit"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		switch {
+		case err != nil:
+			return p, invalidField("limit", raw, "unable to convert to int")
+		case n <= 0:
+			return p, badRequest("Limit must be positive")
+		case n < h.maxLimit:
+			p.limit = n
+		}
+	}
+	return p, nil
+}
+
+// options are the service's list options for the page.
+func (p page) options() magnum.ListOptions {
+	return magnum.ListOptions{Limit: p.limit, Marker: p.marker, SortKey: p.sortKey, SortDir: p.sortDir}
+}
+
+// next returns the link to the page after one of n items ending at
+// marker, or "" when the page is not full (Magnum's rule: there may be
+// more only when the page has exactly limit items).
+func (p page) next(r *http.Request, collection string, n int, marker string) string {
+	if n == 0 || n != p.limit {
+		return ""
+	}
+	key, dir := p.sortKey, p.sortDir
+	if key == "" {
+		key = "id"
+	}
+	if dir == "" {
+		dir = "asc"
+	}
+	q := "?sort_key=" + url.QueryEscape(key) + "&sort_dir=" + url.QueryEscape(dir)
+	if len(p.keep) > 0 {
+		q += "&" + p.keep.Encode()
+	}
+	q += "&limit=" + strconv.Itoa(p.limit) + "&marker=" + url.QueryEscape(marker)
+	return hostURL(r) + "/v1/" + collection + q
+}

@@ -1,0 +1,143 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Version is an API microversion, such as 1.10.
+type Version struct{ Major, Minor int }
+
+// The microversions the handler serves: requests without a version header
+// get MinVersion (not the latest), "latest" gets MaxVersion.
+var (
+	MinVersion = Version{1, 1}
+	MaxVersion = Version{1, 14}
+)
+
+// Microversions at which the API changed.
+var (
+	vRollback        = Version{1, 3}  // ?rollback= on cluster PATCH
+	vAsyncBays       = Version{1, 2}  // bay create/update answer 202 {uuid}
+	vResize          = Version{1, 7}  // clusters/{id}/actions/resize
+	vUpgrade         = Version{1, 8}  // clusters/{id}/actions/upgrade
+	vNodeGroups      = Version{1, 9}  // clusters/{id}/nodegroups
+	vZeroNodes       = Version{1, 10} // node_count 0; unknown template is 404
+	vNoBays          = Version{1, 11} // bays and baymodels removed
+	vCredentials     = Version{1, 12} // credentials/{cluster}
+	vClusterID       = Version{1, 13} // cluster_id replaces stack_id
+	vNodeLabelTaints = Version{1, 14} // node_labels, node_taints on node groups
+)
+
+const (
+	versionHeader    = "OpenStack-API-Version"
+	minVersionHeader = "OpenStack-API-Minimum-Version"
+	maxVersionHeader = "OpenStack-API-Maximum-Version"
+	serviceType      = "container-infra"
+)
+
+func (v Version) String() string { return fmt.Sprintf("%d.%d", v.Major, v.Minor) }
+
+// Less reports whether v is older than o.
+func (v Version) Less(o Version) bool {
+	return v.Major < o.Major || (v.Major == o.Major && v.Minor < o.Minor)
+}
+
+// AtLeast reports whether v is o or newer.
+func (v Version) AtLeast(o Version) bool { return !v.Less(o) }
+
+// parseVersion reads the OpenStack-API-Version header as Magnum does: two
+// space-separated tokens, the service type (ignored with "latest") and
+// major.minor. ok is false when the header cannot be parsed.
+func parseVersion(h http.Header) (v Version, ok bool) {
+	raw := h.Get(versionHeader)
+	if raw == "" {
+		return MinVersion, true
+	}
+	fields := strings.Fields(raw)
+	if len(fields) != 2 {
+		return v, false
+	}
+	service, num := fields[0], fields[1]
+	if strings.EqualFold(num, "latest") {
+		return MaxVersion, true
+	}
+	if service != serviceType {
+		return v, false
+	}
+	major, minor, found := strings.Cut(num, ".")
+	if !found || strings.Contains(minor, ".") {
+		return v, false
+	}
+	var err1, err2 error
+	v.Major, err1 = strconv.Atoi(major)
+	v.Minor, err2 = strconv.Atoi(minor)
+	return v, err1 == nil && err2 == nil
+}
+
+// supported reports whether the handler serves v.
+func supported(v Version) bool {
+	return v.Major == MinVersion.Major && !v.Less(MinVersion) && !MaxVersion.Less(v)
+}
+
+// setVersionHeaders adds the headers of every versioned response.
+func setVersionHeaders(h http.Header, v Version) {
+	h.Set(versionHeader, serviceType+" "+v.String())
+	h.Set(minVersionHeader, serviceType+" "+MinVersion.String())
+	h.Set(maxVersionHeader, serviceType+" "+MaxVersion.String())
+	h.Set("Vary", versionHeader)
+}
+
+type versionKey struct{}
+
+func withVersion(ctx context.Context, v Version) context.Context {
+	return context.WithValue(ctx, versionKey{}, v)
+}
+
+// versionOf returns the microversion of a request.
+func versionOf(r *http.Request) Version {
+	if v, ok := r.Context().Value(versionKey{}).(Version); ok {
+		return v
+	}
+	return MinVersion
+}
+
+// unsupportedVersionError is the body of the 406 for a well-formed version
+// outside the supported range, Magnum's only error body of its own shape.
+type unsupportedVersionError struct {
+	Code        string `json:"code"`
+	Title       string `json:"title"`
+	MaxVersion  string `json:"max_version"`
+	MinVersion  string `json:"min_version"`
+	Links       []link `json:"links"`
+	Description string `json:"description,omitempty"`
+}
+
+func writeUnsupportedVersion(w http.ResponseWriter, r *http.Request, v Version) {
+	body := unsupportedVersionError{
+		Code: "magnum.microversion-unsupported", Title: "Requested microversion is unsupported",
+		MaxVersion: MaxVersion.String(), MinVersion: MinVersion.String(),
+		Links: []link{{Href: "http://docs.openstack.org/api-guide/compute/microversions.html", Rel: "help"}},
+	}
+	if acceptsJSON(r) {
+		rng := fmt.Sprintf("[%s %s, %s %s]", serviceType, MinVersion, serviceType, MaxVersion)
+		if v.Major != MinVersion.Major {
+			body.Description = fmt.Sprintf("Mutually exclusive versions requested. Version %s requested but "+
+				"not supported by this service.The supported version range is: %s.", v, rng)
+		} else {
+			body.Description = fmt.Sprintf("Version %s was requested but the minor version is not supported "+
+				"by this service. The supported version range is: %s.", v, rng)
+		}
+	}
+	setVersionHeaders(w.Header(), v)
+	writeJSON(w, http.StatusNotAcceptable, map[string][]unsupportedVersionError{"errors": {body}})
+}
+
+// acceptsJSON reports whether the client asked for JSON, which makes Magnum
+// fill in the title and detail of its routing errors.
+func acceptsJSON(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "application/json")
+}

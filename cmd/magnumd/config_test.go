@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gomagnum/gomagnum/cloud/sim"
+)
+
+func writeConfig(t *testing.T, yaml string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "magnumd.yaml")
+	require.NoError(t, os.WriteFile(p, []byte(yaml), 0o600))
+	return p
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := LoadConfig("")
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:9511", c.Listen)
+	assert.Equal(t, "embedded", c.Orchestrator.Type)
+	assert.Equal(t, "simulated", c.Cloud.Type)
+	assert.Equal(t, "noauth", c.Auth.Mode)
+	assert.Equal(t, "database", c.Certificates.Store)
+	assert.Equal(t, 10*time.Second, c.Intervals.Sync)
+	assert.Equal(t, 180*time.Second, c.Intervals.ServiceDownTime)
+	assert.Equal(t, 20, c.Quotas.MaxClustersPerProject)
+	assert.Equal(t, 1000, c.API.MaxLimit)
+	assert.True(t, c.Metrics.Enabled)
+	assert.Equal(t, "http://127.0.0.1:9511/v1", c.publicURL("127.0.0.1:9511"))
+
+	// The noauth identities are the simulated cloud's users.
+	admin := c.Auth.NoAuth.Default.caller()
+	assert.Equal(t, sim.AdminUserID, admin.UserID)
+	assert.Equal(t, sim.AdminProjectID, admin.ProjectID)
+	assert.True(t, admin.IsAdmin())
+	tokens := c.Auth.NoAuth.Tokens
+	assert.Equal(t, sim.DemoUserID, tokens["demo"].UserID)
+	assert.Equal(t, sim.DemoProjectID, tokens["demo"].ProjectID)
+	assert.Equal(t, sim.AltUserID, tokens["alt"].UserID)
+	assert.Equal(t, sim.AltProjectID, tokens["alt"].ProjectID)
+	assert.False(t, tokens["demo"].caller().IsAdmin())
+}
+
+func TestConfigFileOverridesDefaults(t *testing.T) {
+	c, err := LoadConfig(writeConfig(t, `
+listen: 0.0.0.0:9999
+log: {format: json}
+intervals: {sync: 2s}
+quotas: {max_clusters_per_project: 3}
+tls: {cert_file: c.pem, key_file: k.pem}
+`))
+	require.NoError(t, err)
+	assert.Equal(t, "0.0.0.0:9999", c.Listen)
+	assert.Equal(t, "json", c.Log.Format)
+	assert.Equal(t, "info", c.Log.Level, "keys the file leaves out keep their default")
+	assert.Equal(t, 2*time.Second, c.Intervals.Sync)
+	assert.Equal(t, 60*time.Second, c.Intervals.Health)
+	assert.Equal(t, 3, c.Quotas.MaxClustersPerProject)
+	assert.Equal(t, "https://h:1/v1", c.publicURL("h:1"))
+
+	t.Setenv("XDG_STATE_HOME", "/state")
+	dir, err := c.dataDir()
+	require.NoError(t, err)
+	assert.Equal(t, "/state/gomagnum", dir)
+}
+
+func TestConfigErrors(t *testing.T) {
+	tests := map[string]string{
+		"unknown key":                    "listne: x",
+		"bad yaml":                       "listen: [",
+		"bad duration":                   "intervals: {sync: soon}",
+		"log format":                     "log: {format: xml}",
+		"tls half":                       "tls: {cert_file: c.pem}",
+		"orchestrator":                   "orchestrator: {type: k8s}",
+		"heat without endpoint":          "orchestrator: {type: heat}",
+		"openstack cloud without auth":   "cloud: {type: openstack}",
+		"openstack cloud, embedded heat": "cloud: {type: openstack, auth: {auth_url: http://k:5000/v3}}",
+		"cert store":                     "certificates: {store: vault}",
+		"dir store without dir":          "certificates: {store: dir}",
+		"barbican without endpoint":      "certificates: {store: barbican}",
+		"auth mode":                      "auth: {mode: oauth}",
+		"keystone without auth":          "auth: {mode: keystone}",
+		"zero interval":                  "intervals: {health: 0s}",
+		"negative quota":                 "quotas: {max_clusters_per_project: -1}",
+		"max limit":                      "api: {max_limit: 0}",
+		"public url":                     "public_url: /v1",
+	}
+	for name, yaml := range tests {
+		t.Run(name, func(t *testing.T) {
+			_, err := LoadConfig(writeConfig(t, yaml))
+			require.Error(t, err)
+			assert.True(t, errors.Is(err, errConfig), "%v", err)
+		})
+	}
+	_, err := LoadConfig(filepath.Join(t.TempDir(), "missing.yaml"))
+	assert.ErrorIs(t, err, errConfig)
+}
+
+func TestRunFlags(t *testing.T) {
+	var out, errOut bytes.Buffer
+	assert.Equal(t, 0, run(context.Background(), []string{"-print-defaults"}, &out, &errOut))
+	assert.Equal(t, string(defaultsYAML), out.String())
+
+	errOut.Reset()
+	assert.Equal(t, 2, run(context.Background(), []string{"-config", writeConfig(t, "listne: x")}, &out, &errOut))
+	assert.Contains(t, errOut.String(), "field listne not found")
+
+	assert.Equal(t, 2, run(context.Background(), []string{"-no-such-flag"}, &out, &errOut))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &cancelOnServing{cancel: cancel}
+	code := run(ctx, []string{"-listen", "127.0.0.1:0", "-data-dir", t.TempDir(), "-config",
+		writeConfig(t, "drivers: {in_process: true}\nlog: {format: json}")}, &out, logs)
+	assert.Equal(t, 0, code, "stopping once serving is a clean exit: %s", &logs.buf)
+	assert.Contains(t, logs.buf.String(), `"msg":"shutting down"`)
+
+	errOut.Reset()
+	code = run(context.Background(), []string{"-listen", "127.0.0.1:0", "-data-dir", t.TempDir(), "-config",
+		writeConfig(t, "certificates: {store: dir, dir: /proc/no/such}\ndrivers: {in_process: true}")}, &out, &errOut)
+	assert.Equal(t, 1, code, "a store that cannot be made stops magnumd: %s", &errOut)
+}
+
+// cancelOnServing collects logs and cancels once magnumd serves, as a
+// signal would.
+type cancelOnServing struct {
+	buf    bytes.Buffer
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnServing) Write(p []byte) (int, error) {
+	if bytes.Contains(p, []byte(`"msg":"serving"`)) {
+		c.cancel()
+	}
+	return c.buf.Write(p)
+}

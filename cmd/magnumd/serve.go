@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+)
+
+// errServe is wrapped by failures to serve.
+var errServe = errors.New("magnumd: serving")
+
+// shutdownTimeout bounds how long requests in flight may take to finish
+// once magnumd is asked to stop.
+const shutdownTimeout = 30 * time.Second
+
+// serve runs the daemon until ctx is done, then shuts it down gracefully:
+// the listeners stop accepting, requests in flight finish, the conductor
+// and the driver plugins stop.
+func serve(ctx context.Context, cfg *Config, log *slog.Logger) (err error) {
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("%w: %w", errServe, err)
+	}
+	defer ln.Close()
+	addr := ln.Addr().String()
+	d, err := newDaemon(ctx, cfg, addr, log)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, d.Close()) }()
+
+	servers := []*http.Server{newServer(d.routes(cfg.Metrics.Listen == ""), log)}
+	listeners := []net.Listener{ln}
+	if d.metrics != nil && cfg.Metrics.Listen != "" {
+		mln, err := net.Listen("tcp", cfg.Metrics.Listen)
+		if err != nil {
+			return fmt.Errorf("%w: metrics: %w", errServe, err)
+		}
+		servers, listeners = append(servers, newServer(d.metrics, log)), append(listeners, mln)
+		log.InfoContext(ctx, "serving metrics", slog.String("addr", mln.Addr().String()))
+	}
+	errc := make(chan error, len(servers))
+	for i, srv := range servers {
+		go func() { errc <- serveOne(srv, listeners[i], cfg) }()
+	}
+	log.InfoContext(ctx, "serving", slog.String("addr", addr), slog.String("url", cfg.publicURL(addr)))
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case err = <-errc:
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	for _, srv := range servers {
+		err = errors.Join(err, srv.Shutdown(sctx))
+	}
+	return err
+}
+
+// routes is the API, with /metrics unless metrics have a listener of their
+// own.
+func (d *daemon) routes(withMetrics bool) http.Handler {
+	if d.metrics == nil || !withMetrics {
+		return d.api
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", d.metrics)
+	mux.Handle("/", d.api)
+	return mux
+}
+
+func newServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+}
+
+func serveOne(srv *http.Server, ln net.Listener, cfg *Config) error {
+	var err error
+	if cfg.TLS.CertFile != "" {
+		err = srv.ServeTLS(ln, cfg.TLS.CertFile, cfg.TLS.KeyFile)
+	} else {
+		err = srv.Serve(ln)
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", errServe, err)
+}
