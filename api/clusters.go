@@ -246,11 +246,9 @@ func (h *Handler) createClusterAt(r *http.Request, req magnum.ClusterCreate) (st
 	return uuid, err
 }
 
-// isTemplateNotFound reports whether err is the service's "ClusterTemplate
-// ... could not be found".
-func isTemplateNotFound(err error) bool {
-	return errors.Is(err, magnum.ErrNotFound) && strings.HasPrefix(err.Error(), "ClusterTemplate ")
-}
+// isTemplateNotFound reports whether err says a cluster template is
+// missing.
+func isTemplateNotFound(err error) bool { return errors.Is(err, magnum.ErrTemplateNotFound) }
 
 func (h *Handler) updateCluster(w http.ResponseWriter, r *http.Request) {
 	ops, err := decodePatch(w, r)

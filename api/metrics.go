@@ -80,23 +80,20 @@ func (m *Metrics) observe(route, method string, code int, d time.Duration) {
 	m.latency.WithLabelValues(route, method, c).Observe(d.Seconds())
 }
 
-// ClusterLister lists clusters; *magnum.Service is one.
-type ClusterLister interface {
-	ListClusters(ctx context.Context, o magnum.ListOptions) ([]magnum.Cluster, error)
+// ClusterCounter counts clusters by status; *magnum.Service is one.
+type ClusterCounter interface {
+	CountClusters(ctx context.Context) (map[magnum.Status]int, error)
 }
 
 // WatchClusters registers a gauge of the clusters by status, counted at
-// each scrape by listing every project's clusters as an admin.
-func (m *Metrics) WatchClusters(l ClusterLister, log *slog.Logger) error {
+// each scrape.
+func (m *Metrics) WatchClusters(l ClusterCounter, log *slog.Logger) error {
 	return m.reg.Register(&clusterCollector{list: l, log: log, desc: prometheus.NewDesc(
 		"magnum_clusters", "Clusters by status.", []string{"status"}, nil)})
 }
 
-// scrapeCaller is the identity the cluster gauge lists clusters as.
-var scrapeCaller = magnum.Caller{UserID: "gomagnum-metrics", UserName: "gomagnum-metrics", Roles: []string{"admin"}}
-
 type clusterCollector struct {
-	list ClusterLister
+	list ClusterCounter
 	log  *slog.Logger
 	desc *prometheus.Desc
 }
@@ -114,23 +111,12 @@ func (c *clusterCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
 
 // Collect implements prometheus.Collector.
 func (c *clusterCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(magnum.WithCaller(context.Background(), scrapeCaller), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	counts := map[magnum.Status]int{}
-	opts := magnum.ListOptions{Limit: 1000}
-	for {
-		page, err := c.list.ListClusters(ctx, opts)
-		if err != nil {
-			c.log.WarnContext(ctx, "counting clusters for metrics", slog.Any("error", err))
-			return
-		}
-		for _, cl := range page {
-			counts[cl.Status]++
-		}
-		if len(page) < opts.Limit {
-			break
-		}
-		opts.Marker = page[len(page)-1].UUID
+	counts, err := c.list.CountClusters(ctx)
+	if err != nil {
+		c.log.WarnContext(ctx, "counting clusters for metrics", slog.Any("error", err))
+		return
 	}
 	for _, s := range allStatuses {
 		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(counts[s]), string(s))

@@ -54,6 +54,9 @@ func (c *conductor) nodeGroupDeleted(ctx context.Context, st *opState) error {
 		}
 		d.Status = aggregateStatus(d.Status, rest)
 		d.StatusReason, d.Fault = "", nil
+		if err := keepInProgress(ctx, tx, st.op, d); err != nil {
+			return err
+		}
 		return tx.FinishOperation(ctx, st.op.ID, c.owner, "")
 	})
 }

@@ -385,6 +385,9 @@ func (c *conductor) end(ctx context.Context, st *opState, ws []*watched, f *Faul
 			d.StatusReason = strings.TrimSuffix(string(d.Status), "_COMPLETE") + " completed successfully"
 		}
 		ended = &d.Cluster
+		if err := keepInProgress(ctx, tx, st.op, d); err != nil {
+			return err
+		}
 		return tx.FinishOperation(ctx, st.op.ID, c.owner, faultReason(f))
 	})
 	if err != nil {
@@ -509,4 +512,25 @@ func anyStatus(ngs []*NodeGroup, suffix string) bool {
 		}
 	}
 	return false
+}
+
+// keepInProgress leaves a cluster in progress when operations are queued
+// after the one ending: the status the API set for them must not be
+// overwritten by the end of an earlier one.
+func keepInProgress(ctx context.Context, tx *store.Tx, op store.Operation, d *clusterDoc) error {
+	ops, err := tx.ClusterOperations(ctx, op.ClusterUUID)
+	if err != nil {
+		return err
+	}
+	for _, o := range ops {
+		if o.ID == op.ID || o.State == store.OpDone {
+			continue
+		}
+		if o.Kind == opDelete {
+			d.Status = DeleteInProgress
+			return nil
+		}
+		d.Status = UpdateInProgress
+	}
+	return nil
 }

@@ -203,3 +203,34 @@ func TestRotateCAOnEngine(t *testing.T) {
 	assert.NotEqual(t, before.PEM, after.PEM)
 	assert.Equal(t, 1, strings.Count(after.PEM, "BEGIN CERTIFICATE"), "the old CA is gone once the cluster moved")
 }
+
+// TestQueuedOperationKeepsClusterInProgress: a resize accepted while a
+// node group is being added waits for it, and the cluster stays in
+// progress until both are done.
+func TestQueuedOperationKeepsClusterInProgress(t *testing.T) {
+	cloud, err := sim.New(context.Background(), sim.WithDelays(sim.Delays{Boot: 300 * time.Millisecond}))
+	require.NoError(t, err)
+	s := newLiveService(t, magnum.WithCloud(cloud))
+	ctx := as(demo)
+	mustTemplate(t, s, demo, k8sTemplate("k8s"))
+	id := mustCluster(t, s, demo, magnum.ClusterCreate{ClusterTemplateID: "k8s"})
+	waitDone(t, s, demo, id, magnum.CreateComplete)
+
+	_, err = s.CreateNodeGroup(ctx, id, magnum.NodeGroupCreate{Name: "extra"})
+	require.NoError(t, err)
+	_, err = s.ResizeCluster(ctx, id, magnum.Resize{NodeCount: 2})
+	require.NoError(t, err, "a resize is accepted while an update runs")
+	for {
+		c, err := s.GetCluster(ctx, id)
+		require.NoError(t, err)
+		ng, err := s.GetNodeGroup(ctx, id, "extra")
+		require.NoError(t, err)
+		if !c.Status.IsInProgress() {
+			assert.Equal(t, magnum.UpdateComplete, c.Status)
+			assert.Equal(t, 3, c.NodeCount, "both operations are done when the cluster stops being in progress")
+			assert.Equal(t, magnum.CreateComplete, ng.Status)
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

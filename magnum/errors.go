@@ -27,6 +27,20 @@ var (
 	ErrUnauthenticated = errors.New("no caller in context")
 )
 
+// ErrTemplateNotFound is the kind of error a missing cluster template
+// gives; it is an ErrNotFound (API microversions before 1.10 answer a
+// cluster create naming one with 400 rather than 404).
+var ErrTemplateNotFound error = &subKind{msg: "cluster template not found", parent: ErrNotFound}
+
+// subKind is a kind of error that is also a more general one.
+type subKind struct {
+	msg    string
+	parent error
+}
+
+func (k *subKind) Error() string { return k.msg }
+func (k *subKind) Unwrap() error { return k.parent }
+
 // Error is an error of a known kind with a message meant for users.
 type Error struct {
 	// Kind is one of the sentinel errors of this package.

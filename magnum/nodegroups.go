@@ -34,12 +34,14 @@ var nodeGroupSortable = sortableFields(NodeGroup{})
 
 var nodeGroupPatchRules = patchRules{internal: nodeGroupInternalPaths()}
 
-// nodeGroupInternalPaths lists every node-group attribute but the two a
-// patch may change.
+// nodeGroupPatchable lists the node-group attributes a patch may change.
+var nodeGroupPatchable = []string{"min_node_count", "max_node_count", "node_labels", "node_taints"}
+
+// nodeGroupInternalPaths lists every other node-group attribute.
 func nodeGroupInternalPaths() []string {
 	var out []string
 	for _, f := range jsonFields(NodeGroup{}) {
-		if f != "min_node_count" && f != "max_node_count" {
+		if !slices.Contains(nodeGroupPatchable, f) {
 			out = append(out, "/"+f)
 		}
 	}
@@ -245,7 +247,10 @@ func (s *Service) ListNodeGroups(ctx context.Context, clusterIdent string, o Nod
 }
 
 // UpdateNodeGroup applies a JSON patch to a node group; only
-// min_node_count and max_node_count may change.
+// min_node_count, max_node_count, node_labels (a dict, or a string holding
+// one) and node_taints (a string holding a JSON list of {key, value,
+// effect}) may change. The new labels and taints apply to nodes the group
+// gets from then on.
 func (s *Service) UpdateNodeGroup(ctx context.Context, clusterIdent, ident string, ops []PatchOp) (*NodeGroup, error) {
 	old, _, err := s.visibleNodeGroup(ctx, clusterIdent, ident, "nodegroup:update", "nodegroup:get_one_all_projects")
 	if err != nil {
@@ -264,6 +269,9 @@ func (s *Service) UpdateNodeGroup(ctx context.Context, clusterIdent, ident strin
 	}
 	if ng.MinNodeCount < 0 || (ng.MaxNodeCount != nil && *ng.MaxNodeCount < 0) {
 		return nil, invalidf("Invalid input for node group %s: counts must not be negative.", ng.Name)
+	}
+	if err := validateTaints(ng.NodeTaints); err != nil {
+		return nil, err
 	}
 	if err := checkNodeGroupCounts(&ng); err != nil {
 		return nil, err

@@ -45,7 +45,11 @@ var patchPath = regexp.MustCompile(`^(/[\w-]+)+$`)
 
 // dictPaths are the map attributes whose replacement value is a string
 // holding a dict literal.
-var dictPaths = map[string]bool{"/labels": true, "/health_status_reason": true}
+var dictPaths = map[string]bool{"/labels": true, "/health_status_reason": true, "/node_labels": true}
+
+// listPaths are the list attributes whose replacement value is a string
+// holding a JSON list.
+var listPaths = map[string]bool{"/node_taints": true}
 
 // validate checks one operation against the rules, as Magnum does before
 // applying anything.
@@ -152,6 +156,13 @@ func applyTop(doc map[string]any, attr string, op PatchOp, r patchRules) error {
 			return err
 		}
 		v = stringMapToAny(m)
+	}
+	if s, ok := v.(string); ok && listPaths["/"+attr] {
+		var list []any
+		if err := json.Unmarshal([]byte(s), &list); err != nil {
+			return reasonf("%s must be a JSON list: %v", attr, err)
+		}
+		v = list
 	}
 	doc[attr] = v
 	return nil

@@ -40,3 +40,18 @@ func (s *Service) Stats(ctx context.Context, projectID, typ string) (*Stats, err
 	})
 	return &st, err
 }
+
+// CountClusters counts every project's clusters by status, for metrics. It
+// needs no caller: it reveals nothing but counts.
+func (s *Service) CountClusters(ctx context.Context) (map[Status]int, error) {
+	var counts map[string]int
+	err := s.store.View(ctx, func(tx *store.Tx) (err error) {
+		counts, err = tx.CountBy(ctx, store.Clusters, "status")
+		return err
+	})
+	out := make(map[Status]int, len(counts))
+	for st, n := range counts {
+		out[Status(st)] = n
+	}
+	return out, err
+}

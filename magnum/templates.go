@@ -190,6 +190,10 @@ func (s *Service) visibleTemplate(ctx context.Context, c Caller, ident, allRule 
 
 func findTemplate(ctx context.Context, tx *store.Tx, ident string, where store.Cond) (*ClusterTemplate, error) {
 	rec, err := findOne(ctx, tx, store.Templates, ident, where, "ClusterTemplate", "ClusterTemplates")
+	var e *Error
+	if errors.As(err, &e) && e.Kind == ErrNotFound {
+		e.Kind = ErrTemplateNotFound
+	}
 	if err != nil {
 		return nil, err
 	}

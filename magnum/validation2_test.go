@@ -1,6 +1,7 @@
 package magnum_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -351,4 +352,34 @@ func TestListPaging(t *testing.T) {
 	page, err = s.ListClusters(as(demo), magnum.ListOptions{SortKey: "node_count"})
 	require.NoError(t, err)
 	assert.Len(t, page, 5)
+}
+
+func TestNodeGroupLabelsAndTaintsPatch(t *testing.T) {
+	f := newFixture(t)
+	ng, err := f.s.UpdateNodeGroup(as(demo), "c1", "default-worker", []magnum.PatchOp{
+		op("replace", "/node_labels", "{'disk': 'ssd'}"),
+		op("replace", "/node_taints", `[{"key": "dedicated", "value": "db", "effect": "NoSchedule"}]`),
+	})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"disk": "ssd"}, ng.NodeLabels)
+	assert.Equal(t, []magnumTaint{{Key: "dedicated", Value: "db", Effect: "NoSchedule"}}, ng.NodeTaints)
+	_, err = f.s.UpdateNodeGroup(as(demo), "c1", "default-worker", []magnum.PatchOp{op("replace", "/node_taints", `[{"key": "k", "effect": "Never"}]`)})
+	require.ErrorIs(t, err, magnum.ErrInvalid)
+	_, err = f.s.UpdateNodeGroup(as(demo), "c1", "default-worker", []magnum.PatchOp{op("replace", "/node_taints", `not json`)})
+	require.ErrorIs(t, err, magnum.ErrInvalid)
+}
+
+func TestTemplateNotFoundKindAndClusterCounts(t *testing.T) {
+	f := newFixture(t)
+	_, err := f.s.CreateCluster(as(demo), magnum.ClusterCreate{ClusterTemplateID: "nope"})
+	require.ErrorIs(t, err, magnum.ErrTemplateNotFound)
+	require.ErrorIs(t, err, magnum.ErrNotFound)
+	_, err = f.s.GetCluster(as(demo), "nope")
+	require.ErrorIs(t, err, magnum.ErrNotFound)
+	assert.NotErrorIs(t, err, magnum.ErrTemplateNotFound)
+
+	mustCluster(t, f.s, demo, magnum.ClusterCreate{ClusterTemplateID: "k8s"})
+	counts, err := f.s.CountClusters(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, map[magnum.Status]int{magnum.CreateComplete: 1, magnum.CreateInProgress: 1}, counts)
 }

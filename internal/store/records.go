@@ -267,3 +267,24 @@ func (s *Store) Get(ctx context.Context, k Kind, uuid string) (Record, error) {
 	}
 	return r, err
 }
+
+// CountBy counts the records of a kind by the value of one of its
+// columns (clusters by status).
+func (t *Tx) CountBy(ctx context.Context, k Kind, column string) (map[string]int, error) {
+	if !slices.Contains(k.columns, column) && !slices.Contains(commonColumns, column) {
+		return nil, fmt.Errorf("store: %s has no column %q", k.table, column)
+	}
+	type count struct {
+		value string
+		n     int
+	}
+	rows, err := queryAll(ctx, t, func(sc scanner) (count, error) {
+		var c count
+		return c, sc.Scan(&c.value, &c.n)
+	}, "SELECT "+column+", COUNT(*) FROM "+k.table+" GROUP BY "+column)
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.value] = r.n
+	}
+	return out, err
+}
