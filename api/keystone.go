@@ -80,6 +80,7 @@ func (k *Keystone) Authenticate(r *http.Request) (magnum.Caller, error) {
 	if err != nil {
 		return c, err
 	}
+	c.AuthToken = token
 	k.store(token, c, expires)
 	return c, nil
 }

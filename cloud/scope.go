@@ -17,3 +17,19 @@ func ProjectFrom(ctx context.Context) (string, bool) {
 	p, ok := ctx.Value(projectKey{}).(string)
 	return p, ok && p != ""
 }
+
+type trustorTokenKey struct{}
+
+// WithTrustorToken returns a context carrying the Keystone token of the
+// user who asked for a cluster, with which a real cloud creates the trust
+// from that user to the cluster's trustee (Keystone lets only the trustor
+// create a trust).
+func WithTrustorToken(ctx context.Context, token string) context.Context {
+	return context.WithValue(ctx, trustorTokenKey{}, token)
+}
+
+// TrustorTokenFrom returns the token set by WithTrustorToken.
+func TrustorTokenFrom(ctx context.Context) (string, bool) {
+	t, ok := ctx.Value(trustorTokenKey{}).(string)
+	return t, ok && t != ""
+}

@@ -18,6 +18,10 @@ type Caller struct {
 	DomainID   string
 	DomainName string
 	Roles      []string
+	// AuthToken is the caller's Keystone token, when the caller came with
+	// one. The conductor uses it, sealed while it waits, to create the
+	// trust from the caller to a new cluster's trustee on a real cloud.
+	AuthToken string
 }
 
 // IsAdmin reports whether the caller has the admin role.

@@ -133,11 +133,15 @@ func (s *Service) RotateCredentials(ctx context.Context, clusterIdent string) (s
 	if err != nil {
 		return "", err
 	}
+	params, err := s.trustorParams(ctx, d.UUID)
+	if err != nil {
+		return "", err
+	}
 	return d.UUID, s.mutateCluster(ctx, d.UUID, func(tx *store.Tx, cur *clusterDoc, _ []*NodeGroup) error {
 		if err := checkStatus(cur, stableStatuses, "Rotating the credentials of"); err != nil {
 			return err
 		}
 		s.startOperation(cur, UpdateInProgress)
-		return recordOperation(ctx, tx, cur.UUID, "", opRotateTrustee, nil)
+		return recordOperation(ctx, tx, cur.UUID, "", opRotateTrustee, params)
 	})
 }

@@ -205,6 +205,10 @@ func (s *Service) insertCluster(ctx context.Context, d *clusterDoc, ngs []*NodeG
 	if err != nil {
 		return err
 	}
+	params, err := s.trustorParams(ctx, d.UUID)
+	if err != nil {
+		return err
+	}
 	err = s.store.Update(ctx, func(tx *store.Tx) error {
 		if err := tx.Lock(ctx, "quota/"+d.ProjectID); err != nil {
 			return err
@@ -221,7 +225,7 @@ func (s *Service) insertCluster(ctx context.Context, d *clusterDoc, ngs []*NodeG
 				return err
 			}
 		}
-		return recordOperation(ctx, tx, d.UUID, "", opCreate, nil)
+		return recordOperation(ctx, tx, d.UUID, "", opCreate, params)
 	})
 	if err == nil {
 		s.poke()

@@ -129,8 +129,8 @@ func (c *conductor) startCreate(ctx context.Context, st *opState) error {
 // createTrustee creates the cluster's trustee user and trust and stores
 // them, the password sealed.
 func (c *conductor) createTrustee(ctx context.Context, st *opState) error {
-	t, err := c.s.cloud.CreateTrustee(ctx, cloud.TrusteeRequest{ClusterUUID: st.d.UUID, ProjectID: st.d.ProjectID,
-		TrustorUserID: st.d.UserID})
+	t, err := c.s.cloud.CreateTrustee(c.s.trustorContext(ctx, st.d.UUID, st.op.Params), cloud.TrusteeRequest{
+		ClusterUUID: st.d.UUID, ProjectID: st.d.ProjectID, TrustorUserID: st.d.UserID})
 	if err != nil {
 		return fmt.Errorf("creating the cluster's trustee: %w", err)
 	}
@@ -522,17 +522,25 @@ func (c *conductor) updateAll(ctx context.Context, st *opState, upd heat.StackUp
 	})
 }
 
-// credentialsParams remember the trustee a credential rotation replaces.
+// credentialsParams are the parameters of a credential rotation: the
+// trustor's token, and the trustee it replaces.
 type credentialsParams struct {
+	trustorParams
 	Old cloud.Trustee `json:"old"`
 }
 
 // startRotateCredentials replaces the cluster's trustee and passes the new
 // credentials to its nodes through a stack update.
 func (c *conductor) startRotateCredentials(ctx context.Context, st *opState) error {
-	old := cloud.Trustee{UserID: st.d.Internal.TrusteeUserID, UserName: st.d.Internal.TrusteeUserName,
+	var p credentialsParams
+	if len(st.op.Params) > 0 {
+		if err := json.Unmarshal(st.op.Params, &p); err != nil {
+			return err
+		}
+	}
+	p.Old = cloud.Trustee{UserID: st.d.Internal.TrusteeUserID, UserName: st.d.Internal.TrusteeUserName,
 		DomainID: st.d.Internal.TrusteeDomainID, TrustID: st.d.Internal.TrustID}
-	params, err := json.Marshal(credentialsParams{Old: old})
+	params, err := json.Marshal(p)
 	if err != nil {
 		return err
 	}

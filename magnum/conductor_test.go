@@ -10,8 +10,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	cloudpkg "github.com/gomagnum/gomagnum/cloud"
 	"github.com/gomagnum/gomagnum/cloud/sim"
 	"github.com/gomagnum/gomagnum/heat"
+	"github.com/gomagnum/gomagnum/heat/engine"
 	"github.com/gomagnum/gomagnum/magnum"
 )
 
@@ -233,4 +235,43 @@ func TestQueuedOperationKeepsClusterInProgress(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// trusteeRecorder is the simulated cloud noting the trustor's token each
+// trustee was created with.
+type trusteeRecorder struct {
+	*sim.Cloud
+	mu     sync.Mutex
+	tokens []string
+}
+
+func (r *trusteeRecorder) CreateTrustee(ctx context.Context, req cloudpkg.TrusteeRequest) (cloudpkg.Trustee, error) {
+	token, _ := cloudpkg.TrustorTokenFrom(ctx)
+	r.mu.Lock()
+	r.tokens = append(r.tokens, token)
+	r.mu.Unlock()
+	return r.Cloud.CreateTrustee(ctx, req)
+}
+
+// TestTrustorToken: the caller's token reaches the cloud when the
+// conductor creates the cluster's trust, and when it rotates it.
+func TestTrustorToken(t *testing.T) {
+	simCloud, err := sim.New(context.Background())
+	require.NoError(t, err)
+	rec := &trusteeRecorder{Cloud: simCloud}
+	orch, err := engine.New(context.Background(), engine.WithCloud(simCloud))
+	require.NoError(t, err)
+	t.Cleanup(func() { orch.Close() })
+	s := newLiveService(t, magnum.WithCloud(rec), magnum.WithOrchestrator(orch))
+	withToken := demo
+	withToken.AuthToken = "gAAAAAB-token-of-demo"
+	mustTemplate(t, s, demo, k8sTemplate("k8s"))
+	id := mustCluster(t, s, withToken, magnum.ClusterCreate{ClusterTemplateID: "k8s"})
+	waitDone(t, s, demo, id, magnum.CreateComplete)
+	_, err = s.RotateCredentials(as(withToken), id)
+	require.NoError(t, err)
+	waitDone(t, s, demo, id, magnum.UpdateComplete)
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	assert.Equal(t, []string{"gAAAAAB-token-of-demo", "gAAAAAB-token-of-demo"}, rec.tokens)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/gomagnum/gomagnum/cloud"
 	"github.com/gomagnum/gomagnum/internal/store"
 	"github.com/gomagnum/gomagnum/quota"
 )
@@ -51,4 +52,39 @@ func (q quotaCounter) HardLimit(ctx context.Context, project string, r quota.Res
 
 func (q quotaCounter) Used(ctx context.Context, project string, _ quota.Resource) (int, error) {
 	return q.tx.ProjectCount(ctx, store.Clusters, project)
+}
+
+// trustorParams are the parameters of an operation that creates a trust
+// from the caller: the caller's token, sealed.
+type trustorParams struct {
+	TrustorToken string `json:"trustor_token,omitempty"`
+}
+
+// trustorParams seals the caller's token, if any, for the operation on a
+// cluster that will create a trust from the caller.
+func (s *Service) trustorParams(ctx context.Context, cluster string) (*trustorParams, error) {
+	c, err := callerOf(ctx)
+	if err != nil || c.AuthToken == "" {
+		return nil, err
+	}
+	sealed, err := s.keys.Seal([]byte(c.AuthToken), []byte("trustor/"+cluster))
+	if err != nil {
+		return nil, err
+	}
+	return &trustorParams{TrustorToken: sealed}, nil
+}
+
+// trustorContext returns ctx carrying the trustor's token an operation's
+// parameters hold, for the cloud to create the trust with.
+func (s *Service) trustorContext(ctx context.Context, cluster string, params []byte) context.Context {
+	var p trustorParams
+	if json.Unmarshal(params, &p) != nil || p.TrustorToken == "" {
+		return ctx
+	}
+	token, err := s.keys.Open(p.TrustorToken, []byte("trustor/"+cluster))
+	if err != nil {
+		s.log.Warn("the trustor's token does not open", "cluster", cluster, "error", err)
+		return ctx
+	}
+	return cloud.WithTrustorToken(ctx, string(token))
 }

@@ -212,3 +212,29 @@ func TestIntegrationTrustor(t *testing.T) {
 	require.NoError(t, c.DeleteTrustee(ctx, tr))
 	assert.True(t, k.trustGone(t, tr.TrustID))
 }
+
+// TestIntegrationTokenTrustor: the trust is made with the token of the
+// user who asked for the cluster, passed along in the context.
+func TestIntegrationTokenTrustor(t *testing.T) {
+	k := newRealKeystone(t)
+	k.trusteeDomain(t)
+	trustor, password := k.member(t)
+	ctx := context.Background()
+	p, err := gopenstack.AuthenticatedClient(ctx, gophercloud.AuthOptions{IdentityEndpoint: k.auth.IdentityEndpoint,
+		UserID: trustor, Password: password, Scope: &gophercloud.AuthScope{ProjectID: k.project}})
+	require.NoError(t, err)
+	token := p.Token()
+
+	c := newCloud(t, k.provider, openstack.WithTrusteeDomainName(testTrusteeDomain), openstack.WithLogger(quiet),
+		openstack.WithTrustor(openstack.TokenTrustor(k.auth.IdentityEndpoint)))
+	req := cloud.TrusteeRequest{ClusterUUID: uuid.NewString(), ProjectID: k.project, TrustorUserID: trustor}
+	_, err = c.CreateTrustee(ctx, req)
+	require.ErrorIs(t, err, openstack.ErrInvalid, "no token in the context")
+
+	tr, err := c.CreateTrustee(cloud.WithTrustorToken(ctx, token), req)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.DeleteTrustee(context.Background(), tr) })
+	trust, err := trusts.Get(ctx, k.identity, tr.TrustID).Extract()
+	require.NoError(t, err)
+	assert.Equal(t, trustor, trust.TrustorUserID)
+}

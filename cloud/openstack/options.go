@@ -2,10 +2,14 @@ package openstack
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
+	gopenstack "github.com/gophercloud/gophercloud/v2/openstack"
+
+	"github.com/gomagnum/gomagnum/cloud"
 )
 
 // Defaults of the options.
@@ -106,4 +110,19 @@ func WithLoadBalancerPollInterval(d time.Duration) Option {
 // WithLogger sets the logger (slog.Default() otherwise).
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) { c.logger = l }
+}
+
+// TokenTrustor is a TrustorFunc that authenticates as the trustor with
+// the token the context carries (cloud.WithTrustorToken), against the
+// Keystone at identityEndpoint: the token of the user who asked for the
+// cluster, which the service passes along.
+func TokenTrustor(identityEndpoint string) TrustorFunc {
+	return func(ctx context.Context, userID, projectID string) (*gophercloud.ProviderClient, error) {
+		token, ok := cloud.TrustorTokenFrom(ctx)
+		if !ok {
+			return nil, fmt.Errorf("%w: no token of user %s to create the trust with", ErrInvalid, userID)
+		}
+		return gopenstack.AuthenticatedClient(ctx, gophercloud.AuthOptions{IdentityEndpoint: identityEndpoint,
+			TokenID: token, Scope: &gophercloud.AuthScope{ProjectID: projectID}})
+	}
 }

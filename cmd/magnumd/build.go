@@ -160,7 +160,10 @@ func cloudOptions(ctx context.Context, cfg *Config, log *slog.Logger) ([]magnum.
 	if err != nil {
 		return nil, fmt.Errorf("magnumd: cloud: authenticating: %w", err)
 	}
-	opts := []cloudos.Option{cloudos.WithLogger(log), cloudos.WithRegion(c.Auth.Region)}
+	// Trusts are created with the token of the user who asked for the
+	// cluster, which the API hands to the conductor.
+	opts := []cloudos.Option{cloudos.WithLogger(log), cloudos.WithRegion(c.Auth.Region),
+		cloudos.WithTrustor(cloudos.TokenTrustor(c.Auth.AuthURL))}
 	if c.TrusteeDomainID != "" {
 		opts = append(opts, cloudos.WithTrusteeDomainID(c.TrusteeDomainID))
 	} else if c.TrusteeDomainName != "" {
