@@ -177,12 +177,23 @@ func (c *conductor) renew(ctx context.Context) {
 	}
 }
 
-// heartbeat records that this service instance is up.
+// heartbeat records that this service instance is up, and prunes the
+// operations done more than a day ago.
 func (c *conductor) heartbeat(ctx context.Context) {
 	if err := c.s.Heartbeat(ctx); err != nil {
 		c.logErr(ctx, "heartbeat", err)
 	}
+	err := c.s.store.Update(ctx, func(tx *store.Tx) error {
+		_, err := tx.PruneOperations(ctx, c.s.now().Add(-operationRetention))
+		return err
+	})
+	if err != nil {
+		c.logErr(ctx, "pruning operations", err)
+	}
 }
+
+// operationRetention is how long finished operations are kept.
+const operationRetention = 24 * time.Hour
 
 func (c *conductor) logErr(ctx context.Context, what string, err error) {
 	if ctx.Err() != nil || errors.Is(err, context.Canceled) {

@@ -211,3 +211,12 @@ func (t *Tx) SupersedeOperations(ctx context.Context, clusterUUID string, except
 		OpDone, reason, micros(t.now().UTC()), clusterUUID, except, OpDone)
 	return err
 }
+
+// PruneOperations removes the operations done before a time.
+func (t *Tx) PruneOperations(ctx context.Context, before time.Time) (int64, error) {
+	res, err := t.exec(ctx, "DELETE FROM operations WHERE state = ? AND updated_at < ?", OpDone, micros(before))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

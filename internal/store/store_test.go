@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -167,6 +168,16 @@ func TestOperationLeases(t *testing.T) {
 		require.NoError(t, s.View(ctx, func(tx *Tx) error {
 			ops, err := tx.Operations(ctx, 0, OpPending, OpRunning)
 			assert.Empty(t, ops)
+			return err
+		}))
+		require.NoError(t, s.Update(ctx, func(tx *Tx) error {
+			n, err := tx.PruneOperations(ctx, now.Add(-time.Hour))
+			assert.Zero(t, n, "a recent operation stays")
+			if err != nil {
+				return err
+			}
+			n, err = tx.PruneOperations(ctx, now.Add(time.Hour))
+			assert.EqualValues(t, 1, n)
 			return err
 		}))
 	})
