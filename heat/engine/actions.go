@@ -234,7 +234,7 @@ func (e *Engine) replacement(s *stack, old *resource) *resource {
 // in dependency order.
 func (e *Engine) converge(ctx context.Context, s *stack, onFail func(error)) error {
 	s.mu.Lock()
-	g, err := newGraph(s.def.defs, s.def.tmpl.ResourceNames())
+	g, err := s.def.dependencies(true)
 	s.mu.Unlock()
 	if err != nil {
 		return err

@@ -333,8 +333,105 @@ func compareObservations(t *testing.T, c diffCase, want, got []observation) {
 				}
 			}
 		}
+		w.Error, g.Error = canonicalCycle(w.Error), canonicalCycle(g.Error)
 		wb, _ := json.MarshalIndent(w, "", " ")
 		gb, _ := json.MarshalIndent(g, "", " ")
 		assert.JSONEq(t, string(wb), string(gb), "step %s", w.Step)
 	}
+}
+
+// cyclePrefix starts Heat's message for a dependency cycle, which prints
+// Python dicts and sets: their entries come in no fixed order.
+const cyclePrefix = "Circular Dependency Found: "
+
+// canonicalCycle sorts the entries of every {…} group of a dependency
+// cycle message, so that both orders Heat prints compare equal; other
+// messages are returned unchanged.
+func canonicalCycle(msg string) string {
+	rest, ok := strings.CutPrefix(msg, cyclePrefix)
+	if !ok {
+		return msg
+	}
+	return cyclePrefix + sortedGroups(rest)
+}
+
+// sortedGroups rewrites each {…} group of s with its comma-separated
+// entries sorted, groups inside entries first.
+func sortedGroups(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		end := -1
+		if s[i] == '{' {
+			end = closingBrace(s, i)
+		}
+		if end < 0 {
+			b.WriteByte(s[i])
+			continue
+		}
+		entries := topLevelEntries(s[i+1 : end])
+		for j := range entries {
+			entries[j] = sortedGroups(entries[j])
+		}
+		slices.Sort(entries)
+		b.WriteString("{" + strings.Join(entries, ", ") + "}")
+		i = end
+	}
+	return b.String()
+}
+
+// closingBrace returns the index of the brace closing the one at open,
+// -1 if there is none.
+func closingBrace(s string, open int) int {
+	depth := 0
+	for i := open; i < len(s); i++ {
+		switch s[i] {
+		case '{':
+			depth++
+		case '}':
+			if depth--; depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// topLevelEntries splits s at the ", " outside braces.
+func topLevelEntries(s string) []string {
+	var out []string
+	depth, start := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '{':
+			depth++
+		case s[i] == '}':
+			depth--
+		case depth == 0 && strings.HasPrefix(s[i:], ", "):
+			out = append(out, s[start:i])
+			start = i + 2
+		}
+	}
+	return append(out, s[start:])
+}
+
+func TestCanonicalCycle(t *testing.T) {
+	ab := cyclePrefix + `{TestResource "a": {TestResource "b"}, TestResource "b": {TestResource "a"}}`
+	ba := cyclePrefix + `{TestResource "b": {TestResource "a"}, TestResource "a": {TestResource "b"}}`
+	three := cyclePrefix + `{R "c": {R "a", R "b"}, R "a": {R "c"}, R "b": {R "c"}}`
+	threeSorted := cyclePrefix + `{R "a": {R "c"}, R "b": {R "c"}, R "c": {R "a", R "b"}}`
+	tests := []struct {
+		name, a, b string
+		equal      bool
+	}{
+		{"both orders of a two-cycle", ab, ba, true},
+		{"nested sets", three, cyclePrefix + `{R "b": {R "c"}, R "c": {R "b", R "a"}, R "a": {R "c"}}`, true},
+		{"different resources", ab, cyclePrefix + `{TestResource "a": {TestResource "c"}, TestResource "c": {TestResource "a"}}`, false},
+		{"other messages untouched", `Property error: {b, a}`, `Property error: {a, b}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.equal, canonicalCycle(tt.a) == canonicalCycle(tt.b))
+		})
+	}
+	assert.Equal(t, threeSorted, canonicalCycle(three))
 }

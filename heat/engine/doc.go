@@ -48,5 +48,10 @@
 // With WithBlobs, stacks and resources are stored as they change; a new
 // Engine over the same Blobs (and a simulated cloud over its own stored
 // state) resumes the actions that were in progress when the previous one
-// stopped.
+// stopped. What changes with every state change (statuses, reasons,
+// physical IDs, attribute data) is kept in small records; what changes
+// only on a create or an update (a stack's definitions, a resource's
+// large resolved properties) is stored apart and written only then, and
+// the template and file texts of a tree of nested stacks are stored once
+// for the whole tree.
 package engine

@@ -47,9 +47,11 @@ type Engine struct {
 	closed bool
 
 	// tmpls caches parsed templates by text: every cluster of a driver
-	// uses the same templates.
+	// uses the same templates (templateCache).
 	tmplMu sync.Mutex
-	tmpls  map[string]*hot.Template
+	tmpls  templateCache
+	// schemas caches the properties schemas of template resources.
+	schemas schemaCache
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -202,14 +204,40 @@ func (e *Engine) customChecker() hot.CustomChecker {
 // errClosed is returned by calls made after Close.
 var errClosed = heat.NewError(heat.ErrUnavailable, "the engine is closed")
 
-// maxCachedTemplates bounds the template cache.
-const maxCachedTemplates = 256
+// maxCachedTemplates bounds each generation of the template cache.
+const maxCachedTemplates = 128
+
+// templateCache holds parsed templates by text in two generations: a
+// template used since the current generation started is kept when it
+// ends, so the templates every cluster uses stay cached while the ones
+// generated for a single stack (groups) pass through.
+type templateCache struct {
+	current, previous map[string]*hot.Template
+}
+
+func (c *templateCache) get(text string) (*hot.Template, bool) {
+	if t, ok := c.current[text]; ok {
+		return t, true
+	}
+	t, ok := c.previous[text]
+	if ok {
+		c.put(text, t)
+	}
+	return t, ok
+}
+
+func (c *templateCache) put(text string, t *hot.Template) {
+	if c.current == nil || len(c.current) >= maxCachedTemplates {
+		c.previous, c.current = c.current, make(map[string]*hot.Template, maxCachedTemplates)
+	}
+	c.current[text] = t
+}
 
 // parseCached parses a template, reusing earlier parses of the same text
 // (parsed templates are immutable).
 func (e *Engine) parseCached(data string) (*hot.Template, error) {
 	e.tmplMu.Lock()
-	t, ok := e.tmpls[data]
+	t, ok := e.tmpls.get(data)
 	e.tmplMu.Unlock()
 	if ok {
 		return t, nil
@@ -220,9 +248,6 @@ func (e *Engine) parseCached(data string) (*hot.Template, error) {
 	}
 	e.tmplMu.Lock()
 	defer e.tmplMu.Unlock()
-	if e.tmpls == nil || len(e.tmpls) >= maxCachedTemplates {
-		e.tmpls = map[string]*hot.Template{}
-	}
-	e.tmpls[data] = t
+	e.tmpls.put(data, t)
 	return t, nil
 }

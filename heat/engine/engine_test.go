@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gomagnum/gomagnum/heat"
+	"github.com/gomagnum/gomagnum/heat/engine/hot"
 )
 
 const tinyTemplate = `
@@ -131,7 +132,11 @@ func TestListStacksTagsAndPages(t *testing.T) {
 	assert.Empty(t, next)
 	require.Len(t, even, 3)
 	assert.Equal(t, "s4", even[0].Name, "newest first")
-	assert.Nil(t, even[0].Outputs)
+	assert.Nil(t, even[0].Outputs, "a listed stack has no outputs, as in Heat's stack list")
+	assert.Nil(t, even[0].Parameters, "nor parameters")
+	full, err := e.GetStack(ctx, even[0].ID)
+	require.NoError(t, err)
+	assert.Equal(t, "a", full.Parameters["v"], "the stack itself has them")
 
 	var names []string
 	marker := ""
@@ -229,4 +234,24 @@ resources: {}
 		Parameters: map[string]any{"flavor": "m1.nope"}})
 	require.ErrorIs(t, err, heat.ErrInvalid)
 	assert.Contains(t, err.Error(), "Parameter 'flavor' is invalid: Error validating value 'm1.nope': ")
+}
+
+// TestTemplateCacheKeepsTemplatesInUse parses many one-off templates
+// (as groups generate) while one template is used regularly (as a
+// driver's): the one in use stays cached, the others pass through.
+func TestTemplateCacheKeepsTemplatesInUse(t *testing.T) {
+	var c templateCache
+	used := &hot.Template{}
+	c.put("used", used)
+	for i := range 10 * maxCachedTemplates {
+		c.put(fmt.Sprint("once", i), &hot.Template{})
+		if i%(maxCachedTemplates/2) == 0 {
+			got, ok := c.get("used")
+			require.True(t, ok, "after %d one-off templates", i)
+			require.Same(t, used, got)
+		}
+	}
+	_, ok := c.get("once0")
+	assert.False(t, ok, "one-off templates pass through")
+	assert.LessOrEqual(t, len(c.current)+len(c.previous), 2*maxCachedTemplates)
 }

@@ -47,15 +47,31 @@ func definitionDeps(defs map[string]*hot.Definition, allNames []string, d *hot.D
 		snippet any
 		section string
 	}{{d.Properties, "Properties"}, {d.Metadata, "Metadata"}} {
-		for _, ref := range hot.References(f.snippet, d.Name+"."+f.section) {
-			if _, ok := defs[ref.Resource]; !ok {
-				return nil, invalidRef(ref.Resource, ref.Path)
+		unknown := false
+		hot.EachReference(f.snippet, func(name string) {
+			if _, ok := defs[name]; ok {
+				add(name)
+			} else {
+				unknown = true
 			}
-			add(ref.Resource)
+		})
+		if unknown {
+			return nil, firstInvalidRef(defs, f.snippet, d.Name+"."+f.section)
 		}
 	}
 	slices.Sort(deps)
 	return deps, nil
+}
+
+// firstInvalidRef returns the error for the first reference to an
+// unknown resource in a snippet, in Heat's order.
+func firstInvalidRef(defs map[string]*hot.Definition, snippet any, path string) error {
+	for _, ref := range hot.References(snippet, path) {
+		if _, ok := defs[ref.Resource]; !ok {
+			return invalidRef(ref.Resource, ref.Path)
+		}
+	}
+	return nil
 }
 
 func invalidRef(name, key string) error {
@@ -129,11 +145,12 @@ func cycleError(left map[string][]string, class func(string) string) error {
 func (s *stack) strictKeys(r *resource) func(string) bool {
 	props, _ := r.def.Properties.(map[string]any)
 	return func(key string) bool {
-		for _, ref := range hot.References(props[key], "") {
-			if d := s.resources[ref.Resource]; d != nil && d.rec.Action == actInit {
-				return false
+		strict := true
+		hot.EachReference(props[key], func(name string) {
+			if d := s.resources[name]; d != nil && d.rec.Action == actInit {
+				strict = false
 			}
-		}
-		return true
+		})
+		return strict
 	}
 }

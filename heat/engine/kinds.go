@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"iter"
+	"maps"
 	"slices"
 	"strings"
 
@@ -84,6 +86,14 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// keysOf iterates over the keys of m, in order if sorted.
+func keysOf[V any](m map[string]V, sorted bool) iter.Seq[string] {
+	if sorted {
+		return slices.Values(sortedKeys(m))
+	}
+	return maps.Keys(m)
 }
 
 func lower(s string) string { return strings.ToLower(s) }

@@ -70,11 +70,11 @@ func (c *configStore) remove(id string) {
 	delete(c.m, id)
 }
 
-// searchText returns what a guest given ref as user data would see:
+// searchTexts returns what a guest given ref as user data would see:
 // the config's text and, for a multipart config, its parts' texts.
-func (c *configStore) searchText(ref string) string {
+func (c *configStore) searchTexts(ref string) []string {
 	sc, _ := c.get(ref)
-	return c.content(ref) + "\n" + strings.Join(sc.Sources, "\n")
+	return append([]string{c.content(ref)}, sc.Sources...)
 }
 
 // content returns the text of a config when ref is a config ID, and ref
@@ -127,7 +127,7 @@ func storeConfig(o *op, config any, sources ...string) {
 	if !reflect.DeepEqual(config, o.props["config"]) {
 		o.setData("config", config) // not kept by the properties
 	}
-	o.setPhysical(sc.ID)
+	o.setLocalID(sc.ID)
 }
 
 // restoreConfig puts a stored config back in the store after a restart:
@@ -235,7 +235,7 @@ func (e *Engine) mimeMessage(parts []any) (string, []string) {
 		m, _ := raw.(map[string]any)
 		config, _ := m["config"].(string)
 		content := e.configs.content(config)
-		sources = append(sources, e.configs.searchText(config))
+		sources = append(sources, strings.Join(e.configs.searchTexts(config), "\n"))
 		if typ, _ := m["type"].(string); typ == "multipart" {
 			for _, sub := range subParts(content) {
 				writePart(&b, boundary, sub.body, sub.subtype, sub.filename)

@@ -59,7 +59,7 @@ var (
 // include it, waiting for the server unless NO_SIGNAL.
 func deploy(ctx context.Context, o *op) error {
 	if o.r.rec.PhysicalID == "" {
-		o.setPhysical(newUUID())
+		o.setLocalID(newUUID())
 	}
 	if !slices.Contains(o.list("actions"), any(o.action)) {
 		return nil

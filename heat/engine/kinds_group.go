@@ -131,7 +131,9 @@ func groupDefinition(s *stack, members map[string]map[string]any) stackDefinitio
 }
 
 // updateSkiplist applies removal_policies: listed names (or references
-// of members) are never used again.
+// of members) are never used again. On an update the list is persisted
+// at once, as it depends on the members then; on a create it depends on
+// the policies alone and is persisted with the group's physical ID.
 func (e *Engine) updateSkiplist(o *op) {
 	members, refs := e.groupMembers(o.r)
 	o.s.mu.Lock()
@@ -162,7 +164,9 @@ func (e *Engine) updateSkiplist(o *op) {
 		o.r.rec.Data = map[string]any{}
 	}
 	o.r.rec.Data["name_blacklist"] = strings.Join(names, ",")
-	e.saveResource(o.s, o.r, false)
+	if o.r.rec.PhysicalID != "" {
+		e.saveResource(o.s, o.r, false)
+	}
 }
 
 func isString(v any) bool { _, ok := v.(string); return ok }

@@ -20,7 +20,7 @@ func init() {
 // UUID as its reference.
 var noneKind = &kind{
 	name: "OS::Heat::None", class: "NoneResource", anyAttr: true, never: true,
-	create: func(_ context.Context, o *op) error { o.setPhysical(newUUID()); return nil },
+	create: func(_ context.Context, o *op) error { o.setLocalID(newUUID()); return nil },
 	attr:   func(*resource, string, []any) (any, error) { return nil, nil },
 }
 
@@ -103,7 +103,7 @@ func createRandomString(_ context.Context, o *op) error {
 	sets, mins := charSets(o.props)
 	length, _ := o.props["length"].(int)
 	o.setData("value", generatePassword(length, sets, mins))
-	o.setPhysical(o.physicalName())
+	o.setLocalID(o.physicalName())
 	return nil
 }
 
@@ -171,7 +171,7 @@ var testResourceKind = &kind{
 	create: func(ctx context.Context, o *op) error {
 		if !o.boolean("fail") {
 			o.setData("value", o.str("value"))
-			o.setPhysical(o.physicalName())
+			o.setLocalID(o.physicalName())
 		}
 		return testWait(ctx, o)
 	},
@@ -251,7 +251,7 @@ var valueKind = &kind{
 		"value": p(tAny).req().upd(),
 		"type":  p(tString).upd().allowed("string", "number", "comma_delimited_list", "json", "boolean"),
 	},
-	create: func(_ context.Context, o *op) error { o.setPhysical(o.physicalName()); return nil },
+	create: func(_ context.Context, o *op) error { o.setLocalID(o.physicalName()); return nil },
 	check: func(_ *stack, r *resource, props map[string]any) error {
 		_, err := typedValue(props)
 		if err != nil {

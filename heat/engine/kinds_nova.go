@@ -104,7 +104,7 @@ func createServer(ctx context.Context, o *op, c *sim.Cloud) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if tokens := o.e.signals.tokensIn(o.e.configs.searchText(o.str("user_data"))); len(tokens) > 0 {
+	if tokens := o.e.signals.tokensIn(o.e.configs.searchTexts(o.str("user_data"))...); len(tokens) > 0 {
 		o.setData("boot_tokens", anyStrings(tokens))
 		o.e.watchBoot(srv.ID, tokens)
 	}

@@ -62,13 +62,22 @@ func (b *signalBoard) notify() {
 // tokenLen is the length of a handle's token: 16 random bytes in hex.
 const tokenLen = 32
 
-// tokensIn returns the registered tokens found in a text. It looks up
-// every token-shaped window of the text's runs of hex digits, so its cost
-// grows with the text, not with the number of handles.
-func (b *signalBoard) tokensIn(text string) []string {
+// tokensIn returns the registered tokens found in texts. It looks up
+// every token-shaped window of the texts' runs of hex digits, so its cost
+// grows with the texts, not with the number of handles.
+func (b *signalBoard) tokensIn(texts ...string) []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var out []string
+	for _, text := range texts {
+		out = b.appendTokens(out, text)
+	}
+	return out
+}
+
+// appendTokens appends the tokens of text not in out yet; b.mu must be
+// held.
+func (b *signalBoard) appendTokens(out []string, text string) []string {
 	for i := 0; i < len(text); {
 		if !isHex(text[i]) {
 			i++
@@ -141,7 +150,7 @@ func createHandle(_ context.Context, o *op) error {
 			SignalURL, o.s.rec.Project, o.s.rec.Name, o.s.rec.ID, o.r.rec.Name))
 		o.e.signals.register(token, o.r)
 	}
-	o.setPhysical(newUUID())
+	o.setLocalID(newUUID())
 	return nil
 }
 

@@ -32,16 +32,17 @@ func (e *Engine) ListStacks(ctx context.Context, opts heat.ListOptions) ([]heat.
 	return page(all, opts)
 }
 
-// topLevel returns the top-level stacks.
+// topLevel returns the top-level stacks whose name is taken: those not
+// deleted, found through the names rather than among every nested stack.
 func (e *Engine) topLevel() ([]*stack, error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if e.closed {
 		return nil, errClosed
 	}
-	var out []*stack
-	for _, s := range e.stacks {
-		if s.topLevel() {
+	out := make([]*stack, 0, len(e.names))
+	for _, id := range e.names {
+		if s := e.stacks[id]; s != nil {
 			out = append(out, s)
 		}
 	}

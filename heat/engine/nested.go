@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/gomagnum/gomagnum/heat"
 	"github.com/gomagnum/gomagnum/heat/engine/hot"
@@ -239,17 +240,56 @@ func childTemplate(s *stack, r *resource) (*hot.Template, error) {
 	return s.e.parseCached(data)
 }
 
+// paramTypes maps parameter types to property types.
+var paramTypes = map[string]string{hot.ParamString: tString, hot.ParamNumber: tNumber,
+	hot.ParamList: tList, hot.ParamBoolean: tBoolean, hot.ParamJSON: tMap}
+
 // templateSchema derives a template resource's properties schema from
-// the nested template's parameters, as Heat's schema_from_params does.
-func templateSchema(t *hot.Template, defaults map[string]any) schema {
-	types := map[string]string{hot.ParamString: tString, hot.ParamNumber: tNumber,
-		hot.ParamList: tList, hot.ParamBoolean: tBoolean, hot.ParamJSON: tMap}
-	sc := schema{}
+// the nested template's parameters, as Heat's schema_from_params does;
+// lax makes every property optional. The schema may be shared: callers
+// must not modify it.
+func (e *Engine) templateSchema(t *hot.Template, defaults map[string]any, lax bool) schema {
+	if len(defaults) > 0 {
+		return buildTemplateSchema(t, defaults, lax)
+	}
+	return e.schemas.get(schemaKey{t, lax}, func() schema { return buildTemplateSchema(t, nil, lax) })
+}
+
+func buildTemplateSchema(t *hot.Template, defaults map[string]any, lax bool) schema {
+	sc := make(schema, len(t.Params))
 	for name, ps := range t.Params {
 		_, hasDefault := defaults[name]
-		sc[name] = &prop{typ: types[ps.Type], required: ps.Default == nil && !hasDefault, update: true,
+		sc[name] = &prop{typ: paramTypes[ps.Type], required: !lax && ps.Default == nil && !hasDefault, update: true,
 			constraints: ps.Constraints, lenient: true}
 	}
+	return sc
+}
+
+// maxCachedSchemas bounds the cache of template resources' schemas.
+const maxCachedSchemas = 256
+
+type schemaKey struct {
+	t   *hot.Template
+	lax bool
+}
+
+// schemaCache keeps the properties schemas of template resources.
+type schemaCache struct {
+	mu sync.Mutex
+	m  map[schemaKey]schema
+}
+
+func (c *schemaCache) get(k schemaKey, build func() schema) schema {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if sc, ok := c.m[k]; ok {
+		return sc
+	}
+	if c.m == nil || len(c.m) >= maxCachedSchemas {
+		c.m = make(map[schemaKey]schema, maxCachedSchemas)
+	}
+	sc := build()
+	c.m[k] = sc
 	return sc
 }
 
@@ -258,7 +298,7 @@ func checkTemplateProps(s *stack, r *resource, props map[string]any) error {
 	if err != nil {
 		return err
 	}
-	_, err = templateSchema(t, s.def.env.ParameterDefaults).resolve(props, func(string) bool { return false }, nil)
+	_, err = s.e.templateSchema(t, s.def.env.ParameterDefaults, false).resolve(props, func(string) bool { return false }, nil)
 	var pe *propError
 	if errors.As(err, &pe) {
 		return propertyError(r, pe.path, pe.msg)
@@ -277,12 +317,7 @@ func templateChild(s *stack, r *resource, props map[string]any, validating bool)
 	if err != nil {
 		return stackDefinition{}, err
 	}
-	sc := templateSchema(t, s.def.env.ParameterDefaults)
-	if validating {
-		for _, p := range sc {
-			p.required = false
-		}
-	}
+	sc := s.e.templateSchema(t, s.def.env.ParameterDefaults, validating)
 	conv, err := sc.resolve(props, func(string) bool { return false }, nil)
 	if err != nil {
 		var pe *propError

@@ -87,13 +87,24 @@ func (o *op) boolean(key string) bool { b, _ := o.props[key].(bool); return b }
 
 func (o *op) list(key string) []any { l, _ := o.props[key].([]any); return l }
 
-// setPhysical records the physical ID and persists it at once, with the
-// data set before it, so a restart knows the object exists.
+// setPhysical records the ID of an object made outside the resource's
+// record (in the cloud, a nested stack) and persists it at once, with
+// the data set before it, so a restart knows the object exists.
 func (o *op) setPhysical(id string) {
 	o.s.mu.Lock()
 	defer o.s.mu.Unlock()
 	o.r.rec.PhysicalID = id
 	o.e.saveResource(o.s, o.r, false)
+}
+
+// setLocalID records the ID of an object that lives in the engine only
+// (a config, a handle, a generated value). Like data, it is persisted
+// with the resource's next write: a restart before then makes the
+// object again.
+func (o *op) setLocalID(id string) {
+	o.s.mu.Lock()
+	defer o.s.mu.Unlock()
+	o.r.rec.PhysicalID = id
 }
 
 // setData stores per-resource state (a generated value, an object ID).

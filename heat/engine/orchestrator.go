@@ -49,7 +49,7 @@ func (e *Engine) newStack(name, parentID string, depth int) *stack {
 		ID: newUUID(), Name: name, Project: e.project, ParentID: parentID, Depth: depth,
 		Action: actInit, Status: stComplete, Created: e.now(),
 	}}
-	if parentID == "" {
+	if parentID == "" && e.blobs != nil {
 		s.texts = newTextStore()
 	}
 	return s

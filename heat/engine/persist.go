@@ -25,6 +25,10 @@ import (
 // to it: a crash between two writes leaves the previous state whole, and
 // load deletes the records nothing refers to. Resources in INIT are not
 // stored: load makes a fresh INIT resource for a definition without one.
+// A resource's state is written when something a restart needs changes:
+// the ID of an object made outside the engine (setPhysical), the end of
+// an action, a signal. An action interrupted before its first write runs
+// again after a restart, as it would have from its IN_PROGRESS state.
 
 const stackPrefix = "stacks/"
 
@@ -67,10 +71,25 @@ type appliedRecord struct {
 }
 
 // appliedRef tells where a resource's applied properties are stored:
-// inline (their marshalled record) or apart, under tag.
+// inline (their marshalled record) or apart, under tag. A nil appliedRef
+// stores nothing.
 type appliedRef struct {
 	inline json.RawMessage
 	tag    string
+}
+
+func (a *appliedRef) tagName() string {
+	if a == nil {
+		return ""
+	}
+	return a.tag
+}
+
+func (a *appliedRef) inlined() json.RawMessage {
+	if a == nil {
+		return nil
+	}
+	return a.inline
 }
 
 // persistedResource is the state record of a resource.
@@ -109,35 +128,58 @@ func (e *Engine) saveDefinition(s *stack) {
 }
 
 // saveResource stores a resource's state; the stack lock must be held.
+// Applied properties stored inline are spliced in as they were
+// marshalled, rather than checked again by encoding/json.
 func (e *Engine) saveResource(s *stack, r *resource, garbage bool) {
 	if e.blobs == nil {
 		return
 	}
-	e.put(resourceKey(s.rec.ID, r.rec.UUID), persistedResource{resourceRecord: r.rec,
-		Applied: r.stored.inline, AppliedTag: r.stored.tag, Garbage: garbage})
+	key := resourceKey(s.rec.ID, r.rec.UUID)
+	b, err := json.Marshal(persistedResource{resourceRecord: r.rec, AppliedTag: r.stored.tagName(), Garbage: garbage})
+	if err != nil {
+		e.log.Error("engine: persisting state failed", "key", key, "err", err)
+		return
+	}
+	if inline := r.stored.inlined(); inline != nil {
+		b = append(append(append(b[:len(b)-1], `,"applied":`...), inline...), '}')
+	}
+	e.putBytes(key, b)
 }
 
 // apply records the properties and metadata an action applied, with the
 // resource's state; they are written only when they changed. The stack
 // lock must be held.
 func (e *Engine) apply(s *stack, r *resource, props map[string]any, meta any) {
-	unchanged := r.rec.Props != nil && reflect.DeepEqual(props, r.rec.Props) && reflect.DeepEqual(meta, r.rec.Metadata)
-	r.rec.Props, r.rec.Metadata = props, meta
-	if e.blobs == nil || unchanged {
-		e.saveResource(s, r, false)
+	if e.blobs == nil {
+		r.rec.Props, r.rec.Metadata = props, meta
 		return
 	}
+	changed := r.rec.Props == nil || !reflect.DeepEqual(props, r.rec.Props) || !reflect.DeepEqual(meta, r.rec.Metadata)
+	r.rec.Props, r.rec.Metadata = props, meta
 	old := r.stored
-	if b, err := json.Marshal(appliedRecord{Props: props, Metadata: meta}); err != nil {
-		e.log.Error("engine: persisting properties failed", "stack", s.rec.ID, "resource", r.rec.Name, "err", err)
-	} else if len(b) <= inlineApplied {
-		r.stored = appliedRef{inline: b}
-	} else if tag := shortID(); e.putBytes(appliedKey(s.rec.ID, appliedName(r.rec.UUID, tag)), b) {
-		r.stored = appliedRef{tag: tag}
+	if changed {
+		e.storeApplied(s, r)
 	}
 	e.saveResource(s, r, false)
-	if old.tag != "" && old.tag != r.stored.tag {
-		e.del(appliedKey(s.rec.ID, appliedName(r.rec.UUID, old.tag)))
+	if tag := old.tagName(); tag != "" && tag != r.stored.tagName() {
+		e.del(appliedKey(s.rec.ID, appliedName(r.rec.UUID, tag)))
+	}
+}
+
+// storeApplied marshals a resource's applied properties and metadata,
+// to be stored inline, or stores them apart when they are large. On a
+// failure the previous ones stay referred to.
+func (e *Engine) storeApplied(s *stack, r *resource) {
+	b, err := json.Marshal(appliedRecord{Props: r.rec.Props, Metadata: r.rec.Metadata})
+	switch {
+	case err != nil:
+		e.log.Error("engine: persisting properties failed", "stack", s.rec.ID, "resource", r.rec.Name, "err", err)
+	case len(b) <= inlineApplied:
+		r.stored = &appliedRef{inline: b}
+	default:
+		if tag := shortID(); e.putBytes(appliedKey(s.rec.ID, appliedName(r.rec.UUID, tag)), b) {
+			r.stored = &appliedRef{tag: tag}
+		}
 	}
 }
 
@@ -172,8 +214,8 @@ func (e *Engine) forgetResource(s *stack, r *resource) {
 		return
 	}
 	e.del(resourceKey(s.rec.ID, r.rec.UUID))
-	if r.stored.tag != "" {
-		e.del(appliedKey(s.rec.ID, appliedName(r.rec.UUID, r.stored.tag)))
+	if tag := r.stored.tagName(); tag != "" {
+		e.del(appliedKey(s.rec.ID, appliedName(r.rec.UUID, tag)))
 	}
 }
 

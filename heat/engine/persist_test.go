@@ -81,6 +81,7 @@ heat_template_version: 2018-08-31
 parameters:
   big: {type: string}
 resources:
+  small: {type: OS::Heat::Value, properties: {value: inline}}
   config:
     type: OS::Heat::SoftwareConfig
     properties: {config: {get_param: big}}
@@ -136,6 +137,19 @@ func resourceStatus(t *testing.T, e *Engine, id, name string) (heat.Status, stri
 	return "", ""
 }
 
+// appliedProps returns the applied properties of a top-level resource.
+func appliedProps(t *testing.T, e *Engine, id, name string) map[string]any {
+	t.Helper()
+	s, err := e.lookup(id)
+	require.NoError(t, err)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	require.Contains(t, s.resources, name)
+	props := s.resources[name].rec.Props
+	require.NotEmpty(t, props)
+	return props
+}
+
 // TestRestartResumesSplitRecords interrupts a create once a resource
 // with large properties (stored apart from its state) is complete and
 // while a nested stack (its definition stored by text digests) is in
@@ -154,6 +168,7 @@ func TestRestartResumesSplitRecords(t *testing.T) {
 	}, 5*time.Second, 5*time.Millisecond)
 	configStatus, configID := resourceStatus(t, e1, id, "config")
 	require.Equal(t, heat.CreateComplete, configStatus)
+	smallProps, configProps := appliedProps(t, e1, id, "small"), appliedProps(t, e1, id, "config")
 	require.NoError(t, e1.Close())
 
 	assert.Len(t, storedKeys(t, blobs, "a"), 1, "the config's properties are stored apart")
@@ -163,6 +178,8 @@ func TestRestartResumesSplitRecords(t *testing.T) {
 	e2, err := New(ctx, WithBlobs(blobs))
 	require.NoError(t, err)
 	defer e2.Close()
+	assert.Equal(t, smallProps, appliedProps(t, e2, id, "small"), "properties stored inline are read back")
+	assert.Equal(t, configProps, appliedProps(t, e2, id, "config"), "properties stored apart are read back")
 	st := waitStack(t, e2, id)
 	require.Equal(t, heat.CreateComplete, st.Status, st.StatusReason)
 	assert.Equal(t, bigText, st.Outputs["config"], "the properties stored apart are read back")

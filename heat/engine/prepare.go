@@ -111,7 +111,7 @@ func (e *Engine) instantiate(s *stack, p *parsed) error {
 // stacks validated before their parent is created, property values are
 // not checked. The stack lock must be held.
 func (e *Engine) validateStack(s *stack, p *parsed, strict bool) error {
-	g, err := newGraph(p.defs, p.tmpl.ResourceNames())
+	g, err := p.dependencies(false)
 	if err != nil {
 		return err
 	}

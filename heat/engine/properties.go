@@ -227,15 +227,25 @@ func prefixed(err error, key string) error {
 
 // resolve converts resolved property data against the schema: unknown
 // keys are refused, missing required ones reported, defaults filled.
-// strict tells whether a key's constraints are checked.
+// strict tells whether a key's constraints are checked. Keys are taken
+// in any order; when one fails, they are taken again in order to report
+// the first failure, as Heat does.
 func (s schema) resolve(data map[string]any, strict func(string) bool, custom hot.CustomChecker) (map[string]any, error) {
-	for _, k := range sortedKeys(data) {
+	out, err := s.resolveKeys(data, strict, custom, false)
+	if err != nil {
+		return s.resolveKeys(data, strict, custom, true)
+	}
+	return out, nil
+}
+
+func (s schema) resolveKeys(data map[string]any, strict func(string) bool, custom hot.CustomChecker, sorted bool) (map[string]any, error) {
+	for k := range keysOf(data, sorted) {
 		if _, ok := s[k]; !ok {
 			return nil, &propError{msg: "Unknown Property " + k}
 		}
 	}
 	out := make(map[string]any, len(s))
-	for _, k := range sortedKeys(s) {
+	for k := range keysOf(s, sorted) {
 		v, err := s.one(k, data, strict(k), custom)
 		if err != nil {
 			return nil, err

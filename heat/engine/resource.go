@@ -50,8 +50,9 @@ type resource struct {
 	kind *kind
 	// entry is the registry key that made this a template resource.
 	entry string
-	// stored is how Props and Metadata are stored (persist.go).
-	stored appliedRef
+	// stored is how Props and Metadata are stored (persist.go); nil when
+	// they are not.
+	stored *appliedRef
 }
 
 func (r *resource) state() string { return r.rec.Action + "_" + r.rec.Status }

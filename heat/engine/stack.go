@@ -63,8 +63,8 @@ type stack struct {
 	parent    *resource
 	run       *run
 	// root is the top-level stack of a nested stack's tree, nil for a
-	// top-level stack; texts, on a top-level stack, knows which texts of
-	// its tree are stored.
+	// top-level stack; texts, on a top-level stack of a persisting
+	// engine, knows which texts of its tree are stored.
 	root  *stack
 	texts *textStore
 }
@@ -78,6 +78,28 @@ type parsed struct {
 	defs    map[string]*hot.Definition
 	outputs map[string]*hot.Output
 	scope   *scope
+	// deps is the dependency graph validation built, kept for the
+	// converge that follows (dependencies).
+	deps *graph
+}
+
+// dependencies returns the dependency graph of the definition; the
+// stack lock must be held. Validation keeps the graph it builds; the
+// converge that takes it drops it, so that a stack at rest does not
+// hold it.
+func (p *parsed) dependencies(take bool) (*graph, error) {
+	g := p.deps
+	if g == nil {
+		var err error
+		if g, err = newGraph(p.defs, p.tmpl.ResourceNames()); err != nil {
+			return nil, err
+		}
+	}
+	p.deps = g
+	if take {
+		p.deps = nil
+	}
+	return g, nil
 }
 
 // scope resolves resource names of one parsed definition to the stack's
@@ -124,17 +146,20 @@ func (s *stack) treeRoot() *stack {
 }
 
 // view returns the public form of the stack; the lock must be held.
-func (s *stack) view(withOutputs bool) heat.Stack {
+// Only the full view, as Heat's stack show, has the parameters and
+// outputs: Heat's stack list has neither.
+func (s *stack) view(full bool) heat.Stack {
 	st := heat.Stack{
 		ID: s.rec.ID, Name: s.rec.Name, Status: s.status(), StatusReason: s.rec.Reason,
 		Tags: append([]string(nil), s.rec.Tags...), CreatedAt: s.rec.Created, UpdatedAt: s.rec.Updated,
 	}
+	if !full {
+		return st
+	}
 	if s.def != nil {
 		st.Parameters = s.def.params.Texts()
 	}
-	if withOutputs {
-		st.Outputs = s.outputValues()
-	}
+	st.Outputs = s.outputValues()
 	return st
 }
 

@@ -86,6 +86,8 @@ func (c *Constraint) check(value any, typ string, custom CustomChecker) error {
 	return valueError("%s", msg)
 }
 
+// valid reports whether value meets the constraint and, when it does
+// not, the message saying why.
 func (c *Constraint) valid(value any, typ string, custom CustomChecker) (bool, string, error) {
 	switch c.Kind {
 	case "range":
@@ -114,7 +116,10 @@ func (c *Constraint) validRange(value any) (bool, string, error) {
 	if err != nil {
 		return false, "", err
 	}
-	return c.inRange(n), fmt.Sprintf("%s is out of range (min: %s, max: %s)", PyStr(value), PyStr(c.Min), PyStr(c.Max)), nil
+	if c.inRange(n) {
+		return true, "", nil
+	}
+	return false, fmt.Sprintf("%s is out of range (min: %s, max: %s)", PyStr(value), PyStr(c.Min), PyStr(c.Max)), nil
 }
 
 func (c *Constraint) validLength(value any) (bool, string, error) {
@@ -122,7 +127,10 @@ func (c *Constraint) validLength(value any) (bool, string, error) {
 	if err != nil {
 		return false, "", err
 	}
-	return c.inRange(n), fmt.Sprintf("length (%d) is out of range (min: %s, max: %s)", n, PyStr(c.Min), PyStr(c.Max)), nil
+	if c.inRange(n) {
+		return true, "", nil
+	}
+	return false, fmt.Sprintf("length (%d) is out of range (min: %s, max: %s)", n, PyStr(c.Min), PyStr(c.Max)), nil
 }
 
 func (c *Constraint) validModulo(value any) (bool, string, error) {
@@ -133,7 +141,10 @@ func (c *Constraint) validModulo(value any) (bool, string, error) {
 	f, _ := pyNumber(n)
 	step := float64(c.Step)
 	mod := f - step*math.Floor(f/step)
-	return mod == float64(c.Offset), fmt.Sprintf("%s is not a multiple of %d with an offset of %d", PyStr(value), c.Step, c.Offset), nil
+	if mod == float64(c.Offset) {
+		return true, "", nil
+	}
+	return false, fmt.Sprintf("%s is not a multiple of %d with an offset of %d", PyStr(value), c.Step, c.Offset), nil
 }
 
 func (c *Constraint) allowedText() string {
@@ -145,30 +156,37 @@ func (c *Constraint) allowedText() string {
 }
 
 func (c *Constraint) validAllowed(value any, typ string) (bool, string, error) {
+	ok, err := c.allowed(value, typ)
+	if ok || err != nil {
+		return ok, "", err
+	}
 	js, _ := PyJSON(value)
-	msg := fmt.Sprintf("%s is not an allowed value %s", js, c.allowedText())
+	return false, fmt.Sprintf("%s is not an allowed value %s", js, c.allowedText()), nil
+}
+
+func (c *Constraint) allowed(value any, typ string) (bool, error) {
 	if l, ok := value.([]any); ok {
 		for _, v := range l {
 			if !slices.ContainsFunc(c.Allowed, func(a any) bool { return PyEqual(a, v) }) {
-				return false, msg, nil
+				return false, nil
 			}
 		}
-		return true, msg, nil
+		return true, nil
 	}
 	conv, err := toSchemaType(value, typ)
 	if err != nil {
-		return false, "", err
+		return false, err
 	}
 	for _, a := range c.Allowed {
 		ca, err := toSchemaType(a, typ)
 		if err != nil {
-			return false, "", err
+			return false, err
 		}
 		if PyEqual(ca, conv) {
-			return true, msg, nil
+			return true, nil
 		}
 	}
-	return false, msg, nil
+	return false, nil
 }
 
 func (c *Constraint) validPattern(value any) (bool, string, error) {
@@ -176,8 +194,10 @@ func (c *Constraint) validPattern(value any) (bool, string, error) {
 	if !ok {
 		return false, "", typeError("expected string or bytes-like object, got '%s'", pyType(value))
 	}
-	loc := c.re.FindStringIndex(s)
-	return loc != nil && loc[1] == len(s), fmt.Sprintf("\"%s\" does not match pattern \"%s\"", s, c.Pattern), nil
+	if loc := c.re.FindStringIndex(s); loc != nil && loc[1] == len(s) {
+		return true, "", nil
+	}
+	return false, fmt.Sprintf("\"%s\" does not match pattern \"%s\"", s, c.Pattern), nil
 }
 
 func (c *Constraint) validCustom(value any, custom CustomChecker) (bool, string, error) {

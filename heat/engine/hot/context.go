@@ -51,22 +51,19 @@ func NewContext(t *Template, p *Params, files map[string]string, scope Scope) *C
 	return &Context{Template: t, Params: p, Files: files, Scope: scope, Zones: []string{"nova"}}
 }
 
-func (c *Context) parser() *parser {
-	return &parser{ctx: c, table: c.Template.Version.functions()}
-}
-
-func (c *Context) conditionParser() *parser {
-	return &parser{ctx: c, table: c.Template.Version.conditionFunctions()}
-}
+// maxPathDepth is the path depth parsing allocates room for at once.
+const maxPathDepth = 16
 
 // Parse parses a snippet of the template found at path.
 func (c *Context) Parse(snippet any, path string) (any, error) {
-	return c.parser().parse(snippet, path)
+	p := parser{ctx: c, table: c.Template.Version.functions(), root: path}
+	return p.parse(snippet, make([]pathStep, 0, maxPathDepth))
 }
 
 // parseCondition parses a condition snippet.
 func (c *Context) parseCondition(snippet any, path string) (any, error) {
-	return c.conditionParser().parse(snippet, path)
+	p := parser{ctx: c, table: c.Template.Version.conditionFunctions(), root: path}
+	return p.parse(snippet, make([]pathStep, 0, maxPathDepth))
 }
 
 const (
@@ -231,9 +228,17 @@ func (c *Context) definition(name string, raw any) (*Definition, bool, error) {
 }
 
 func checkResourceKeys(v Version, m map[string]any) error {
+	allowed := v.resourceKeys()
+	known := true
+	for k := range m {
+		known = known && slices.Contains(allowed, k)
+	}
+	if known {
+		return nil
+	}
 	var bad []string
 	for _, k := range sortedKeys(m) {
-		if !slices.Contains(v.resourceKeys(), k) {
+		if !slices.Contains(allowed, k) {
 			bad = append(bad, k)
 		}
 	}

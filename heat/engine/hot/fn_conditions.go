@@ -91,7 +91,7 @@ func (f *andOr) result() (any, error) {
 // parseIf is the if macro: the condition is evaluated while the template
 // is parsed and only the chosen branch is kept. With the nullable form
 // (wallaby) a missing false branch omits the enclosing item.
-func (p *parser) parseIf(kind functionKind, name string, raw any, path string) (any, error) {
+func (p *parser) parseIf(kind functionKind, name string, raw any, path []pathStep) (any, error) {
 	args, ok := raw.([]any)
 	valid := ok && len(args) == 3
 	if kind == fnIfNullable {

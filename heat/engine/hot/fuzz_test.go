@@ -1,6 +1,7 @@
 package hot
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -89,4 +90,57 @@ func FuzzEvaluate(f *testing.F) {
 		_ = Validate(outs["o"].Value, "o")
 		_, _ = Resolve(outs["o"].Value)
 	})
+}
+
+// FuzzSplitReplace checks str_replace's one-pass substitution against
+// its definition: split on the first key, substitute the other keys in
+// each piece, join with the first key's value.
+func FuzzSplitReplace(f *testing.F) {
+	f.Add("ab a abc xabc", "abc", "ab", "a", "3", "2", "1")
+	f.Add("$A-$B", "$A", "$B", "", "$B", "$A", "")
+	f.Add("aaaa", "aa", "a", "b", "x", "y", "z")
+	f.Fuzz(func(t *testing.T, s, k1, k2, k3, v1, v2, v3 string) {
+		var keys, values []string
+		for i, k := range []string{k1, k2, k3} {
+			if k != "" {
+				keys, values = append(keys, k), append(values, []string{v1, v2, v3}[i])
+			}
+		}
+		found := map[string]bool{}
+		got, err := splitReplace("str_replace", s, keys, values, found)
+		want, wantFound := referenceReplace(s, keys, values)
+		if len(want) > maxStringBytes {
+			if err == nil {
+				t.Fatalf("a result of %d bytes is accepted", len(want))
+			}
+			return
+		}
+		if err != nil || got != want {
+			t.Fatalf("splitReplace(%q, %q, %q) = %q, %v; want %q", s, keys, values, got, err, want)
+		}
+		for _, k := range keys {
+			if found[k] != wantFound[k] {
+				t.Fatalf("key %q found: %t, want %t", k, found[k], wantFound[k])
+			}
+		}
+	})
+}
+
+func referenceReplace(s string, keys, values []string) (string, map[string]bool) {
+	found := map[string]bool{}
+	var replace func(s string, keys, values []string) string
+	replace = func(s string, keys, values []string) string {
+		if len(keys) == 0 {
+			return s
+		}
+		pieces := strings.Split(s, keys[0])
+		if len(pieces) > 1 {
+			found[keys[0]] = true
+		}
+		for i, p := range pieces {
+			pieces[i] = replace(p, keys[1:], values[1:])
+		}
+		return strings.Join(pieces, values[0])
+	}
+	return replace(s, keys, values), found
 }

@@ -5,6 +5,11 @@ import "slices"
 // ValidateParameterGroups checks the parameter_groups section: a list of
 // groups, each listing declared parameters, none in two groups.
 func (t *Template) ValidateParameterGroups() error {
+	t.analyse()
+	return t.groupsErr
+}
+
+func (t *Template) validateParameterGroups() error {
 	raw, ok := t.Raw["parameter_groups"]
 	if !ok || !truthy(raw) {
 		return nil

@@ -3,6 +3,7 @@ package hot
 import (
 	"errors"
 	"strconv"
+	"strings"
 )
 
 // Fn is a parsed intrinsic function call inside a snippet. Parsed
@@ -44,25 +45,50 @@ type omittedValue struct{}
 
 var omitted = omittedValue{}
 
-// parser parses snippets with one function table.
+// parser parses snippets with one function table; root is where they
+// sit in the template.
 type parser struct {
 	ctx   *Context
 	table map[string]functionKind
+	root  string
 }
 
-func (p *parser) parse(snippet any, path string) (any, error) {
+// pathStep is one step of the path from a parser's root to a snippet: a
+// key, or an index when the index is not negative. Paths are built as
+// text only for an error.
+type pathStep struct {
+	key   string
+	index int
+}
+
+func (p *parser) pathText(path []pathStep) string {
+	var b strings.Builder
+	b.WriteString(p.root)
+	for _, s := range path {
+		if s.index >= 0 {
+			b.WriteString("[" + strconv.Itoa(s.index) + "]")
+			continue
+		}
+		b.WriteString("." + s.key)
+	}
+	return b.String()
+}
+
+// parse parses a snippet at path; children extend path in place, as
+// their siblings are parsed after them.
+func (p *parser) parse(snippet any, path []pathStep) (any, error) {
 	switch x := snippet.(type) {
 	case map[string]any:
 		if len(x) == 1 {
 			for name, args := range x {
 				if kind, ok := p.table[name]; ok {
-					return p.call(kind, name, args, path+"."+name)
+					return p.call(kind, name, args, append(path, pathStep{key: name, index: -1}))
 				}
 			}
 		}
 		out := make(map[string]any, len(x))
 		for k, v := range x {
-			pv, err := p.parse(v, path+"."+k)
+			pv, err := p.parse(v, append(path, pathStep{key: k, index: -1}))
 			if err != nil {
 				return nil, err
 			}
@@ -72,7 +98,7 @@ func (p *parser) parse(snippet any, path string) (any, error) {
 	case []any:
 		out := make([]any, len(x))
 		for i, v := range x {
-			pv, err := p.parse(v, path+"["+strconv.Itoa(i)+"]")
+			pv, err := p.parse(v, append(path, pathStep{index: i}))
 			if err != nil {
 				return nil, err
 			}
@@ -84,7 +110,7 @@ func (p *parser) parse(snippet any, path string) (any, error) {
 }
 
 // call builds one function node; macros parse their own arguments.
-func (p *parser) call(kind functionKind, name string, raw any, path string) (any, error) {
+func (p *parser) call(kind functionKind, name string, raw any, path []pathStep) (any, error) {
 	var out any
 	var err error
 	if kind == fnIf || kind == fnIfNullable {
@@ -101,7 +127,7 @@ func (p *parser) call(kind functionKind, name string, raw any, path string) (any
 		if errors.As(err, &he) && he.Type == TypeStackValidationFailed {
 			return nil, err
 		}
-		return nil, validationError([]string{trimDot(path)}, "%s", err.Error())
+		return nil, validationError([]string{trimDot(p.pathText(path))}, "%s", err.Error())
 	}
 	return out, nil
 }

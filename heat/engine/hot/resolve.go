@@ -55,26 +55,47 @@ func resolve(snippet any) (any, error) {
 // it; path is where the snippet sits in the template.
 func Validate(snippet any, path ...string) error { return validateSnippet(snippet, path) }
 
+// validateSnippet validates a snippet at path. A first walk visits maps
+// in any order; when it finds an error, a second walk in key order finds
+// the one Heat reports first.
 func validateSnippet(snippet any, path []string) error {
+	var room [16]string
+	if validateWalk(snippet, append(room[:0], path...), false) == nil {
+		return nil
+	}
+	return validateWalk(snippet, append(room[:0], path...), true)
+}
+
+// validateWalk validates a snippet at path; children extend path in
+// place (a list item renames its parent's last element), as their
+// siblings are validated after them.
+func validateWalk(snippet any, path []string, sorted bool) error {
 	switch x := snippet.(type) {
 	case Fn:
 		if err := x.validate(); err != nil {
 			return &Error{Type: TypeStackValidationFailed, Path: append(clonePath(path), x.Name()), Message: err.Error()}
 		}
 	case map[string]any:
+		if !sorted {
+			for k, v := range x {
+				if err := validateWalk(v, append(path, k), false); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
 		for _, k := range sortedKeys(x) {
-			if err := validateSnippet(x[k], append(clonePath(path), k)); err != nil {
+			if err := validateWalk(x[k], append(path, k), true); err != nil {
 				return err
 			}
 		}
 	case []any:
-		base := clonePath(path)
-		parent := ""
+		base, parent := path, ""
 		if len(base) > 0 {
 			parent, base = base[len(base)-1], base[:len(base)-1]
 		}
 		for i, v := range x {
-			if err := validateSnippet(v, append(clonePath(base), parent+"["+strconv.Itoa(i)+"]")); err != nil {
+			if err := validateWalk(v, append(base, parent+"["+strconv.Itoa(i)+"]"), sorted); err != nil {
 				return err
 			}
 		}
@@ -101,6 +122,20 @@ func Walk(snippet any, visit func(Fn) bool) {
 			Walk(v, visit)
 		}
 	}
+}
+
+// EachReference calls fn with the name of each resource a parsed
+// snippet refers to (get_resource, get_attr, Ref), in no given order:
+// References without the paths.
+func EachReference(snippet any, fn func(resource string)) {
+	Walk(snippet, func(f Fn) bool {
+		if d, ok := f.(Dependent); ok {
+			if name, err := d.DependsOn(); err == nil {
+				fn(name)
+			}
+		}
+		return true
+	})
 }
 
 // Reference is a resource a snippet refers to, with the path where the

@@ -3,8 +3,8 @@ package hot
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
+	"sync"
 )
 
 // MaxTemplateSize is Heat's default max_template_size in bytes.
@@ -12,7 +12,8 @@ const MaxTemplateSize = 524288
 
 // Template is a parsed HOT template: its version and raw sections. The
 // snippets inside are parsed into functions when a Context binds the
-// template to parameters.
+// template to parameters. A Template is immutable once built: the
+// results of its checks that depend on nothing else are kept.
 type Template struct {
 	// Version is the template's heat_template_version.
 	Version Version
@@ -20,6 +21,25 @@ type Template struct {
 	Raw map[string]any
 	// Params are the parameter schemas, by name.
 	Params map[string]*ParamSchema
+
+	analysis sync.Once
+	// structureErr and groupsErr are the results of ValidateStructure
+	// and ValidateParameterGroups; resourceNames and outputNames the
+	// sorted names.
+	structureErr, groupsErr    error
+	resourceNames, outputNames []string
+}
+
+// analyse runs the checks of the template alone, once.
+func (t *Template) analyse() {
+	t.analysis.Do(func() {
+		t.structureErr = t.validateStructure()
+		t.groupsErr = t.validateParameterGroups()
+		res, _ := t.section("resources")
+		t.resourceNames = sortedKeys(res)
+		outs, _ := t.section("outputs")
+		t.outputNames = sortedKeys(outs)
+	})
 }
 
 // Parse reads a template from JSON or YAML text and checks its version
@@ -115,6 +135,11 @@ func (t *Template) section(name string) (map[string]any, error) {
 // and output definitions and that every resource has a type: Heat's
 // Template.validate.
 func (t *Template) ValidateStructure() error {
+	t.analyse()
+	return t.structureErr
+}
+
+func (t *Template) validateStructure() error {
 	allowed := t.Version.sections()
 	for _, k := range sortedKeys(t.Raw) {
 		if !slices.Contains(allowed, k) {
@@ -162,16 +187,16 @@ func validateDefinitions(section, required string, data map[string]any, allowed 
 }
 
 // ResourceNames returns the names of all resources declared in the
-// template, enabled or not, sorted.
+// template, enabled or not, sorted. The slice is shared: callers must not
+// modify it.
 func (t *Template) ResourceNames() []string {
-	res, _ := t.section("resources")
-	return sortedKeys(res)
+	t.analyse()
+	return t.resourceNames
 }
 
-// OutputNames returns the names of the outputs, sorted.
+// OutputNames returns the names of the outputs, sorted. The slice is
+// shared: callers must not modify it.
 func (t *Template) OutputNames() []string {
-	outs, _ := t.section("outputs")
-	names := sortedKeys(outs)
-	sort.Strings(names)
-	return names
+	t.analyse()
+	return t.outputNames
 }

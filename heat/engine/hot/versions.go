@@ -202,13 +202,20 @@ func (v Version) buildConditionFunctions() map[string]functionKind {
 	return f
 }
 
-// resourceKeys returns the keys allowed in a resource definition.
+// The keys allowed in a resource definition, without and with
+// conditions.
+var (
+	resourceKeys           = []string{"type", "properties", "metadata", "depends_on", "deletion_policy", "update_policy", "description"}
+	resourceKeysConditions = append(slices.Clone(resourceKeys), "external_id", "condition")
+)
+
+// resourceKeys returns the keys allowed in a resource definition; the
+// slice is shared.
 func (v Version) resourceKeys() []string {
-	keys := []string{"type", "properties", "metadata", "depends_on", "deletion_policy", "update_policy", "description"}
 	if v.HasConditions() {
-		keys = append(keys, "external_id", "condition")
+		return resourceKeysConditions
 	}
-	return keys
+	return resourceKeys
 }
 
 // outputKeys returns the keys allowed in an output definition.

@@ -1,0 +1,295 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// storedStack gathers the records of one stack read back from the store.
+type storedStack struct {
+	rec       *stackRecord
+	def       *definitionRecord
+	resources []persistedResource
+	// applied holds the applied properties stored apart, by appliedName.
+	applied map[string][]byte
+	// texts holds, on a top-level stack, its tree's texts by digest.
+	texts map[string]string
+	// keys are all the keys of the stack's records.
+	keys []string
+}
+
+// decodeStore sorts the stored records by stack.
+func decodeStore(all map[string][]byte) (map[string]*storedStack, error) {
+	out := map[string]*storedStack{}
+	for key, b := range all {
+		id, sub, _ := strings.Cut(strings.TrimPrefix(key, stackPrefix), "/")
+		ss := out[id]
+		if ss == nil {
+			ss = &storedStack{applied: map[string][]byte{}, texts: map[string]string{}}
+			out[id] = ss
+		}
+		ss.keys = append(ss.keys, key)
+		if err := ss.decode(sub, b); err != nil {
+			return nil, fmt.Errorf("engine: decoding %s: %w", key, err)
+		}
+	}
+	return out, nil
+}
+
+// decode reads the record of the stack stored under sub, its key after
+// the stack's.
+func (ss *storedStack) decode(sub string, b []byte) error {
+	kind, name, _ := strings.Cut(sub, "/")
+	switch {
+	case sub == "":
+		ss.rec = &stackRecord{}
+		return json.Unmarshal(b, ss.rec)
+	case sub == "d":
+		ss.def = &definitionRecord{}
+		return json.Unmarshal(b, ss.def)
+	case kind == "t":
+		ss.texts[name] = string(b)
+	case kind == "r":
+		var pr persistedResource
+		if err := json.Unmarshal(b, &pr); err != nil {
+			return err
+		}
+		ss.resources = append(ss.resources, pr)
+	case kind == "a":
+		ss.applied[name] = b
+	}
+	return nil
+}
+
+// orphans returns the keys of the records nothing refers to, which a
+// crash between two writes leaves: those of a stack without its state
+// record, and applied properties their resource does not name.
+func orphans(stored map[string]*storedStack) []string {
+	var out []string
+	for id, ss := range stored {
+		if ss.rec == nil {
+			out = append(out, ss.keys...)
+			continue
+		}
+		named := map[string]bool{}
+		for _, pr := range ss.resources {
+			if pr.AppliedTag != "" {
+				named[appliedName(pr.UUID, pr.AppliedTag)] = true
+			}
+		}
+		for name := range ss.applied {
+			if !named[name] {
+				out = append(out, appliedKey(id, name))
+			}
+		}
+	}
+	return out
+}
+
+// load reads every stored stack, rebuilds it, and resumes those that
+// were in progress.
+func (e *Engine) load(ctx context.Context) error {
+	if e.blobs == nil {
+		return nil
+	}
+	all, err := e.blobs.List(ctx, stackPrefix)
+	if err != nil {
+		return fmt.Errorf("engine: loading stacks: %w", err)
+	}
+	stored, err := decodeStore(all)
+	if err != nil {
+		return err
+	}
+	for _, key := range orphans(stored) {
+		if err := e.blobs.Delete(ctx, key); err != nil {
+			e.log.Error("engine: deleting an orphaned record failed", "key", key, "err", err)
+		}
+	}
+	e.registerLoaded(stored)
+	for id, s := range e.stacks {
+		if err := e.restore(s, stored[id], stored[s.treeRoot().rec.ID].texts); err != nil {
+			e.log.Error("engine: restoring stack failed", "stack", id, "err", err)
+		}
+	}
+	for _, s := range e.stacks {
+		e.linkParent(s)
+		e.rearm(s)
+	}
+	for _, s := range e.stacks {
+		if s.topLevel() && s.def != nil && s.rec.Status == stInProgress {
+			e.resume(s)
+		}
+	}
+	return nil
+}
+
+// registerLoaded makes the stacks of the stored state records and links
+// them to their tree's root, whose text store learns the stored texts.
+func (e *Engine) registerLoaded(stored map[string]*storedStack) {
+	for id, ss := range stored {
+		if ss.rec == nil {
+			continue
+		}
+		s := &stack{e: e, rec: *ss.rec}
+		e.stacks[id] = s
+		if _, taken := e.names[s.rec.Name]; s.topLevel() && (!taken || !s.deleted()) {
+			e.names[s.rec.Name] = id // a live stack wins over one deleted before a crash
+		}
+	}
+	for _, s := range e.stacks {
+		if !s.topLevel() {
+			s.root = e.stacks[s.rec.Root]
+		}
+		if s.root == nil {
+			s.texts = newTextStore()
+			for d, text := range stored[s.rec.ID].texts {
+				s.texts.add(text, d)
+			}
+		}
+	}
+}
+
+// errNoDefinition: a stack's state record has no definition record.
+var errNoDefinition = errors.New("the definition record is missing")
+
+// restore puts back a stored stack's definitions, re-parses the current
+// one, and puts its resources back.
+func (e *Engine) restore(s *stack, ss *storedStack, texts map[string]string) error {
+	if ss.def == nil {
+		return errNoDefinition
+	}
+	d, err := expand(ss.def.Definition, texts)
+	if err != nil {
+		return err
+	}
+	s.rec.Definition, s.rec.Facade = d, ss.def.Facade
+	if ss.def.Previous != nil {
+		prev, err := expand(*ss.def.Previous, texts)
+		if err != nil {
+			return err
+		}
+		s.rec.Previous = &prev
+	}
+	p, err := e.parseDefinition(s, s.rec.Definition, false)
+	if err != nil {
+		return err
+	}
+	s.def = p
+	s.resources = map[string]*resource{}
+	for _, pr := range ss.resources {
+		r := &resource{s: s, rec: pr.resourceRecord, def: p.defs[pr.Name]}
+		if err := r.loadApplied(pr, ss.applied); err != nil {
+			return err
+		}
+		r.kind = e.kindOf(r)
+		if pr.Garbage || r.def == nil {
+			s.garbage = append(s.garbage, r)
+			continue
+		}
+		s.resources[pr.Name] = r
+	}
+	for name, d := range p.defs {
+		if s.resources[name] == nil {
+			r, err := e.newResource(s, p, d)
+			if err != nil {
+				return err
+			}
+			s.resources[name] = r
+		}
+	}
+	return nil
+}
+
+// expand turns a stored definition back into a definition, its texts
+// looked up by digest.
+func expand(sd storedDefinition, texts map[string]string) (stackDefinition, error) {
+	text := func(digest string) (string, error) {
+		t, ok := texts[digest]
+		if !ok {
+			return "", fmt.Errorf("the text %s is missing", digest)
+		}
+		return t, nil
+	}
+	tmpl, err := text(sd.Template)
+	if err != nil {
+		return stackDefinition{}, err
+	}
+	d := stackDefinition{Template: tmpl, Env: sd.Env, Params: sd.Params}
+	if len(sd.Files) > 0 {
+		d.Files = make(map[string]string, len(sd.Files))
+		for name, digest := range sd.Files {
+			if d.Files[name], err = text(digest); err != nil {
+				return stackDefinition{}, err
+			}
+		}
+	}
+	return d, nil
+}
+
+// loadApplied puts back the applied properties and metadata of a stored
+// resource, stored inline or apart.
+func (r *resource) loadApplied(pr persistedResource, apart map[string][]byte) error {
+	b := []byte(pr.Applied)
+	if len(b) > 0 {
+		r.stored = &appliedRef{inline: pr.Applied}
+	}
+	if pr.AppliedTag != "" {
+		r.stored = &appliedRef{tag: pr.AppliedTag}
+		if b = apart[appliedName(pr.UUID, pr.AppliedTag)]; b == nil {
+			return fmt.Errorf("resource %s: its properties record is missing", pr.Name)
+		}
+	}
+	if len(b) == 0 {
+		return nil
+	}
+	var a appliedRecord
+	if err := json.Unmarshal(b, &a); err != nil {
+		return fmt.Errorf("resource %s: %w", pr.Name, err)
+	}
+	r.rec.Props, r.rec.Metadata = a.Props, a.Metadata
+	return nil
+}
+
+// kindOf returns the kind of a stored resource.
+func (e *Engine) kindOf(r *resource) *kind {
+	if r.rec.Template != "" {
+		return templateKind
+	}
+	if k, ok := kinds[r.rec.Type]; ok {
+		return k
+	}
+	if r.def != nil {
+		if res, err := r.s.def.env.Registry.Resolve(r.rec.Type, r.rec.Name, isBuiltin); err == nil && res.Builtin != "" {
+			return kinds[res.Builtin]
+		}
+	}
+	return kinds["OS::Heat::None"]
+}
+
+// rearm restores the in-memory state of a loaded stack's resources.
+func (e *Engine) rearm(s *stack) {
+	for _, r := range s.resources {
+		if r.kind.restore != nil {
+			r.kind.restore(e, r)
+		}
+	}
+}
+
+// linkParent points a nested stack at the resource owning it.
+func (e *Engine) linkParent(s *stack) {
+	if s.topLevel() {
+		return
+	}
+	parent := e.stacks[s.rec.ParentID]
+	if parent == nil {
+		return
+	}
+	for _, r := range parent.resources {
+		if r.rec.NestedID == s.rec.ID {
+			s.parent = r
+		}
+	}
+}
