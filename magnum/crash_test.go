@@ -71,8 +71,7 @@ func TestCrashLosesNothing(t *testing.T) {
 					}
 				}
 			}
-			clusters, err := s.ListClusters(as(demo), magnum.ListOptions{})
-			require.NoError(t, err)
+			clusters := allClusters(t, s, demo)
 			for _, c := range clusters {
 				ngs, err := s.ListNodeGroups(as(demo), c.UUID, magnum.NodeGroupListOptions{})
 				require.NoError(t, err)
@@ -111,4 +110,19 @@ func runUntilKilled(t *testing.T, dir string, d time.Duration) []string {
 	}
 	cmd.Wait()
 	return acked
+}
+
+// allClusters lists every cluster a caller sees, page by page.
+func allClusters(t testing.TB, s *magnum.Service, c magnum.Caller) []magnum.Cluster {
+	var out []magnum.Cluster
+	opts := magnum.ListOptions{Limit: 500}
+	for {
+		page, err := s.ListClusters(as(c), opts)
+		require.NoError(t, err)
+		out = append(out, page...)
+		if len(page) < opts.Limit {
+			return out
+		}
+		opts.Marker = page[len(page)-1].UUID
+	}
 }
