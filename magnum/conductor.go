@@ -99,50 +99,56 @@ func (c *conductor) poke() {
 	}
 }
 
-// claim takes the operations no live conductor holds and starts them.
+// claim takes the operations no live conductor holds, in one
+// transaction, and starts them.
 func (c *conductor) claim(ctx context.Context) {
 	now := c.s.now()
-	var ops []store.Operation
-	err := c.s.store.View(ctx, func(tx *store.Tx) (err error) {
-		ops, err = tx.ClaimableOperations(ctx, now, 256)
-		return err
+	var taken []store.Operation
+	c.mu.Lock()
+	err := c.s.store.Update(ctx, func(tx *store.Tx) error {
+		taken = taken[:0]
+		ops, err := tx.ClaimableOperations(ctx, now, 256)
+		if err != nil {
+			return err
+		}
+		for _, op := range ops {
+			ok, err := c.take(ctx, tx, op, now)
+			if err != nil {
+				return err
+			}
+			if ok {
+				taken = append(taken, op)
+			}
+		}
+		return nil
 	})
+	if err == nil {
+		for _, op := range taken {
+			c.starting[op.ID] = true
+		}
+	}
+	c.mu.Unlock()
 	if err != nil {
-		c.logErr(ctx, "listing operations", err)
+		c.logErr(ctx, "claiming operations", err)
 		return
 	}
-	for _, op := range ops {
-		if !c.take(ctx, op, now) {
-			continue
-		}
+	for _, op := range taken {
 		op.Owner = c.owner
 		c.wg.Go(func() { c.startOp(ctx, op) })
 	}
 }
 
-// take claims an operation, unless this process is already starting it.
-func (c *conductor) take(ctx context.Context, op store.Operation, now time.Time) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+// take claims an operation, unless this process is already starting it;
+// a delete ends whatever else the cluster had under way.
+func (c *conductor) take(ctx context.Context, tx *store.Tx, op store.Operation, now time.Time) (bool, error) {
 	if c.starting[op.ID] {
-		return false
+		return false, nil
 	}
-	var ok bool
-	err := c.s.store.Update(ctx, func(tx *store.Tx) (err error) {
-		ok, err = tx.ClaimOperation(ctx, op.ID, c.owner, now, now.Add(c.s.cfg.lease))
-		if ok && op.Kind == opDelete {
-			err = tx.SupersedeOperations(ctx, op.ClusterUUID, op.ID, "superseded by a delete")
-		}
-		return err
-	})
-	if err != nil {
-		c.logErr(ctx, "claiming an operation", err)
-		return false
+	ok, err := tx.ClaimOperation(ctx, op.ID, c.owner, now, now.Add(c.s.cfg.lease))
+	if ok && op.Kind == opDelete {
+		err = tx.SupersedeOperations(ctx, op.ClusterUUID, op.ID, "superseded by a delete")
 	}
-	if ok {
-		c.starting[op.ID] = true
-	}
-	return ok
+	return ok, err
 }
 
 // startOp starts an operation (or resumes one taken over), bounded in

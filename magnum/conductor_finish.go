@@ -38,6 +38,9 @@ func (c *conductor) failStart(ctx context.Context, st *opState, op store.Operati
 	f := faultFromError(cause)
 	var failed *Cluster
 	err := c.s.mutateCluster(ctx, op.ClusterUUID, func(tx *store.Tx, d *clusterDoc, ngs []*NodeGroup) error {
+		if st != nil && st.d.Internal.TrusteeUserID != "" {
+			d.Internal = st.d.Internal // a trustee made before the failure, to delete with the cluster
+		}
 		status := failedStatus(op.Kind)
 		for _, ng := range touched(op, ngs) {
 			ng.Status, ng.StatusReason = status, f.Reason

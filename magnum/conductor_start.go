@@ -138,14 +138,11 @@ func (c *conductor) createTrustee(ctx context.Context, st *opState) error {
 	if err != nil {
 		return err
 	}
-	in := clusterInternal{TrusteeUserID: t.UserID, TrusteeUserName: t.UserName, TrusteePassword: sealed,
+	// Stored with the operation's next step: if the process dies before,
+	// a retry makes the trustee again, which replaces this one.
+	st.d.Internal = clusterInternal{TrusteeUserID: t.UserID, TrusteeUserName: t.UserName, TrusteePassword: sealed,
 		TrusteeDomainID: t.DomainID, TrustID: t.TrustID}
-	err = c.s.mutateCluster(ctx, st.d.UUID, func(_ *store.Tx, d *clusterDoc, _ []*NodeGroup) error {
-		d.Internal = in
-		return nil
-	})
-	st.d.Internal = in
-	return err
+	return nil
 }
 
 // ensureStack returns the stack of a node group, creating it from what
@@ -224,6 +221,7 @@ func truncate(s string, n int) string {
 // sync, with the stacks it waits for and the deadline it must finish by.
 func (c *conductor) wait(ctx context.Context, st *opState, change func(*clusterDoc, []*NodeGroup)) error {
 	return c.s.mutateCluster(ctx, st.d.UUID, func(tx *store.Tx, d *clusterDoc, ngs []*NodeGroup) error {
+		d.Internal = st.d.Internal
 		change(d, ngs)
 		var stacks []string
 		for _, ng := range ngs {
