@@ -63,7 +63,6 @@ func ExampleService_CreateCluster() {
 	ctx := magnum.WithCaller(context.Background(), demo)
 	t, err := svc.CreateClusterTemplate(ctx, magnum.ClusterTemplateCreate{ClusterTemplate: magnum.ClusterTemplate{
 		Name: "k8s", COE: "kubernetes", ImageID: "fedora-coreos-40", ExternalNetworkID: "public", FlavorID: "m1.small",
-		KeypairID: "default",
 	}})
 	if err != nil {
 		log.Fatal(err)

@@ -88,6 +88,9 @@ var cloudConstraints = map[string]func(e *Engine, ref string) error{
 		return err
 	},
 	"nova.keypair": func(e *Engine, ref string) error {
+		if ref == "" {
+			return nil // as Heat: an empty key name means no keypair
+		}
 		_, err := e.cloud.Keypair(e.ctx, "", ref)
 		return err
 	},
