@@ -99,18 +99,30 @@ func (c *conductor) poke() {
 	}
 }
 
-// claim takes the operations no live conductor holds, in one
-// transaction, and starts them.
+// claimBatch bounds how many operations one claim transaction takes.
+const claimBatch = 256
+
+// claim takes the operations no live conductor holds and starts them, a
+// batch per transaction, until none is left.
 func (c *conductor) claim(ctx context.Context) {
+	for c.claimBatch(ctx) == claimBatch {
+	}
+}
+
+// claimBatch claims and starts up to claimBatch operations and returns
+// how many it looked at.
+func (c *conductor) claimBatch(ctx context.Context) int {
 	now := c.s.now()
+	seen := 0
 	var taken []store.Operation
 	c.mu.Lock()
 	err := c.s.store.Update(ctx, func(tx *store.Tx) error {
 		taken = taken[:0]
-		ops, err := tx.ClaimableOperations(ctx, now, 256)
+		ops, err := tx.ClaimableOperations(ctx, now, claimBatch)
 		if err != nil {
 			return err
 		}
+		seen = len(ops)
 		for _, op := range ops {
 			ok, err := c.take(ctx, tx, op, now)
 			if err != nil {
@@ -130,12 +142,13 @@ func (c *conductor) claim(ctx context.Context) {
 	c.mu.Unlock()
 	if err != nil {
 		c.logErr(ctx, "claiming operations", err)
-		return
+		return 0
 	}
 	for _, op := range taken {
 		op.Owner = c.owner
 		c.wg.Go(func() { c.startOp(ctx, op) })
 	}
+	return seen
 }
 
 // take claims an operation, unless this process is already starting it;

@@ -149,8 +149,11 @@ func (c *conductor) createTrustee(ctx context.Context, st *opState) error {
 // build returns unless an earlier attempt already did.
 func (c *conductor) ensureStack(ctx context.Context, st *opState, ng *NodeGroup,
 	build func(drivers.Cluster) (drivers.Stack, error)) (string, error) {
-	if id, err := c.findStack(ctx, ng); err != nil || id != "" {
-		return id, err
+	// Only an earlier attempt at the operation can have made the stack.
+	if st.op.Attempts > 1 || ng.StackID != "" {
+		if id, err := c.findStack(ctx, ng); err != nil || id != "" {
+			return id, err
+		}
 	}
 	dc, err := c.driverCluster(ctx, st)
 	if err != nil {

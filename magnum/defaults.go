@@ -13,7 +13,7 @@ import (
 // unset.
 func (s *Service) openDefaults(ctx context.Context) error {
 	if s.cloud == nil {
-		opts := append([]sim.Option{sim.WithBlobs(s.store.Blobs("sim")), sim.WithLogger(s.log)}, s.cfg.simOptions...)
+		opts := append([]sim.Option{sim.WithBlobs(s.blobs.Blobs("sim")), sim.WithLogger(s.log)}, s.cfg.simOptions...)
 		c, err := sim.New(ctx, opts...)
 		if err != nil {
 			return fmt.Errorf("magnum: simulated cloud: %w", err)
@@ -34,7 +34,7 @@ func (s *Service) openDefaults(ctx context.Context) error {
 	s.keys = keys
 	st := s.cfg.certStore
 	if st == nil {
-		if st, err = certs.NewBlobStore(s.store.Blobs("certs"), keys); err != nil {
+		if st, err = certs.NewBlobStore(s.blobs.Blobs("certs"), keys); err != nil {
 			return fmt.Errorf("magnum: certificate store: %w", err)
 		}
 	}

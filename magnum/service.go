@@ -34,7 +34,11 @@ type DriverRegistry interface {
 //
 // Every method reads the caller from its context (WithCaller).
 type Service struct {
-	store   *store.Store
+	store *store.Store
+	// blobs keeps the state of the embedded engine, the simulated cloud and
+	// the certificates: a database file of its own with SQLite, so that its
+	// writes do not queue behind the service's.
+	blobs   *store.Store
 	cloud   cloud.Cloud
 	drivers DriverRegistry
 	orch    heat.Orchestrator
@@ -102,8 +106,17 @@ func (s *Service) openStore(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("magnum: %w", err)
 	}
-	s.store = st
+	s.store, s.blobs = st, st
 	s.closers = append([]func() error{st.Close}, s.closers...)
+	if s.cfg.database != "" {
+		return nil
+	}
+	blobs, err := store.Open(ctx, filepath.Join(dir, "state.db"), store.WithLogger(s.log), store.WithClock(s.now))
+	if err != nil {
+		return fmt.Errorf("magnum: %w", err)
+	}
+	s.blobs = blobs
+	s.closers = append([]func() error{blobs.Close}, s.closers...)
 	return nil
 }
 
