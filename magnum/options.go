@@ -65,8 +65,10 @@ func defaultConfig() config {
 	}
 }
 
-// WithDataDir keeps the embedded database (and the state of the embedded
-// orchestrator and simulated cloud) in dir.
+// WithDataDir keeps the embedded databases in dir: magnum.db for the
+// service, state.db for the embedded orchestrator, the simulated cloud and
+// the certificates (two files, so that their writers do not queue behind
+// each other), and the secret key when none is configured.
 func WithDataDir(dir string) Option { return func(c *config) { c.dataDir = dir } }
 
 // WithDatabase uses the database a DSN names instead of the embedded
