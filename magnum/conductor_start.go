@@ -167,6 +167,12 @@ func (c *conductor) ensureStack(ctx context.Context, st *opState, ng *NodeGroup,
 		Environment: stack.Environment, Parameters: stack.Parameters, Tags: stackTags(ng),
 		Timeout: time.Duration(st.d.CreateTimeout) * time.Minute}
 	id, err := c.s.orchestrator().CreateStack(ctx, spec)
+	if errors.Is(err, heat.ErrConflict) {
+		// Another attempt (a conductor that died mid-call) made it first.
+		if found, ferr := c.findStack(ctx, ng); ferr == nil && found != "" {
+			return found, nil
+		}
+	}
 	if err != nil {
 		return "", fmt.Errorf("creating stack %s: %w", spec.Name, err)
 	}
