@@ -114,13 +114,11 @@ func (h *Handler) listBays(detail bool) http.HandlerFunc {
 				items[i] = bayBriefView(r, &list[i])
 			}
 		}
-		body := map[string]any{"bays": items}
+		last := ""
 		if len(list) > 0 {
-			if next := p.next(r, collection, len(list), list[len(list)-1].UUID); next != "" {
-				body["next"] = next
-			}
+			last = list[len(list)-1].UUID
 		}
-		writeJSON(w, http.StatusOK, body)
+		p.writePage(w, r, "bays", collection, items, last)
 	}
 }
 

@@ -185,13 +185,11 @@ func (h *Handler) listClusters(detail bool) http.HandlerFunc {
 				items[i] = clusterBriefView(r, &list[i])
 			}
 		}
-		body := map[string]any{"clusters": items}
+		last := ""
 		if len(list) > 0 {
-			if next := p.next(r, collection, len(list), list[len(list)-1].UUID); next != "" {
-				body["next"] = next
-			}
+			last = list[len(list)-1].UUID
 		}
-		writeJSON(w, http.StatusOK, body)
+		p.writePage(w, r, "clusters", collection, items, last)
 	}
 }
 

@@ -86,13 +86,11 @@ func (h *Handler) listFederations(detail bool) http.HandlerFunc {
 				items[i] = federationBriefView(r, &list[i])
 			}
 		}
-		body := map[string]any{"federations": items}
+		last := ""
 		if len(list) > 0 {
-			if next := p.next(r, collection, len(list), list[len(list)-1].UUID); next != "" {
-				body["next"] = next
-			}
+			last = list[len(list)-1].UUID
 		}
-		writeJSON(w, http.StatusOK, body)
+		p.writePage(w, r, "federations", collection, items, last)
 	}
 }
 

@@ -63,3 +63,15 @@ func (p page) next(r *http.Request, collection string, n int, marker string) str
 	q += "&limit=" + strconv.Itoa(p.limit) + "&marker=" + url.QueryEscape(marker)
 	return hostURL(r) + "/v1/" + collection + q
 }
+
+// writePage writes a list body: the items under key, and the next link
+// when the page is full, last being the UUID of the page's last item.
+func (p page) writePage(w http.ResponseWriter, r *http.Request, key, collection string, items []any, last string) {
+	body := map[string]any{key: items}
+	if len(items) > 0 {
+		if next := p.next(r, collection, len(items), last); next != "" {
+			body["next"] = next
+		}
+	}
+	writeJSON(w, http.StatusOK, body)
+}
