@@ -51,8 +51,8 @@ func TestCrashLosesNothing(t *testing.T) {
 	for round := range 3 {
 		t.Run(fmt.Sprint("round", round), func(t *testing.T) {
 			dir := t.TempDir()
-			acked := runUntilKilled(t, dir, time.Duration(200+rand.IntN(600))*time.Millisecond)
-			require.Greater(t, len(acked), 10, "the child acknowledged too little before it was killed")
+			acked := runUntilKilled(t, dir, minAcked, time.Duration(rand.IntN(400))*time.Millisecond)
+			require.GreaterOrEqual(t, len(acked), minAcked, "the child acknowledged too little before it was killed")
 			t.Logf("%d writes acknowledged before the kill", len(acked))
 
 			s, err := magnum.New(context.Background(), magnum.WithDataDir(dir), magnum.WithDrivers(stubDrivers), magnum.WithoutConductor())
@@ -84,9 +84,14 @@ func TestCrashLosesNothing(t *testing.T) {
 	}
 }
 
-// runUntilKilled runs TestCrashChild on dir, SIGKILLs it after d and
-// returns the writes it acknowledged.
-func runUntilKilled(t *testing.T, dir string, d time.Duration) []string {
+// minAcked is how many writes the child acknowledges before the kill is
+// armed, so that a slow start (a loaded CI machine, the race detector)
+// cannot leave the test with nothing to check.
+const minAcked = 10
+
+// runUntilKilled runs TestCrashChild on dir, SIGKILLs it d after its
+// first n acknowledged writes and returns the writes it acknowledged.
+func runUntilKilled(t *testing.T, dir string, n int, d time.Duration) []string {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.v=false")
 	cmd.Env = append(os.Environ(), crashDirEnv+"="+dir)
 	out, err := cmd.StdoutPipe()
@@ -102,11 +107,13 @@ func runUntilKilled(t *testing.T, dir string, d time.Duration) []string {
 			}
 		}
 	}()
-	timer := time.AfterFunc(d, func() { cmd.Process.Signal(syscall.SIGKILL) })
-	defer timer.Stop()
+	kill := time.AfterFunc(2*time.Minute, func() { cmd.Process.Signal(syscall.SIGKILL) })
+	defer kill.Stop()
 	var acked []string
 	for l := range lines {
-		acked = append(acked, l)
+		if acked = append(acked, l); len(acked) == n {
+			kill.Reset(d)
+		}
 	}
 	cmd.Wait()
 	return acked

@@ -28,7 +28,10 @@ func newCLI(t *testing.T, d *runningDaemon) *cli {
 	bin := testenv.Command(t, "openstack")
 	home := t.TempDir()
 	return &cli{t: t, bin: bin, home: home, env: append(os.Environ(),
-		"OS_AUTH_TYPE=none", "OS_ENDPOINT="+d.url+"/v1", "HOME="+home, "OS_CLOUD=", "OS_AUTH_URL=")}
+		"OS_AUTH_TYPE=none", "OS_ENDPOINT="+d.url+"/v1", "HOME="+home, "OS_CLOUD=", "OS_AUTH_URL=",
+		// `coe cluster config` reads $SHELL to pick the export syntax it
+		// prints; CI runners may not set it.
+		"SHELL=/bin/bash")}
 }
 
 // as returns a CLI acting as the noauth identity a token names.
