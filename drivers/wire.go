@@ -170,7 +170,7 @@ func stackFromProto(s *pb.Stack) (Stack, error) {
 	}
 	return Stack{
 		Template:    s.GetTemplate(),
-		Files:       pb.NilMap(s.GetFiles()),
+		Files:       pb.DecodeFiles(s.GetFiles()),
 		Environment: env,
 		Parameters:  params,
 	}, nil

@@ -185,7 +185,7 @@ func stackToProto(s drivers.Stack) (*pb.Stack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stack parameters: %w", err)
 	}
-	return &pb.Stack{Template: s.Template, Files: s.Files, Environment: env, Parameters: params}, nil
+	return &pb.Stack{Template: s.Template, Files: pb.EncodeFiles(s.Files), Environment: env, Parameters: params}, nil
 }
 
 func outputsToProto(o drivers.Outputs) *pb.Outputs {

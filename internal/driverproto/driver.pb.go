@@ -1668,6 +1668,116 @@ func (*Value_BoolValue) isValue_Kind() {}
 
 func (*Value_JsonValue) isValue_Kind() {}
 
+// NamedValue is one entry of a map of arbitrary values. The entries of a
+// map<string, Value> and a repeated NamedValue are the same bytes on the
+// wire; the repeated form decodes in a fraction of the time, so stacks
+// carry their parameters and outputs this way.
+type NamedValue struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Value         *Value                 `protobuf:"bytes,2,opt,name=value,proto3" json:"value,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NamedValue) Reset() {
+	*x = NamedValue{}
+	mi := &file_driver_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NamedValue) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NamedValue) ProtoMessage() {}
+
+func (x *NamedValue) ProtoReflect() protoreflect.Message {
+	mi := &file_driver_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NamedValue.ProtoReflect.Descriptor instead.
+func (*NamedValue) Descriptor() ([]byte, []int) {
+	return file_driver_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *NamedValue) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *NamedValue) GetValue() *Value {
+	if x != nil {
+		return x.Value
+	}
+	return nil
+}
+
+// File is one file a template refers to (get_file, template resources).
+// Like NamedValue, it is wire-compatible with a map<string, string> entry.
+type File struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Content       []byte                 `protobuf:"bytes,2,opt,name=content,proto3" json:"content,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *File) Reset() {
+	*x = File{}
+	mi := &file_driver_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *File) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*File) ProtoMessage() {}
+
+func (x *File) ProtoReflect() protoreflect.Message {
+	mi := &file_driver_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use File.ProtoReflect.Descriptor instead.
+func (*File) Descriptor() ([]byte, []int) {
+	return file_driver_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *File) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *File) GetContent() []byte {
+	if x != nil {
+		return x.Content
+	}
+	return nil
+}
+
 // Environment is a Heat environment. Its sections hold nested values and
 // travel as JSON objects.
 type Environment struct {
@@ -1681,7 +1791,7 @@ type Environment struct {
 
 func (x *Environment) Reset() {
 	*x = Environment{}
-	mi := &file_driver_proto_msgTypes[19]
+	mi := &file_driver_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1693,7 +1803,7 @@ func (x *Environment) String() string {
 func (*Environment) ProtoMessage() {}
 
 func (x *Environment) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[19]
+	mi := &file_driver_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1706,7 +1816,7 @@ func (x *Environment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Environment.ProtoReflect.Descriptor instead.
 func (*Environment) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{19}
+	return file_driver_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Environment) GetParametersJson() []byte {
@@ -1733,16 +1843,16 @@ func (x *Environment) GetResourceRegistryJson() []byte {
 type Stack struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Template      []byte                 `protobuf:"bytes,1,opt,name=template,proto3" json:"template,omitempty"`
-	Files         map[string]string      `protobuf:"bytes,2,rep,name=files,proto3" json:"files,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Files         []*File                `protobuf:"bytes,2,rep,name=files,proto3" json:"files,omitempty"`
 	Environment   *Environment           `protobuf:"bytes,3,opt,name=environment,proto3" json:"environment,omitempty"`
-	Parameters    map[string]*Value      `protobuf:"bytes,4,rep,name=parameters,proto3" json:"parameters,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Parameters    []*NamedValue          `protobuf:"bytes,4,rep,name=parameters,proto3" json:"parameters,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Stack) Reset() {
 	*x = Stack{}
-	mi := &file_driver_proto_msgTypes[20]
+	mi := &file_driver_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1754,7 +1864,7 @@ func (x *Stack) String() string {
 func (*Stack) ProtoMessage() {}
 
 func (x *Stack) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[20]
+	mi := &file_driver_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1767,7 +1877,7 @@ func (x *Stack) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Stack.ProtoReflect.Descriptor instead.
 func (*Stack) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{20}
+	return file_driver_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Stack) GetTemplate() []byte {
@@ -1777,7 +1887,7 @@ func (x *Stack) GetTemplate() []byte {
 	return nil
 }
 
-func (x *Stack) GetFiles() map[string]string {
+func (x *Stack) GetFiles() []*File {
 	if x != nil {
 		return x.Files
 	}
@@ -1791,7 +1901,7 @@ func (x *Stack) GetEnvironment() *Environment {
 	return nil
 }
 
-func (x *Stack) GetParameters() map[string]*Value {
+func (x *Stack) GetParameters() []*NamedValue {
 	if x != nil {
 		return x.Parameters
 	}
@@ -1801,11 +1911,11 @@ func (x *Stack) GetParameters() map[string]*Value {
 type StackUpdate struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// template is absent when the update keeps the stack's template.
-	Template []byte            `protobuf:"bytes,1,opt,name=template,proto3,oneof" json:"template,omitempty"`
-	Files    map[string]string `protobuf:"bytes,2,rep,name=files,proto3" json:"files,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Template []byte  `protobuf:"bytes,1,opt,name=template,proto3,oneof" json:"template,omitempty"`
+	Files    []*File `protobuf:"bytes,2,rep,name=files,proto3" json:"files,omitempty"`
 	// environment is absent when the update keeps the stack's environment.
-	Environment *Environment      `protobuf:"bytes,3,opt,name=environment,proto3" json:"environment,omitempty"`
-	Parameters  map[string]*Value `protobuf:"bytes,4,rep,name=parameters,proto3" json:"parameters,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Environment *Environment  `protobuf:"bytes,3,opt,name=environment,proto3" json:"environment,omitempty"`
+	Parameters  []*NamedValue `protobuf:"bytes,4,rep,name=parameters,proto3" json:"parameters,omitempty"`
 	// timeout_nanos bounds the update; 0 keeps the orchestrator's default.
 	TimeoutNanos  int64 `protobuf:"varint,5,opt,name=timeout_nanos,json=timeoutNanos,proto3" json:"timeout_nanos,omitempty"`
 	Rollback      bool  `protobuf:"varint,6,opt,name=rollback,proto3" json:"rollback,omitempty"`
@@ -1815,7 +1925,7 @@ type StackUpdate struct {
 
 func (x *StackUpdate) Reset() {
 	*x = StackUpdate{}
-	mi := &file_driver_proto_msgTypes[21]
+	mi := &file_driver_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1827,7 +1937,7 @@ func (x *StackUpdate) String() string {
 func (*StackUpdate) ProtoMessage() {}
 
 func (x *StackUpdate) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[21]
+	mi := &file_driver_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1840,7 +1950,7 @@ func (x *StackUpdate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StackUpdate.ProtoReflect.Descriptor instead.
 func (*StackUpdate) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{21}
+	return file_driver_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *StackUpdate) GetTemplate() []byte {
@@ -1850,7 +1960,7 @@ func (x *StackUpdate) GetTemplate() []byte {
 	return nil
 }
 
-func (x *StackUpdate) GetFiles() map[string]string {
+func (x *StackUpdate) GetFiles() []*File {
 	if x != nil {
 		return x.Files
 	}
@@ -1864,7 +1974,7 @@ func (x *StackUpdate) GetEnvironment() *Environment {
 	return nil
 }
 
-func (x *StackUpdate) GetParameters() map[string]*Value {
+func (x *StackUpdate) GetParameters() []*NamedValue {
 	if x != nil {
 		return x.Parameters
 	}
@@ -1896,7 +2006,7 @@ type Resize struct {
 
 func (x *Resize) Reset() {
 	*x = Resize{}
-	mi := &file_driver_proto_msgTypes[22]
+	mi := &file_driver_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1908,7 +2018,7 @@ func (x *Resize) String() string {
 func (*Resize) ProtoMessage() {}
 
 func (x *Resize) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[22]
+	mi := &file_driver_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1921,7 +2031,7 @@ func (x *Resize) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Resize.ProtoReflect.Descriptor instead.
 func (*Resize) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{22}
+	return file_driver_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *Resize) GetNodeGroup() string {
@@ -1956,7 +2066,7 @@ type Upgrade struct {
 
 func (x *Upgrade) Reset() {
 	*x = Upgrade{}
-	mi := &file_driver_proto_msgTypes[23]
+	mi := &file_driver_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1968,7 +2078,7 @@ func (x *Upgrade) String() string {
 func (*Upgrade) ProtoMessage() {}
 
 func (x *Upgrade) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[23]
+	mi := &file_driver_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1981,7 +2091,7 @@ func (x *Upgrade) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Upgrade.ProtoReflect.Descriptor instead.
 func (*Upgrade) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{23}
+	return file_driver_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *Upgrade) GetTemplate() *Template {
@@ -2009,7 +2119,7 @@ type StackState struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Status        string                 `protobuf:"bytes,1,opt,name=status,proto3" json:"status,omitempty"`
 	StatusReason  string                 `protobuf:"bytes,2,opt,name=status_reason,json=statusReason,proto3" json:"status_reason,omitempty"`
-	Outputs       map[string]*Value      `protobuf:"bytes,3,rep,name=outputs,proto3" json:"outputs,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Outputs       []*NamedValue          `protobuf:"bytes,3,rep,name=outputs,proto3" json:"outputs,omitempty"`
 	Parameters    map[string]string      `protobuf:"bytes,4,rep,name=parameters,proto3" json:"parameters,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2017,7 +2127,7 @@ type StackState struct {
 
 func (x *StackState) Reset() {
 	*x = StackState{}
-	mi := &file_driver_proto_msgTypes[24]
+	mi := &file_driver_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2029,7 +2139,7 @@ func (x *StackState) String() string {
 func (*StackState) ProtoMessage() {}
 
 func (x *StackState) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[24]
+	mi := &file_driver_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2042,7 +2152,7 @@ func (x *StackState) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StackState.ProtoReflect.Descriptor instead.
 func (*StackState) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{24}
+	return file_driver_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *StackState) GetStatus() string {
@@ -2059,7 +2169,7 @@ func (x *StackState) GetStatusReason() string {
 	return ""
 }
 
-func (x *StackState) GetOutputs() map[string]*Value {
+func (x *StackState) GetOutputs() []*NamedValue {
 	if x != nil {
 		return x.Outputs
 	}
@@ -2085,7 +2195,7 @@ type Outputs struct {
 
 func (x *Outputs) Reset() {
 	*x = Outputs{}
-	mi := &file_driver_proto_msgTypes[25]
+	mi := &file_driver_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2097,7 +2207,7 @@ func (x *Outputs) String() string {
 func (*Outputs) ProtoMessage() {}
 
 func (x *Outputs) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[25]
+	mi := &file_driver_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2110,7 +2220,7 @@ func (x *Outputs) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Outputs.ProtoReflect.Descriptor instead.
 func (*Outputs) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{25}
+	return file_driver_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *Outputs) GetApiAddress() string {
@@ -2151,7 +2261,7 @@ type NodeGroupOutputs struct {
 
 func (x *NodeGroupOutputs) Reset() {
 	*x = NodeGroupOutputs{}
-	mi := &file_driver_proto_msgTypes[26]
+	mi := &file_driver_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2163,7 +2273,7 @@ func (x *NodeGroupOutputs) String() string {
 func (*NodeGroupOutputs) ProtoMessage() {}
 
 func (x *NodeGroupOutputs) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[26]
+	mi := &file_driver_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2176,7 +2286,7 @@ func (x *NodeGroupOutputs) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NodeGroupOutputs.ProtoReflect.Descriptor instead.
 func (*NodeGroupOutputs) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{26}
+	return file_driver_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *NodeGroupOutputs) GetNodeAddresses() []string {
@@ -2204,7 +2314,7 @@ type Credentials struct {
 
 func (x *Credentials) Reset() {
 	*x = Credentials{}
-	mi := &file_driver_proto_msgTypes[27]
+	mi := &file_driver_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2216,7 +2326,7 @@ func (x *Credentials) String() string {
 func (*Credentials) ProtoMessage() {}
 
 func (x *Credentials) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[27]
+	mi := &file_driver_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2229,7 +2339,7 @@ func (x *Credentials) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Credentials.ProtoReflect.Descriptor instead.
 func (*Credentials) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{27}
+	return file_driver_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *Credentials) GetCaCert() []byte {
@@ -2263,7 +2373,7 @@ type HealthResponse struct {
 
 func (x *HealthResponse) Reset() {
 	*x = HealthResponse{}
-	mi := &file_driver_proto_msgTypes[28]
+	mi := &file_driver_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2275,7 +2385,7 @@ func (x *HealthResponse) String() string {
 func (*HealthResponse) ProtoMessage() {}
 
 func (x *HealthResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[28]
+	mi := &file_driver_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2288,7 +2398,7 @@ func (x *HealthResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthResponse.ProtoReflect.Descriptor instead.
 func (*HealthResponse) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{28}
+	return file_driver_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *HealthResponse) GetStatus() string {
@@ -2315,7 +2425,7 @@ type ClientConfigResponse struct {
 
 func (x *ClientConfigResponse) Reset() {
 	*x = ClientConfigResponse{}
-	mi := &file_driver_proto_msgTypes[29]
+	mi := &file_driver_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2327,7 +2437,7 @@ func (x *ClientConfigResponse) String() string {
 func (*ClientConfigResponse) ProtoMessage() {}
 
 func (x *ClientConfigResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[29]
+	mi := &file_driver_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2340,7 +2450,7 @@ func (x *ClientConfigResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientConfigResponse.ProtoReflect.Descriptor instead.
 func (*ClientConfigResponse) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{29}
+	return file_driver_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ClientConfigResponse) GetFiles() map[string][]byte {
@@ -2531,41 +2641,34 @@ const file_driver_proto_rawDesc = "" +
 	"bool_value\x18\x04 \x01(\bH\x00R\tboolValue\x12\x1f\n" +
 	"\n" +
 	"json_value\x18\x05 \x01(\fH\x00R\tjsonValueB\x06\n" +
-	"\x04kind\"\xa4\x01\n" +
+	"\x04kind\"Q\n" +
+	"\n" +
+	"NamedValue\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12/\n" +
+	"\x05value\x18\x02 \x01(\v2\x19.gomagnum.driver.v1.ValueR\x05value\"4\n" +
+	"\x04File\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
+	"\acontent\x18\x02 \x01(\fR\acontent\"\xa4\x01\n" +
 	"\vEnvironment\x12'\n" +
 	"\x0fparameters_json\x18\x01 \x01(\fR\x0eparametersJson\x126\n" +
 	"\x17parameter_defaults_json\x18\x02 \x01(\fR\x15parameterDefaultsJson\x124\n" +
-	"\x16resource_registry_json\x18\x03 \x01(\fR\x14resourceRegistryJson\"\x81\x03\n" +
+	"\x16resource_registry_json\x18\x03 \x01(\fR\x14resourceRegistryJson\"\xd6\x01\n" +
 	"\x05Stack\x12\x1a\n" +
-	"\btemplate\x18\x01 \x01(\fR\btemplate\x12:\n" +
-	"\x05files\x18\x02 \x03(\v2$.gomagnum.driver.v1.Stack.FilesEntryR\x05files\x12A\n" +
-	"\venvironment\x18\x03 \x01(\v2\x1f.gomagnum.driver.v1.EnvironmentR\venvironment\x12I\n" +
+	"\btemplate\x18\x01 \x01(\fR\btemplate\x12.\n" +
+	"\x05files\x18\x02 \x03(\v2\x18.gomagnum.driver.v1.FileR\x05files\x12A\n" +
+	"\venvironment\x18\x03 \x01(\v2\x1f.gomagnum.driver.v1.EnvironmentR\venvironment\x12>\n" +
 	"\n" +
-	"parameters\x18\x04 \x03(\v2).gomagnum.driver.v1.Stack.ParametersEntryR\n" +
-	"parameters\x1a8\n" +
-	"\n" +
-	"FilesEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1aX\n" +
-	"\x0fParametersEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x12/\n" +
-	"\x05value\x18\x02 \x01(\v2\x19.gomagnum.driver.v1.ValueR\x05value:\x028\x01\"\xe6\x03\n" +
+	"parameters\x18\x04 \x03(\v2\x1e.gomagnum.driver.v1.NamedValueR\n" +
+	"parameters\"\xaf\x02\n" +
 	"\vStackUpdate\x12\x1f\n" +
-	"\btemplate\x18\x01 \x01(\fH\x00R\btemplate\x88\x01\x01\x12@\n" +
-	"\x05files\x18\x02 \x03(\v2*.gomagnum.driver.v1.StackUpdate.FilesEntryR\x05files\x12A\n" +
-	"\venvironment\x18\x03 \x01(\v2\x1f.gomagnum.driver.v1.EnvironmentR\venvironment\x12O\n" +
+	"\btemplate\x18\x01 \x01(\fH\x00R\btemplate\x88\x01\x01\x12.\n" +
+	"\x05files\x18\x02 \x03(\v2\x18.gomagnum.driver.v1.FileR\x05files\x12A\n" +
+	"\venvironment\x18\x03 \x01(\v2\x1f.gomagnum.driver.v1.EnvironmentR\venvironment\x12>\n" +
 	"\n" +
-	"parameters\x18\x04 \x03(\v2/.gomagnum.driver.v1.StackUpdate.ParametersEntryR\n" +
+	"parameters\x18\x04 \x03(\v2\x1e.gomagnum.driver.v1.NamedValueR\n" +
 	"parameters\x12#\n" +
 	"\rtimeout_nanos\x18\x05 \x01(\x03R\ftimeoutNanos\x12\x1a\n" +
-	"\brollback\x18\x06 \x01(\bR\brollback\x1a8\n" +
-	"\n" +
-	"FilesEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1aX\n" +
-	"\x0fParametersEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x12/\n" +
-	"\x05value\x18\x02 \x01(\v2\x19.gomagnum.driver.v1.ValueR\x05value:\x028\x01B\v\n" +
+	"\brollback\x18\x06 \x01(\bR\brollbackB\v\n" +
 	"\t_template\"n\n" +
 	"\x06Resize\x12\x1d\n" +
 	"\n" +
@@ -2577,18 +2680,15 @@ const file_driver_proto_rawDesc = "" +
 	"\btemplate\x18\x01 \x01(\v2\x1c.gomagnum.driver.v1.TemplateR\btemplate\x12\x1d\n" +
 	"\n" +
 	"node_group\x18\x02 \x01(\tR\tnodeGroup\x12$\n" +
-	"\x0emax_batch_size\x18\x03 \x01(\x03R\fmaxBatchSize\"\xf6\x02\n" +
+	"\x0emax_batch_size\x18\x03 \x01(\x03R\fmaxBatchSize\"\x92\x02\n" +
 	"\n" +
 	"StackState\x12\x16\n" +
 	"\x06status\x18\x01 \x01(\tR\x06status\x12#\n" +
-	"\rstatus_reason\x18\x02 \x01(\tR\fstatusReason\x12E\n" +
-	"\aoutputs\x18\x03 \x03(\v2+.gomagnum.driver.v1.StackState.OutputsEntryR\aoutputs\x12N\n" +
+	"\rstatus_reason\x18\x02 \x01(\tR\fstatusReason\x128\n" +
+	"\aoutputs\x18\x03 \x03(\v2\x1e.gomagnum.driver.v1.NamedValueR\aoutputs\x12N\n" +
 	"\n" +
 	"parameters\x18\x04 \x03(\v2..gomagnum.driver.v1.StackState.ParametersEntryR\n" +
-	"parameters\x1aU\n" +
-	"\fOutputsEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x12/\n" +
-	"\x05value\x18\x02 \x01(\v2\x19.gomagnum.driver.v1.ValueR\x05value:\x028\x01\x1a=\n" +
+	"parameters\x1a=\n" +
 	"\x0fParametersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xab\x02\n" +
@@ -2656,7 +2756,7 @@ func file_driver_proto_rawDescGZIP() []byte {
 	return file_driver_proto_rawDescData
 }
 
-var file_driver_proto_msgTypes = make([]protoimpl.MessageInfo, 44)
+var file_driver_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
 var file_driver_proto_goTypes = []any{
 	(*Empty)(nil),                   // 0: gomagnum.driver.v1.Empty
 	(*InfoRequest)(nil),             // 1: gomagnum.driver.v1.InfoRequest
@@ -2677,31 +2777,28 @@ var file_driver_proto_goTypes = []any{
 	(*Taint)(nil),                   // 16: gomagnum.driver.v1.Taint
 	(*Boot)(nil),                    // 17: gomagnum.driver.v1.Boot
 	(*Value)(nil),                   // 18: gomagnum.driver.v1.Value
-	(*Environment)(nil),             // 19: gomagnum.driver.v1.Environment
-	(*Stack)(nil),                   // 20: gomagnum.driver.v1.Stack
-	(*StackUpdate)(nil),             // 21: gomagnum.driver.v1.StackUpdate
-	(*Resize)(nil),                  // 22: gomagnum.driver.v1.Resize
-	(*Upgrade)(nil),                 // 23: gomagnum.driver.v1.Upgrade
-	(*StackState)(nil),              // 24: gomagnum.driver.v1.StackState
-	(*Outputs)(nil),                 // 25: gomagnum.driver.v1.Outputs
-	(*NodeGroupOutputs)(nil),        // 26: gomagnum.driver.v1.NodeGroupOutputs
-	(*Credentials)(nil),             // 27: gomagnum.driver.v1.Credentials
-	(*HealthResponse)(nil),          // 28: gomagnum.driver.v1.HealthResponse
-	(*ClientConfigResponse)(nil),    // 29: gomagnum.driver.v1.ClientConfigResponse
-	nil,                             // 30: gomagnum.driver.v1.Template.LabelsEntry
-	nil,                             // 31: gomagnum.driver.v1.Cluster.LabelsEntry
-	nil,                             // 32: gomagnum.driver.v1.NodeGroup.LabelsEntry
-	nil,                             // 33: gomagnum.driver.v1.NodeGroup.NodeLabelsEntry
-	nil,                             // 34: gomagnum.driver.v1.Stack.FilesEntry
-	nil,                             // 35: gomagnum.driver.v1.Stack.ParametersEntry
-	nil,                             // 36: gomagnum.driver.v1.StackUpdate.FilesEntry
-	nil,                             // 37: gomagnum.driver.v1.StackUpdate.ParametersEntry
-	nil,                             // 38: gomagnum.driver.v1.StackState.OutputsEntry
-	nil,                             // 39: gomagnum.driver.v1.StackState.ParametersEntry
-	nil,                             // 40: gomagnum.driver.v1.Outputs.NodeGroupsEntry
-	nil,                             // 41: gomagnum.driver.v1.HealthResponse.ReasonEntry
-	nil,                             // 42: gomagnum.driver.v1.ClientConfigResponse.FilesEntry
-	nil,                             // 43: gomagnum.driver.v1.ClientConfigResponse.EnvEntry
+	(*NamedValue)(nil),              // 19: gomagnum.driver.v1.NamedValue
+	(*File)(nil),                    // 20: gomagnum.driver.v1.File
+	(*Environment)(nil),             // 21: gomagnum.driver.v1.Environment
+	(*Stack)(nil),                   // 22: gomagnum.driver.v1.Stack
+	(*StackUpdate)(nil),             // 23: gomagnum.driver.v1.StackUpdate
+	(*Resize)(nil),                  // 24: gomagnum.driver.v1.Resize
+	(*Upgrade)(nil),                 // 25: gomagnum.driver.v1.Upgrade
+	(*StackState)(nil),              // 26: gomagnum.driver.v1.StackState
+	(*Outputs)(nil),                 // 27: gomagnum.driver.v1.Outputs
+	(*NodeGroupOutputs)(nil),        // 28: gomagnum.driver.v1.NodeGroupOutputs
+	(*Credentials)(nil),             // 29: gomagnum.driver.v1.Credentials
+	(*HealthResponse)(nil),          // 30: gomagnum.driver.v1.HealthResponse
+	(*ClientConfigResponse)(nil),    // 31: gomagnum.driver.v1.ClientConfigResponse
+	nil,                             // 32: gomagnum.driver.v1.Template.LabelsEntry
+	nil,                             // 33: gomagnum.driver.v1.Cluster.LabelsEntry
+	nil,                             // 34: gomagnum.driver.v1.NodeGroup.LabelsEntry
+	nil,                             // 35: gomagnum.driver.v1.NodeGroup.NodeLabelsEntry
+	nil,                             // 36: gomagnum.driver.v1.StackState.ParametersEntry
+	nil,                             // 37: gomagnum.driver.v1.Outputs.NodeGroupsEntry
+	nil,                             // 38: gomagnum.driver.v1.HealthResponse.ReasonEntry
+	nil,                             // 39: gomagnum.driver.v1.ClientConfigResponse.FilesEntry
+	nil,                             // 40: gomagnum.driver.v1.ClientConfigResponse.EnvEntry
 }
 var file_driver_proto_depIdxs = []int32{
 	12, // 0: gomagnum.driver.v1.InfoResponse.info:type_name -> gomagnum.driver.v1.Info
@@ -2710,68 +2807,66 @@ var file_driver_proto_depIdxs = []int32{
 	14, // 3: gomagnum.driver.v1.NodeGroupStackRequest.cluster:type_name -> gomagnum.driver.v1.Cluster
 	15, // 4: gomagnum.driver.v1.NodeGroupStackRequest.node_group:type_name -> gomagnum.driver.v1.NodeGroup
 	14, // 5: gomagnum.driver.v1.ResizeRequest.cluster:type_name -> gomagnum.driver.v1.Cluster
-	22, // 6: gomagnum.driver.v1.ResizeRequest.resize:type_name -> gomagnum.driver.v1.Resize
+	24, // 6: gomagnum.driver.v1.ResizeRequest.resize:type_name -> gomagnum.driver.v1.Resize
 	14, // 7: gomagnum.driver.v1.UpgradeRequest.cluster:type_name -> gomagnum.driver.v1.Cluster
-	23, // 8: gomagnum.driver.v1.UpgradeRequest.upgrade:type_name -> gomagnum.driver.v1.Upgrade
+	25, // 8: gomagnum.driver.v1.UpgradeRequest.upgrade:type_name -> gomagnum.driver.v1.Upgrade
 	14, // 9: gomagnum.driver.v1.MapOutputsRequest.cluster:type_name -> gomagnum.driver.v1.Cluster
 	15, // 10: gomagnum.driver.v1.MapOutputsRequest.node_group:type_name -> gomagnum.driver.v1.NodeGroup
-	24, // 11: gomagnum.driver.v1.MapOutputsRequest.state:type_name -> gomagnum.driver.v1.StackState
+	26, // 11: gomagnum.driver.v1.MapOutputsRequest.state:type_name -> gomagnum.driver.v1.StackState
 	14, // 12: gomagnum.driver.v1.CredentialsRequest.cluster:type_name -> gomagnum.driver.v1.Cluster
-	27, // 13: gomagnum.driver.v1.CredentialsRequest.credentials:type_name -> gomagnum.driver.v1.Credentials
+	29, // 13: gomagnum.driver.v1.CredentialsRequest.credentials:type_name -> gomagnum.driver.v1.Credentials
 	10, // 14: gomagnum.driver.v1.Info.provides:type_name -> gomagnum.driver.v1.Tuple
 	11, // 15: gomagnum.driver.v1.Info.capabilities:type_name -> gomagnum.driver.v1.Capabilities
-	30, // 16: gomagnum.driver.v1.Template.labels:type_name -> gomagnum.driver.v1.Template.LabelsEntry
+	32, // 16: gomagnum.driver.v1.Template.labels:type_name -> gomagnum.driver.v1.Template.LabelsEntry
 	13, // 17: gomagnum.driver.v1.Cluster.template:type_name -> gomagnum.driver.v1.Template
-	31, // 18: gomagnum.driver.v1.Cluster.labels:type_name -> gomagnum.driver.v1.Cluster.LabelsEntry
+	33, // 18: gomagnum.driver.v1.Cluster.labels:type_name -> gomagnum.driver.v1.Cluster.LabelsEntry
 	15, // 19: gomagnum.driver.v1.Cluster.node_groups:type_name -> gomagnum.driver.v1.NodeGroup
 	17, // 20: gomagnum.driver.v1.Cluster.boot:type_name -> gomagnum.driver.v1.Boot
-	32, // 21: gomagnum.driver.v1.NodeGroup.labels:type_name -> gomagnum.driver.v1.NodeGroup.LabelsEntry
-	33, // 22: gomagnum.driver.v1.NodeGroup.node_labels:type_name -> gomagnum.driver.v1.NodeGroup.NodeLabelsEntry
+	34, // 21: gomagnum.driver.v1.NodeGroup.labels:type_name -> gomagnum.driver.v1.NodeGroup.LabelsEntry
+	35, // 22: gomagnum.driver.v1.NodeGroup.node_labels:type_name -> gomagnum.driver.v1.NodeGroup.NodeLabelsEntry
 	16, // 23: gomagnum.driver.v1.NodeGroup.node_taints:type_name -> gomagnum.driver.v1.Taint
-	34, // 24: gomagnum.driver.v1.Stack.files:type_name -> gomagnum.driver.v1.Stack.FilesEntry
-	19, // 25: gomagnum.driver.v1.Stack.environment:type_name -> gomagnum.driver.v1.Environment
-	35, // 26: gomagnum.driver.v1.Stack.parameters:type_name -> gomagnum.driver.v1.Stack.ParametersEntry
-	36, // 27: gomagnum.driver.v1.StackUpdate.files:type_name -> gomagnum.driver.v1.StackUpdate.FilesEntry
-	19, // 28: gomagnum.driver.v1.StackUpdate.environment:type_name -> gomagnum.driver.v1.Environment
-	37, // 29: gomagnum.driver.v1.StackUpdate.parameters:type_name -> gomagnum.driver.v1.StackUpdate.ParametersEntry
-	13, // 30: gomagnum.driver.v1.Upgrade.template:type_name -> gomagnum.driver.v1.Template
-	38, // 31: gomagnum.driver.v1.StackState.outputs:type_name -> gomagnum.driver.v1.StackState.OutputsEntry
-	39, // 32: gomagnum.driver.v1.StackState.parameters:type_name -> gomagnum.driver.v1.StackState.ParametersEntry
-	40, // 33: gomagnum.driver.v1.Outputs.node_groups:type_name -> gomagnum.driver.v1.Outputs.NodeGroupsEntry
-	41, // 34: gomagnum.driver.v1.HealthResponse.reason:type_name -> gomagnum.driver.v1.HealthResponse.ReasonEntry
-	42, // 35: gomagnum.driver.v1.ClientConfigResponse.files:type_name -> gomagnum.driver.v1.ClientConfigResponse.FilesEntry
-	43, // 36: gomagnum.driver.v1.ClientConfigResponse.env:type_name -> gomagnum.driver.v1.ClientConfigResponse.EnvEntry
-	18, // 37: gomagnum.driver.v1.Stack.ParametersEntry.value:type_name -> gomagnum.driver.v1.Value
-	18, // 38: gomagnum.driver.v1.StackUpdate.ParametersEntry.value:type_name -> gomagnum.driver.v1.Value
-	18, // 39: gomagnum.driver.v1.StackState.OutputsEntry.value:type_name -> gomagnum.driver.v1.Value
-	26, // 40: gomagnum.driver.v1.Outputs.NodeGroupsEntry.value:type_name -> gomagnum.driver.v1.NodeGroupOutputs
-	1,  // 41: gomagnum.driver.v1.Driver.Info:input_type -> gomagnum.driver.v1.InfoRequest
-	3,  // 42: gomagnum.driver.v1.Driver.ValidateTemplate:input_type -> gomagnum.driver.v1.ValidateTemplateRequest
-	4,  // 43: gomagnum.driver.v1.Driver.ValidateCluster:input_type -> gomagnum.driver.v1.ClusterRequest
-	4,  // 44: gomagnum.driver.v1.Driver.ClusterStack:input_type -> gomagnum.driver.v1.ClusterRequest
-	5,  // 45: gomagnum.driver.v1.Driver.NodeGroupStack:input_type -> gomagnum.driver.v1.NodeGroupStackRequest
-	6,  // 46: gomagnum.driver.v1.Driver.ResizeStack:input_type -> gomagnum.driver.v1.ResizeRequest
-	7,  // 47: gomagnum.driver.v1.Driver.UpgradeStack:input_type -> gomagnum.driver.v1.UpgradeRequest
-	4,  // 48: gomagnum.driver.v1.Driver.RotateCAStack:input_type -> gomagnum.driver.v1.ClusterRequest
-	8,  // 49: gomagnum.driver.v1.Driver.MapOutputs:input_type -> gomagnum.driver.v1.MapOutputsRequest
-	9,  // 50: gomagnum.driver.v1.Driver.Health:input_type -> gomagnum.driver.v1.CredentialsRequest
-	9,  // 51: gomagnum.driver.v1.Driver.ClientConfig:input_type -> gomagnum.driver.v1.CredentialsRequest
-	2,  // 52: gomagnum.driver.v1.Driver.Info:output_type -> gomagnum.driver.v1.InfoResponse
-	0,  // 53: gomagnum.driver.v1.Driver.ValidateTemplate:output_type -> gomagnum.driver.v1.Empty
-	0,  // 54: gomagnum.driver.v1.Driver.ValidateCluster:output_type -> gomagnum.driver.v1.Empty
-	20, // 55: gomagnum.driver.v1.Driver.ClusterStack:output_type -> gomagnum.driver.v1.Stack
-	20, // 56: gomagnum.driver.v1.Driver.NodeGroupStack:output_type -> gomagnum.driver.v1.Stack
-	21, // 57: gomagnum.driver.v1.Driver.ResizeStack:output_type -> gomagnum.driver.v1.StackUpdate
-	21, // 58: gomagnum.driver.v1.Driver.UpgradeStack:output_type -> gomagnum.driver.v1.StackUpdate
-	21, // 59: gomagnum.driver.v1.Driver.RotateCAStack:output_type -> gomagnum.driver.v1.StackUpdate
-	25, // 60: gomagnum.driver.v1.Driver.MapOutputs:output_type -> gomagnum.driver.v1.Outputs
-	28, // 61: gomagnum.driver.v1.Driver.Health:output_type -> gomagnum.driver.v1.HealthResponse
-	29, // 62: gomagnum.driver.v1.Driver.ClientConfig:output_type -> gomagnum.driver.v1.ClientConfigResponse
-	52, // [52:63] is the sub-list for method output_type
-	41, // [41:52] is the sub-list for method input_type
-	41, // [41:41] is the sub-list for extension type_name
-	41, // [41:41] is the sub-list for extension extendee
-	0,  // [0:41] is the sub-list for field type_name
+	18, // 24: gomagnum.driver.v1.NamedValue.value:type_name -> gomagnum.driver.v1.Value
+	20, // 25: gomagnum.driver.v1.Stack.files:type_name -> gomagnum.driver.v1.File
+	21, // 26: gomagnum.driver.v1.Stack.environment:type_name -> gomagnum.driver.v1.Environment
+	19, // 27: gomagnum.driver.v1.Stack.parameters:type_name -> gomagnum.driver.v1.NamedValue
+	20, // 28: gomagnum.driver.v1.StackUpdate.files:type_name -> gomagnum.driver.v1.File
+	21, // 29: gomagnum.driver.v1.StackUpdate.environment:type_name -> gomagnum.driver.v1.Environment
+	19, // 30: gomagnum.driver.v1.StackUpdate.parameters:type_name -> gomagnum.driver.v1.NamedValue
+	13, // 31: gomagnum.driver.v1.Upgrade.template:type_name -> gomagnum.driver.v1.Template
+	19, // 32: gomagnum.driver.v1.StackState.outputs:type_name -> gomagnum.driver.v1.NamedValue
+	36, // 33: gomagnum.driver.v1.StackState.parameters:type_name -> gomagnum.driver.v1.StackState.ParametersEntry
+	37, // 34: gomagnum.driver.v1.Outputs.node_groups:type_name -> gomagnum.driver.v1.Outputs.NodeGroupsEntry
+	38, // 35: gomagnum.driver.v1.HealthResponse.reason:type_name -> gomagnum.driver.v1.HealthResponse.ReasonEntry
+	39, // 36: gomagnum.driver.v1.ClientConfigResponse.files:type_name -> gomagnum.driver.v1.ClientConfigResponse.FilesEntry
+	40, // 37: gomagnum.driver.v1.ClientConfigResponse.env:type_name -> gomagnum.driver.v1.ClientConfigResponse.EnvEntry
+	28, // 38: gomagnum.driver.v1.Outputs.NodeGroupsEntry.value:type_name -> gomagnum.driver.v1.NodeGroupOutputs
+	1,  // 39: gomagnum.driver.v1.Driver.Info:input_type -> gomagnum.driver.v1.InfoRequest
+	3,  // 40: gomagnum.driver.v1.Driver.ValidateTemplate:input_type -> gomagnum.driver.v1.ValidateTemplateRequest
+	4,  // 41: gomagnum.driver.v1.Driver.ValidateCluster:input_type -> gomagnum.driver.v1.ClusterRequest
+	4,  // 42: gomagnum.driver.v1.Driver.ClusterStack:input_type -> gomagnum.driver.v1.ClusterRequest
+	5,  // 43: gomagnum.driver.v1.Driver.NodeGroupStack:input_type -> gomagnum.driver.v1.NodeGroupStackRequest
+	6,  // 44: gomagnum.driver.v1.Driver.ResizeStack:input_type -> gomagnum.driver.v1.ResizeRequest
+	7,  // 45: gomagnum.driver.v1.Driver.UpgradeStack:input_type -> gomagnum.driver.v1.UpgradeRequest
+	4,  // 46: gomagnum.driver.v1.Driver.RotateCAStack:input_type -> gomagnum.driver.v1.ClusterRequest
+	8,  // 47: gomagnum.driver.v1.Driver.MapOutputs:input_type -> gomagnum.driver.v1.MapOutputsRequest
+	9,  // 48: gomagnum.driver.v1.Driver.Health:input_type -> gomagnum.driver.v1.CredentialsRequest
+	9,  // 49: gomagnum.driver.v1.Driver.ClientConfig:input_type -> gomagnum.driver.v1.CredentialsRequest
+	2,  // 50: gomagnum.driver.v1.Driver.Info:output_type -> gomagnum.driver.v1.InfoResponse
+	0,  // 51: gomagnum.driver.v1.Driver.ValidateTemplate:output_type -> gomagnum.driver.v1.Empty
+	0,  // 52: gomagnum.driver.v1.Driver.ValidateCluster:output_type -> gomagnum.driver.v1.Empty
+	22, // 53: gomagnum.driver.v1.Driver.ClusterStack:output_type -> gomagnum.driver.v1.Stack
+	22, // 54: gomagnum.driver.v1.Driver.NodeGroupStack:output_type -> gomagnum.driver.v1.Stack
+	23, // 55: gomagnum.driver.v1.Driver.ResizeStack:output_type -> gomagnum.driver.v1.StackUpdate
+	23, // 56: gomagnum.driver.v1.Driver.UpgradeStack:output_type -> gomagnum.driver.v1.StackUpdate
+	23, // 57: gomagnum.driver.v1.Driver.RotateCAStack:output_type -> gomagnum.driver.v1.StackUpdate
+	27, // 58: gomagnum.driver.v1.Driver.MapOutputs:output_type -> gomagnum.driver.v1.Outputs
+	30, // 59: gomagnum.driver.v1.Driver.Health:output_type -> gomagnum.driver.v1.HealthResponse
+	31, // 60: gomagnum.driver.v1.Driver.ClientConfig:output_type -> gomagnum.driver.v1.ClientConfigResponse
+	50, // [50:61] is the sub-list for method output_type
+	39, // [39:50] is the sub-list for method input_type
+	39, // [39:39] is the sub-list for extension type_name
+	39, // [39:39] is the sub-list for extension extendee
+	0,  // [0:39] is the sub-list for field type_name
 }
 
 func init() { file_driver_proto_init() }
@@ -2787,15 +2882,15 @@ func file_driver_proto_init() {
 		(*Value_BoolValue)(nil),
 		(*Value_JsonValue)(nil),
 	}
-	file_driver_proto_msgTypes[21].OneofWrappers = []any{}
-	file_driver_proto_msgTypes[26].OneofWrappers = []any{}
+	file_driver_proto_msgTypes[23].OneofWrappers = []any{}
+	file_driver_proto_msgTypes[28].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_driver_proto_rawDesc), len(file_driver_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   44,
+			NumMessages:   41,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

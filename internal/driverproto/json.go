@@ -138,7 +138,7 @@ func (e *Environment) ToHeat() (heat.Environment, error) {
 func StackUpdateFromHeat(u heat.StackUpdate) (*StackUpdate, error) {
 	out := &StackUpdate{
 		Template:     u.Template,
-		Files:        u.Files,
+		Files:        EncodeFiles(u.Files),
 		TimeoutNanos: int64(u.Timeout),
 		Rollback:     u.Rollback,
 	}
@@ -158,7 +158,7 @@ func StackUpdateFromHeat(u heat.StackUpdate) (*StackUpdate, error) {
 func (u *StackUpdate) ToHeat() (heat.StackUpdate, error) {
 	out := heat.StackUpdate{
 		Template: u.GetTemplate(),
-		Files:    NilMap(u.GetFiles()),
+		Files:    DecodeFiles(u.GetFiles()),
 		Timeout:  time.Duration(u.GetTimeoutNanos()),
 		Rollback: u.GetRollback(),
 	}

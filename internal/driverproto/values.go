@@ -10,17 +10,17 @@ import (
 // outputs) for the wire. Strings, booleans and numbers travel as
 // themselves, everything else as JSON; a value JSON cannot encode is an
 // error. An empty map gives nil.
-func EncodeValues(m map[string]any) (map[string]*Value, error) {
+func EncodeValues(m map[string]any) ([]*NamedValue, error) {
 	if len(m) == 0 {
 		return nil, nil
 	}
-	out := make(map[string]*Value, len(m))
+	out := make([]*NamedValue, 0, len(m))
 	for k, v := range m {
 		val, err := encodeValue(v)
 		if err != nil {
 			return nil, fmt.Errorf("value of %q: %w", k, err)
 		}
-		out[k] = val
+		out = append(out, &NamedValue{Name: k, Value: val})
 	}
 	return out, nil
 }
@@ -65,20 +65,46 @@ func intValue(i int64) *Value { return &Value{Kind: &Value_IntValue{IntValue: i}
 
 // DecodeValues converts the values back: integers become int (float64 if
 // they do not fit), other numbers float64, JSON the values encoding/json
-// gives with the same rule for numbers. No values give nil.
-func DecodeValues(m map[string]*Value) (map[string]any, error) {
-	if len(m) == 0 {
+// gives with the same rule for numbers. A name given twice keeps its last
+// value, as a protobuf map does. No values give nil.
+func DecodeValues(vs []*NamedValue) (map[string]any, error) {
+	if len(vs) == 0 {
 		return nil, nil
 	}
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		d, err := v.decode()
+	out := make(map[string]any, len(vs))
+	for _, nv := range vs {
+		d, err := nv.GetValue().decode()
 		if err != nil {
-			return nil, fmt.Errorf("value of %q: %w", k, err)
+			return nil, fmt.Errorf("value of %q: %w", nv.GetName(), err)
 		}
-		out[k] = d
+		out[nv.GetName()] = d
 	}
 	return out, nil
+}
+
+// EncodeFiles converts a template's files for the wire; no files give nil.
+func EncodeFiles(m map[string]string) []*File {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([]*File, 0, len(m))
+	for name, content := range m {
+		out = append(out, &File{Name: name, Content: []byte(content)})
+	}
+	return out
+}
+
+// DecodeFiles converts the files back; a name given twice keeps its last
+// content. No files give nil.
+func DecodeFiles(fs []*File) map[string]string {
+	if len(fs) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(fs))
+	for _, f := range fs {
+		out[f.GetName()] = string(f.GetContent())
+	}
+	return out
 }
 
 func (v *Value) decode() (any, error) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -48,7 +49,7 @@ func TestValuesEdges(t *testing.T) {
 	_, err = EncodeValues(map[string]any{"c": make(chan int)})
 	require.ErrorContains(t, err, `value of "c"`)
 
-	_, err = DecodeValues(map[string]*Value{"bad": {Kind: &Value_JsonValue{JsonValue: []byte("{")}}})
+	_, err = DecodeValues([]*NamedValue{{Name: "bad", Value: &Value{Kind: &Value_JsonValue{JsonValue: []byte("{")}}}})
 	require.ErrorContains(t, err, `value of "bad"`)
 	big := uint64(math.MaxUint64)
 	enc, err = EncodeValues(map[string]any{"big": big})
@@ -56,6 +57,41 @@ func TestValuesEdges(t *testing.T) {
 	dec, err = DecodeValues(enc)
 	require.NoError(t, err)
 	assert.InDelta(t, float64(big), dec["big"], 1, "beyond int range, a number decodes as float64")
+}
+
+func TestFilesRoundTrip(t *testing.T) {
+	assert.Nil(t, EncodeFiles(nil))
+	assert.Nil(t, DecodeFiles(nil))
+	files := map[string]string{"node.yaml": "heat_template_version: 2021-04-16\n", "empty": ""}
+	assert.Equal(t, files, DecodeFiles(EncodeFiles(files)))
+	assert.Equal(t, map[string]string{"a": "2"}, DecodeFiles([]*File{{Name: "a", Content: []byte("1")}, {Name: "a", Content: []byte("2")}}),
+		"a name given twice keeps its last content, as a map entry would")
+}
+
+// The entries of a map<string, X> and of a repeated {name = 1; X = 2} are
+// the same bytes on the wire: a peer that still sends maps is understood.
+func TestMapEntriesAreWireCompatible(t *testing.T) {
+	var b []byte
+	entry := func(field protowire.Number, name string, value []byte, valueType protowire.Type) {
+		var e []byte
+		e = protowire.AppendTag(e, 1, protowire.BytesType)
+		e = protowire.AppendString(e, name)
+		e = protowire.AppendTag(e, 2, valueType)
+		e = append(e, value...)
+		b = protowire.AppendTag(b, field, protowire.BytesType)
+		b = protowire.AppendBytes(b, e)
+	}
+	str, err := proto.Marshal(&Value{Kind: &Value_StringValue{StringValue: "v"}})
+	require.NoError(t, err)
+	entry(2, "node.yaml", protowire.AppendString(nil, "body"), protowire.BytesType)
+	entry(4, "name", protowire.AppendBytes(nil, str), protowire.BytesType)
+
+	var st Stack
+	require.NoError(t, proto.Unmarshal(b, &st))
+	assert.Equal(t, map[string]string{"node.yaml": "body"}, DecodeFiles(st.GetFiles()))
+	params, err := DecodeValues(st.GetParameters())
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"name": "v"}, params)
 }
 
 func FuzzDecodeValues(f *testing.F) {
