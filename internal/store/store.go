@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -73,6 +74,13 @@ func WithSyncFull() Option { return func(o *options) { o.syncFull = true } }
 // WithClock sets the clock used for timestamps.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
+// walCheckpointPages is how large the write-ahead log grows (in 4 KiB
+// pages) before a commit copies it into the database. SQLite's default of
+// 1,000 copies rows the service rewrites often (operations, resource
+// states) again and again: at 8,000, creating 1,000 clusters takes 11 s
+// instead of 13.
+const walCheckpointPages = 8000
+
 // OpenSQLite opens (creating it if needed) the SQLite database at path and
 // brings its schema up to date.
 func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error) {
@@ -85,7 +93,8 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 		syncMode = "FULL"
 	}
 	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
-		"&_pragma=synchronous(" + syncMode + ")&_pragma=foreign_keys(1)"
+		"&_pragma=synchronous(" + syncMode + ")&_pragma=foreign_keys(1)" +
+		"&_pragma=wal_autocheckpoint(" + strconv.Itoa(walCheckpointPages) + ")"
 	// Writers begin IMMEDIATE, so that a transaction that reads then
 	// writes never fails to upgrade its lock; readers begin DEFERRED and
 	// never block anyone.
