@@ -46,6 +46,9 @@ type Engine struct {
 	names  map[string]string
 	closed bool
 
+	// texts are the stored template and file texts (texts.go).
+	texts *textStore
+
 	// tmpls caches parsed templates by text: every cluster of a driver
 	// uses the same templates (templateCache).
 	tmplMu sync.Mutex
@@ -146,7 +149,7 @@ func WithDelays(d map[string]time.Duration) Option {
 func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	e := &Engine{
 		log: slog.Default(), project: DefaultProject, delays: map[string]time.Duration{},
-		stacks: map[string]*stack{}, names: map[string]string{}, zones: []string{"nova"},
+		stacks: map[string]*stack{}, names: map[string]string{}, zones: []string{"nova"}, texts: newTextStore(),
 		configs: newConfigStore(), signals: newSignalBoard(),
 	}
 	for _, o := range opts {

@@ -205,6 +205,7 @@ func (e *Engine) runDelete(ctx context.Context, s *stack) {
 		return
 	}
 	e.forgetStack(s.rec.ID)
+	e.releaseTexts(s.rec.ID, nil)
 	e.releaseName(s)
 	time.AfterFunc(TombstoneTTL, func() { e.dropStack(s.rec.ID) })
 }

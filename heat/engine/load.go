@@ -15,7 +15,8 @@ type storedStack struct {
 	resources []persistedResource
 	// applied holds the applied properties stored apart, by appliedName.
 	applied map[string][]byte
-	// texts holds, on a top-level stack, its tree's texts by digest.
+	// texts holds the texts an older engine stored under a top-level
+	// stack, by digest (texts.go moves them).
 	texts map[string]string
 	// keys are all the keys of the stack's records.
 	keys []string
@@ -109,11 +110,16 @@ func (e *Engine) load(ctx context.Context) error {
 		}
 	}
 	e.registerLoaded(stored)
+	texts, err := e.loadTexts(stored)
+	if err != nil {
+		return fmt.Errorf("engine: loading texts: %w", err)
+	}
 	for id, s := range e.stacks {
-		if err := e.restore(s, stored[id], stored[s.treeRoot().rec.ID].texts); err != nil {
+		if err := e.restore(s, stored[id], texts); err != nil {
 			e.log.Error("engine: restoring stack failed", "stack", id, "err", err)
 		}
 	}
+	e.registerTexts(stored, texts)
 	for _, s := range e.stacks {
 		e.linkParent(s)
 		e.rearm(s)
@@ -127,7 +133,7 @@ func (e *Engine) load(ctx context.Context) error {
 }
 
 // registerLoaded makes the stacks of the stored state records and links
-// them to their tree's root, whose text store learns the stored texts.
+// them to their tree's root.
 func (e *Engine) registerLoaded(stored map[string]*storedStack) {
 	for id, ss := range stored {
 		if ss.rec == nil {
@@ -142,12 +148,6 @@ func (e *Engine) registerLoaded(stored map[string]*storedStack) {
 	for _, s := range e.stacks {
 		if !s.topLevel() {
 			s.root = e.stacks[s.rec.Root]
-		}
-		if s.root == nil {
-			s.texts = newTextStore()
-			for d, text := range stored[s.rec.ID].texts {
-				s.texts.add(text, d)
-			}
 		}
 	}
 }

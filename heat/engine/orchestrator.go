@@ -49,9 +49,6 @@ func (e *Engine) newStack(name, parentID string, depth int) *stack {
 		ID: newUUID(), Name: name, Project: e.project, ParentID: parentID, Depth: depth,
 		Action: actInit, Status: stComplete, Created: e.now(),
 	}}
-	if parentID == "" && e.blobs != nil {
-		s.texts = newTextStore()
-	}
 	return s
 }
 

@@ -14,11 +14,13 @@ import (
 //
 //	stacks/<id>                 a stack's state (stackRecord)
 //	stacks/<id>/d               its definitions and facade (definitionRecord)
-//	stacks/<root>/t/<sha256>    a template or file text of the tree of
-//	                            stacks under the top-level stack root
 //	stacks/<id>/r/<uuid>        a resource's state (persistedResource),
 //	                            with its applied properties when small
 //	stacks/<id>/a/<uuid>/<tag>  a resource's applied properties when large
+//
+// and the template and file texts of every stack, each once (texts.go):
+//
+//	texts/<sha256>              a template or file text
 //
 // A record is written after the records it refers to, and a record
 // replaced by another is deleted after the record that stops referring
@@ -30,11 +32,14 @@ import (
 // an action, a signal. An action interrupted before its first write runs
 // again after a restart, as it would have from its IN_PROGRESS state.
 
-const stackPrefix = "stacks/"
+const (
+	stackPrefix = "stacks/"
+	textPrefix  = "texts/"
+)
 
 func stackKey(id string) string               { return stackPrefix + id }
 func definitionKey(id string) string          { return stackPrefix + id + "/d" }
-func textKey(rootID, digest string) string    { return stackPrefix + rootID + "/t/" + digest }
+func textKey(digest string) string            { return textPrefix + digest }
 func resourceKey(stackID, uuid string) string { return stackPrefix + stackID + "/r/" + uuid }
 
 // appliedKey names the record of applied properties name (appliedName)

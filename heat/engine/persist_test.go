@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"maps"
+	"slices"
 	"context"
 	"strings"
 	"testing"
@@ -112,6 +114,11 @@ var bigText = strings.Repeat("echo configured\n", inlineApplied/8)
 // records.
 func storedKeys(t *testing.T, blobs Blobs, kind string) []string {
 	t.Helper()
+	if kind == "t" {
+		all, err := blobs.List(context.Background(), textPrefix)
+		require.NoError(t, err)
+		return slices.Collect(maps.Keys(all))
+	}
 	all, err := blobs.List(context.Background(), stackPrefix)
 	require.NoError(t, err)
 	var out []string
@@ -211,7 +218,7 @@ func TestLoadDeletesOrphanedRecords(t *testing.T) {
 	kept := blobs.Len()
 	applied := storedKeys(t, blobs, "a")
 	require.Len(t, applied, 3, "config, child and the nested slow resource have large properties")
-	for _, key := range []string{applied[0] + "-stale", stackKey("ghost") + "/d", stackKey("ghost") + "/t/0123",
+	for _, key := range []string{applied[0] + "-stale", stackKey("ghost") + "/d", stackKey("ghost") + "/t/0123", textKey("0123"),
 		resourceKey("ghost", "r1"), appliedKey("ghost", appliedName("r1", "x"))} {
 		require.NoError(t, blobs.Put(ctx, key, []byte(`{}`)))
 	}
@@ -224,6 +231,69 @@ func TestLoadDeletesOrphanedRecords(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, heat.CreateComplete, st.Status)
 	assert.Equal(t, bigText, st.Outputs["child"])
+}
+
+// TestTextsAreSharedAcrossStacks creates two stacks from the same
+// template and files: their texts are stored once, kept while either
+// stack uses them, and deleted with the last.
+func TestTextsAreSharedAcrossStacks(t *testing.T) {
+	ctx := context.Background()
+	blobs := NewMemoryBlobs()
+	e, err := New(ctx, WithBlobs(blobs))
+	require.NoError(t, err)
+	defer e.Close()
+	spec := heat.StackSpec{Template: []byte(splitParent), Files: map[string]string{"child.yaml": splitChild},
+		Parameters: map[string]any{"big": "small"}}
+	var ids []string
+	for _, name := range []string{"one", "two"} {
+		spec.Name = name
+		id, err := e.CreateStack(ctx, spec)
+		require.NoError(t, err)
+		require.Equal(t, heat.CreateComplete, waitStack(t, e, id).Status)
+		ids = append(ids, id)
+	}
+	require.Len(t, storedKeys(t, blobs, "t"), 2, "the template and child.yaml, once for both stacks")
+
+	deleteStack := func(id string) {
+		require.NoError(t, e.DeleteStack(ctx, id))
+		require.Equal(t, heat.DeleteComplete, waitStack(t, e, id).Status)
+	}
+	deleteStack(ids[0])
+	assert.Len(t, storedKeys(t, blobs, "t"), 2, "the other stack still uses them")
+	deleteStack(ids[1])
+	assert.Empty(t, storedKeys(t, blobs, "t"), "no stack uses them any more")
+}
+
+// TestLoadMovesTextsStoredPerTree loads texts an older engine stored
+// under their top-level stack: they move to texts/ and the stack
+// restores from them.
+func TestLoadMovesTextsStoredPerTree(t *testing.T) {
+	ctx := context.Background()
+	blobs := NewMemoryBlobs()
+	e1, err := New(ctx, WithBlobs(blobs))
+	require.NoError(t, err)
+	id, err := e1.CreateStack(ctx, heat.StackSpec{Name: "old", Template: []byte(splitParent),
+		Files: map[string]string{"child.yaml": splitChild}, Parameters: map[string]any{"big": "small"}})
+	require.NoError(t, err)
+	require.Equal(t, heat.CreateComplete, waitStack(t, e1, id).Status)
+	require.NoError(t, e1.Close())
+	for _, key := range storedKeys(t, blobs, "t") {
+		b, err := blobs.Get(ctx, key)
+		require.NoError(t, err)
+		require.NoError(t, blobs.Put(ctx, stackKey(id)+"/t/"+strings.TrimPrefix(key, textPrefix), b))
+		require.NoError(t, blobs.Delete(ctx, key))
+	}
+
+	e2, err := New(ctx, WithBlobs(blobs))
+	require.NoError(t, err)
+	defer e2.Close()
+	st, err := e2.GetStack(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, heat.CreateComplete, st.Status)
+	assert.Len(t, storedKeys(t, blobs, "t"), 2, "the texts moved to texts/")
+	legacy, err := blobs.List(ctx, stackKey(id)+"/t/")
+	require.NoError(t, err)
+	assert.Empty(t, legacy)
 }
 
 // TestUpdateRewritesLargeRecordsOnlyWhenChanged updates a resource whose

@@ -63,10 +63,8 @@ type stack struct {
 	parent    *resource
 	run       *run
 	// root is the top-level stack of a nested stack's tree, nil for a
-	// top-level stack; texts, on a top-level stack of a persisting
-	// engine, knows which texts of its tree are stored.
-	root  *stack
-	texts *textStore
+	// top-level stack.
+	root *stack
 }
 
 // parsed is a stack definition parsed and bound to its parameters.
