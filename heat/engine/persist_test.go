@@ -1,9 +1,9 @@
 package engine
 
 import (
+	"context"
 	"maps"
 	"slices"
-	"context"
 	"strings"
 	"testing"
 	"time"
