@@ -29,6 +29,9 @@ func (e *Engine) ListStacks(ctx context.Context, opts heat.ListOptions) ([]heat.
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
+	if err := e.flush(ctx); err != nil {
+		return nil, "", err
+	}
 	return page(all, opts)
 }
 

@@ -84,11 +84,11 @@ func (e *Engine) CreateStack(ctx context.Context, spec heat.StackSpec) (string, 
 		return "", err
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	e.saveDefinition(s)
 	e.beginStack(s, actCreate)
 	e.start(s, actCreate, func(ctx context.Context) { e.runCreate(ctx, s) })
-	return s.rec.ID, nil
+	s.mu.Unlock()
+	return s.rec.ID, e.flush(ctx)
 }
 
 // nameFree refuses a name a live top-level stack has, before the
@@ -182,6 +182,15 @@ func (e *Engine) UpdateStack(ctx context.Context, id string, u heat.StackUpdate)
 		return invalid(err)
 	}
 	e.stop(s)
+	if err := e.startUpdate(s, u, old, next); err != nil {
+		return err
+	}
+	return e.flush(ctx)
+}
+
+// startUpdate binds a stack to its updated definition and starts the
+// update.
+func (e *Engine) startUpdate(s *stack, u heat.StackUpdate, old, next stackDefinition) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if u.Timeout > 0 {
@@ -326,10 +335,10 @@ func (e *Engine) DeleteStack(ctx context.Context, id string) error {
 	}
 	e.stop(s)
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	e.beginStack(s, actDelete)
 	e.start(s, actDelete, func(ctx context.Context) { e.runDelete(ctx, s) })
-	return nil
+	s.mu.Unlock()
+	return e.flush(ctx)
 }
 
 // GetStack returns a stack with its outputs and parameters. A deleted
@@ -340,7 +349,9 @@ func (e *Engine) GetStack(ctx context.Context, id string) (*heat.Stack, error) {
 		return nil, err
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	v := s.view(true)
-	return &v, nil
+	s.mu.Unlock()
+	// What the caller is told is written first: a conductor recording
+	// a stack's completion never outlives the engine's own record of it.
+	return &v, e.flush(ctx)
 }

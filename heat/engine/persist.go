@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"reflect"
 
 	"github.com/gomagnum/gomagnum/heat"
@@ -198,9 +200,16 @@ func (e *Engine) put(key string, v any) {
 	e.putBytes(key, b)
 }
 
-// putBytes stores b and reports whether it was stored.
+// putBytes stores b, queued when the blobs can queue, and reports
+// whether it was stored (or queued).
 func (e *Engine) putBytes(key string, b []byte) bool {
-	if err := e.blobs.Put(e.ctx, key, b); err != nil {
+	var err error
+	if q, ok := e.blobs.(QueuedBlobs); ok {
+		err = q.QueuePut(e.ctx, key, b)
+	} else {
+		err = e.blobs.Put(e.ctx, key, b)
+	}
+	if err != nil {
 		e.log.Error("engine: persisting state failed", "key", key, "err", err)
 		return false
 	}
@@ -208,9 +217,29 @@ func (e *Engine) putBytes(key string, b []byte) bool {
 }
 
 func (e *Engine) del(key string) {
-	if err := e.blobs.Delete(e.ctx, key); err != nil {
+	var err error
+	if q, ok := e.blobs.(QueuedBlobs); ok {
+		err = q.QueueDelete(e.ctx, key)
+	} else {
+		err = e.blobs.Delete(e.ctx, key)
+	}
+	if err != nil {
 		e.log.Error("engine: deleting a record failed", "key", key, "err", err)
 	}
+}
+
+// flush waits until the records queued so far are written. API calls
+// flush before they return, so that what they acknowledged or reported
+// survives a crash.
+func (e *Engine) flush(ctx context.Context) error {
+	q, ok := e.blobs.(QueuedBlobs)
+	if !ok {
+		return nil
+	}
+	if err := q.Flush(ctx); err != nil {
+		return fmt.Errorf("engine: writing stack records: %w", err)
+	}
+	return nil
 }
 
 // forgetResource removes a deleted resource's records.

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -231,6 +232,67 @@ func TestLoadDeletesOrphanedRecords(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, heat.CreateComplete, st.Status)
 	assert.Equal(t, bigText, st.Outputs["child"])
+}
+
+// heldBlobs is a QueuedBlobs that holds queued writes until Flush.
+type heldBlobs struct {
+	*MemoryBlobs
+	mu      sync.Mutex
+	held    []func()
+	flushes int
+}
+
+func (h *heldBlobs) QueuePut(ctx context.Context, key string, value []byte) error {
+	h.hold(func() { _ = h.MemoryBlobs.Put(ctx, key, value) })
+	return nil
+}
+
+func (h *heldBlobs) QueueDelete(ctx context.Context, key string) error {
+	h.hold(func() { _ = h.MemoryBlobs.Delete(ctx, key) })
+	return nil
+}
+
+func (h *heldBlobs) hold(f func()) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.held = append(h.held, f)
+}
+
+func (h *heldBlobs) Flush(context.Context) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, f := range h.held {
+		f()
+	}
+	h.held = nil
+	h.flushes++
+	return nil
+}
+
+// TestQueuedRecordsAreFlushedBeforeCallsReturn runs an engine over
+// blobs that queue: its records are written in order, and what a call
+// acknowledged or reported is written before the call returns.
+func TestQueuedRecordsAreFlushedBeforeCallsReturn(t *testing.T) {
+	ctx := context.Background()
+	blobs := &heldBlobs{MemoryBlobs: NewMemoryBlobs()}
+	e1, err := New(ctx, WithBlobs(blobs))
+	require.NoError(t, err)
+	id, err := e1.CreateStack(ctx, heat.StackSpec{Name: "queued", Template: []byte(splitParent),
+		Files: map[string]string{"child.yaml": splitChild}, Parameters: map[string]any{"big": "small"}})
+	require.NoError(t, err)
+	_, err = blobs.Get(ctx, stackKey(id))
+	require.NoError(t, err, "the stack is written once CreateStack returns")
+	st := waitStack(t, e1, id)
+	require.Equal(t, heat.CreateComplete, st.Status)
+	require.NoError(t, e1.Close())
+	assert.Positive(t, blobs.flushes)
+
+	e2, err := New(ctx, WithBlobs(blobs.MemoryBlobs))
+	require.NoError(t, err)
+	defer e2.Close()
+	got, err := e2.GetStack(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, heat.CreateComplete, got.Status, "the completion GetStack reported was written")
 }
 
 // TestTextsAreSharedAcrossStacks creates two stacks from the same

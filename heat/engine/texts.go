@@ -12,18 +12,28 @@ import (
 // each once under texts/<sha256>, and which trees of stacks use them:
 // every cluster a driver makes shares the driver's templates, so a
 // thousand clusters store them once, not a thousand times. A text no
-// tree uses any more is deleted.
+// tree uses any more is deleted. No lock is held while a text is written
+// or deleted: a stack storing a text another is writing waits for that
+// text alone, and one storing a text being deleted waits until it is
+// gone, then writes it again.
 type textStore struct {
-	// mu is held while a text is stored or deleted, so that a text being
-	// deleted is never handed to a new user.
-	mu      sync.Mutex
-	digests map[string]string          // stored text -> digest
-	texts   map[string]string          // digest -> stored text
-	users   map[string]map[string]bool // digest -> IDs of the top-level stacks using it
+	mu       sync.Mutex
+	byText   map[string]*storedText
+	byDigest map[string]*storedText
+	// roots maps the ID of a top-level stack to the digests its tree uses.
+	roots map[string]map[string]bool
+}
+
+// storedText is one text of the store.
+type storedText struct {
+	text, digest string
+	users        int           // trees using it
+	ready        chan struct{} // closed once the text is written
+	gone         chan struct{} // set while it is deleted, closed once it is
 }
 
 func newTextStore() *textStore {
-	return &textStore{digests: map[string]string{}, texts: map[string]string{}, users: map[string]map[string]bool{}}
+	return &textStore{byText: map[string]*storedText{}, byDigest: map[string]*storedText{}, roots: map[string]map[string]bool{}}
 }
 
 // digestOf names a text by its SHA-256.
@@ -32,30 +42,52 @@ func digestOf(text string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// known records a stored text and a tree using it; t.mu must be held.
-func (t *textStore) known(digest, text, rootID string) {
-	t.digests[text], t.texts[digest] = digest, text
-	if t.users[digest] == nil {
-		t.users[digest] = map[string]bool{}
+// use records that rootID's tree uses st; t.mu must be held.
+func (t *textStore) use(st *storedText, rootID string) {
+	used := t.roots[rootID]
+	if used == nil {
+		used = map[string]bool{}
+		t.roots[rootID] = used
 	}
-	t.users[digest][rootID] = true
+	if !used[st.digest] {
+		used[st.digest] = true
+		st.users++
+	}
+}
+
+// add records a text known to be written; t.mu must be held.
+func (t *textStore) add(text, digest string, ready chan struct{}) *storedText {
+	st := &storedText{text: text, digest: digest, ready: ready}
+	t.byText[text], t.byDigest[digest] = st, st
+	return st
 }
 
 // storeText stores a text of root's tree unless it is stored already and
-// returns its digest.
+// returns its digest once the text is written.
 func (e *Engine) storeText(root *stack, text string) string {
 	t := e.texts
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	d, ok := t.digests[text]
-	if !ok {
-		d = digestOf(text)
-		if !e.putBytes(textKey(d), []byte(text)) {
-			return d
+	for {
+		t.mu.Lock()
+		st := t.byText[text]
+		switch {
+		case st != nil && st.gone != nil:
+			gone := st.gone
+			t.mu.Unlock()
+			<-gone
+			continue
+		case st != nil:
+			t.use(st, root.rec.ID)
+			t.mu.Unlock()
+			<-st.ready
+			return st.digest
 		}
+		st = t.add(text, digestOf(text), make(chan struct{}))
+		t.use(st, root.rec.ID)
+		t.mu.Unlock()
+		e.putBytes(textKey(st.digest), []byte(text)) // a failure is logged: the store is failing
+		close(st.ready)
+		return st.digest
 	}
-	t.known(d, text, root.rec.ID)
-	return d
 }
 
 // releaseTexts records that the tree of the top-level stack rootID uses
@@ -64,18 +96,32 @@ func (e *Engine) storeText(root *stack, text string) string {
 func (e *Engine) releaseTexts(rootID string, used map[string]bool) {
 	t := e.texts
 	t.mu.Lock()
-	defer t.mu.Unlock()
-	for d, roots := range t.users {
-		if !roots[rootID] || used[t.texts[d]] {
+	var drop []*storedText
+	for d := range t.roots[rootID] {
+		st := t.byDigest[d]
+		if st == nil || used[st.text] {
 			continue
 		}
-		delete(roots, rootID)
-		if len(roots) == 0 {
-			e.del(textKey(d))
-			delete(t.users, d)
-			delete(t.digests, t.texts[d])
-			delete(t.texts, d)
+		delete(t.roots[rootID], d)
+		if st.users--; st.users == 0 {
+			st.gone = make(chan struct{})
+			drop = append(drop, st)
 		}
+	}
+	if len(t.roots[rootID]) == 0 {
+		delete(t.roots, rootID)
+	}
+	t.mu.Unlock()
+	for _, st := range drop {
+		<-st.ready
+		e.del(textKey(st.digest))
+		t.mu.Lock()
+		if t.byText[st.text] == st {
+			delete(t.byText, st.text)
+		}
+		delete(t.byDigest, st.digest)
+		close(st.gone)
+		t.mu.Unlock()
 	}
 }
 
@@ -149,6 +195,8 @@ func (e *Engine) registerTexts(stored map[string]*storedStack, texts map[string]
 	t := e.texts
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	written := make(chan struct{})
+	close(written)
 	for id, s := range e.stacks {
 		ss := stored[id]
 		if ss == nil || ss.def == nil {
@@ -160,14 +208,20 @@ func (e *Engine) registerTexts(stored map[string]*storedStack, texts map[string]
 				continue
 			}
 			for _, d := range append(slices.Collect(maps.Values(sd.Files)), sd.Template) {
-				if text, ok := texts[d]; ok {
-					t.known(d, text, root)
+				text, ok := texts[d]
+				if !ok {
+					continue
 				}
+				st := t.byDigest[d]
+				if st == nil {
+					st = t.add(text, d, written)
+				}
+				t.use(st, root)
 			}
 		}
 	}
 	for d := range texts {
-		if t.users[d] == nil {
+		if t.byDigest[d] == nil {
 			e.del(textKey(d))
 		}
 	}

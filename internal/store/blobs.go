@@ -17,7 +17,10 @@ import (
 //
 // Writes are group-committed: concurrent Puts and Deletes, from every
 // namespace, share transactions, and each returns once its own write is
-// committed.
+// committed. Writes can also be queued without waiting (QueuePut,
+// QueueDelete, then Flush): every write, queued or not, is committed in
+// the order it was made, so a crash loses only the latest writes, never
+// one that an acknowledged write came after.
 type Blobs struct {
 	s         *Store
 	namespace string
@@ -46,6 +49,28 @@ func (b *Blobs) Put(ctx context.Context, key string, value []byte) error {
 // Delete removes key; a missing key is not an error.
 func (b *Blobs) Delete(ctx context.Context, key string) error {
 	return b.s.blobWriter().write(ctx, blobWrite{namespace: b.namespace, key: key, delete: true})
+}
+
+// QueuePut queues setting key to value behind every write made before it
+// and returns without waiting for the commit; Flush waits. Until then Get
+// and List may not see the write.
+func (b *Blobs) QueuePut(ctx context.Context, key string, value []byte) error {
+	return b.s.blobWriter().enqueue(ctx, blobWrite{namespace: b.namespace, key: key, value: value})
+}
+
+// QueueDelete queues removing key, as QueuePut queues a value.
+func (b *Blobs) QueueDelete(ctx context.Context, key string) error {
+	return b.s.blobWriter().enqueue(ctx, blobWrite{namespace: b.namespace, key: key, delete: true})
+}
+
+// Flush waits until every write made before it is committed. It reports
+// a queued write that failed since the previous Flush.
+func (b *Blobs) Flush(ctx context.Context) error {
+	w := b.s.blobWriter()
+	if err := w.write(ctx, blobWrite{barrier: true}); err != nil {
+		return err
+	}
+	return w.takeQueuedErr()
 }
 
 // List returns every key starting with prefix, with its value.
@@ -79,7 +104,11 @@ type blobWrite struct {
 	namespace, key string
 	value          []byte
 	delete         bool
-	done           chan error
+	// barrier marks a Flush: it writes nothing.
+	barrier bool
+	// done receives the outcome of the write's transaction; nil for a
+	// queued write.
+	done chan error
 }
 
 // maxBlobBatch bounds how many writes share a transaction.
@@ -97,6 +126,36 @@ type blobWriterLoop struct {
 	// mu guards closed: writers hold it shared while they queue.
 	mu     sync.RWMutex
 	closed bool
+
+	errMu sync.Mutex
+	// queuedErr is the first failure of a queued write since the last
+	// Flush.
+	queuedErr error
+}
+
+// takeQueuedErr returns and clears the failure of a queued write.
+func (w *blobWriterLoop) takeQueuedErr() error {
+	w.errMu.Lock()
+	defer w.errMu.Unlock()
+	err := w.queuedErr
+	w.queuedErr = nil
+	return err
+}
+
+// answer reports a batch's outcome to its writers.
+func (w *blobWriterLoop) answer(batch []blobWrite, err error) {
+	for _, bw := range batch {
+		switch {
+		case bw.done != nil:
+			bw.done <- err
+		case err != nil:
+			w.errMu.Lock()
+			if w.queuedErr == nil {
+				w.queuedErr = fmt.Errorf("queued write of %s/%s: %w", bw.namespace, bw.key, err)
+			}
+			w.errMu.Unlock()
+		}
+	}
 }
 
 // errClosed: the store was closed.
@@ -163,9 +222,7 @@ func (w *blobWriterLoop) run() {
 			}
 		}
 		err := w.s.Update(context.Background(), func(tx *Tx) error { return applyBlobWrites(tx, batch) })
-		for _, bw := range batch {
-			bw.done <- err
-		}
+		w.answer(batch, err)
 	}
 }
 
@@ -173,9 +230,12 @@ func applyBlobWrites(tx *Tx, batch []blobWrite) error {
 	ctx := context.Background()
 	for _, bw := range batch {
 		var err error
-		if bw.delete {
+		switch {
+		case bw.barrier:
+			continue
+		case bw.delete:
 			_, err = tx.exec(ctx, "DELETE FROM blobs WHERE namespace = ? AND key = ?", bw.namespace, bw.key)
-		} else {
+		default:
 			_, err = tx.exec(ctx, `INSERT INTO blobs (namespace, key, value) VALUES (?, ?, ?)
 				ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value`, bw.namespace, bw.key, bw.value)
 		}

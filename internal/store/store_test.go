@@ -146,6 +146,29 @@ func TestQuotasServicesBlobs(t *testing.T) {
 	})
 }
 
+// TestQueuedBlobWrites queues writes without waiting: they keep their
+// order with the writes made around them, and Flush waits for them.
+func TestQueuedBlobWrites(t *testing.T) {
+	openEach(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		b := s.Blobs("queued")
+		for i := range 100 {
+			require.NoError(t, b.QueuePut(ctx, fmt.Sprintf("k%03d", i), []byte{byte(i)}))
+		}
+		require.NoError(t, b.QueuePut(ctx, "gone", []byte("x")))
+		require.NoError(t, b.Delete(ctx, "gone"), "a waited write comes after the queued ones")
+		require.NoError(t, b.QueuePut(ctx, "k000", []byte("last")))
+		require.NoError(t, b.QueueDelete(ctx, "k001"))
+		require.NoError(t, b.Flush(ctx))
+		all, err := b.List(ctx, "")
+		require.NoError(t, err)
+		assert.Len(t, all, 99)
+		assert.Equal(t, []byte("last"), all["k000"])
+		assert.NotContains(t, all, "gone")
+		assert.NotContains(t, all, "k001")
+	})
+}
+
 func TestOperationLeases(t *testing.T) {
 	openEach(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
