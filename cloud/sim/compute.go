@@ -247,34 +247,38 @@ func address(p *Port, network, addr, typ string) Address {
 // quota, and creates the ports of its NICs. The server comes back ACTIVE;
 // its guest boots in the background (see WaitBooted).
 func (c *Cloud) CreateServer(ctx context.Context, spec ServerSpec) (Server, error) {
-	project := c.projectOf(ctx, spec.ProjectID)
-	fault, err := c.before(ctx, KindServer, OpCreate, spec.Name, project)
-	if err != nil {
-		return Server{}, err
-	}
-	boot := Boot{DoneAt: c.clock.Now().UTC().Add(c.delays.Load().Boot), Outcome: BootOK}
-	if fault != nil {
-		switch fault.Effect {
-		case EffectNoValidHost:
-			return Server{}, &simError{msg: "No valid host was found. There are not enough hosts available.",
-				kinds: []error{ErrNoValidHost}}
-		case EffectImageNotFound:
-			return Server{}, notFound("Image %s could not be found.", spec.Image)
-		case EffectBootFailure:
-			boot.Outcome, boot.Reason = BootFailed, cmp.Or(fault.Message, "The guest failed to boot.")
-		case EffectNoSignal:
-			boot.Outcome = BootSilent
+	view := func(st *state, id string) Server { return st.serverView(st.servers[id]) }
+	return once(ctx, c, KindServer, view, func() (Server, error) {
+		project := c.projectOf(ctx, spec.ProjectID)
+		fault, err := c.before(ctx, KindServer, OpCreate, spec.Name, project)
+		if err != nil {
+			return Server{}, err
 		}
-	}
-	var out Server
-	err = c.update(ctx, func(tx *txn) error {
-		s, err := tx.createServer(project, spec, boot)
-		if err == nil {
+		boot := Boot{DoneAt: c.clock.Now().UTC().Add(c.delays.Load().Boot), Outcome: BootOK}
+		if fault != nil {
+			switch fault.Effect {
+			case EffectNoValidHost:
+				return Server{}, &simError{msg: "No valid host was found. There are not enough hosts available.",
+					kinds: []error{ErrNoValidHost}}
+			case EffectImageNotFound:
+				return Server{}, notFound("Image %s could not be found.", spec.Image)
+			case EffectBootFailure:
+				boot.Outcome, boot.Reason = BootFailed, cmp.Or(fault.Message, "The guest failed to boot.")
+			case EffectNoSignal:
+				boot.Outcome = BootSilent
+			}
+		}
+		var out Server
+		err = c.update(ctx, func(tx *txn) error {
+			s, err := tx.createServer(project, spec, boot)
+			if err != nil {
+				return err
+			}
 			out = tx.st.serverView(s)
-		}
-		return err
+			return tx.claim(KindServer, s.ID)
+		})
+		return out, err
 	})
-	return out, err
 }
 
 func (tx *txn) createServer(project string, spec ServerSpec, boot Boot) (*Server, error) {
@@ -573,22 +577,25 @@ func (b Boot) result(id string) error {
 
 // CreateServerGroup creates a server group.
 func (c *Cloud) CreateServerGroup(ctx context.Context, spec ServerGroupSpec) (ServerGroup, error) {
-	project := c.projectOf(ctx, spec.ProjectID)
-	if _, err := c.before(ctx, KindServerGroup, OpCreate, spec.Name, project); err != nil {
-		return ServerGroup{}, err
-	}
-	if !slices.Contains([]string{"affinity", "anti-affinity", "soft-affinity", "soft-anti-affinity"}, spec.Policy) {
-		return ServerGroup{}, invalid("Invalid input for field/attribute policy. Value: %s. '%s' is not one of ['affinity', 'anti-affinity', 'soft-affinity', 'soft-anti-affinity']",
-			spec.Policy, spec.Policy)
-	}
-	var out ServerGroup
-	err := c.update(ctx, func(tx *txn) error {
-		g := &ServerGroup{ID: newID(), Name: spec.Name, ProjectID: project, Policy: spec.Policy, CreatedAt: tx.now}
-		put(tx, tx.st.groups, KindServerGroup, g.ID, g, true)
-		out = tx.st.groupView(g)
-		return nil
+	view := func(st *state, id string) ServerGroup { return st.groupView(st.groups[id]) }
+	return once(ctx, c, KindServerGroup, view, func() (ServerGroup, error) {
+		project := c.projectOf(ctx, spec.ProjectID)
+		if _, err := c.before(ctx, KindServerGroup, OpCreate, spec.Name, project); err != nil {
+			return ServerGroup{}, err
+		}
+		if !slices.Contains([]string{"affinity", "anti-affinity", "soft-affinity", "soft-anti-affinity"}, spec.Policy) {
+			return ServerGroup{}, invalid("Invalid input for field/attribute policy. Value: %s. '%s' is not one of ['affinity', 'anti-affinity', 'soft-affinity', 'soft-anti-affinity']",
+				spec.Policy, spec.Policy)
+		}
+		var out ServerGroup
+		err := c.update(ctx, func(tx *txn) error {
+			g := &ServerGroup{ID: newID(), Name: spec.Name, ProjectID: project, Policy: spec.Policy, CreatedAt: tx.now}
+			put(tx, tx.st.groups, KindServerGroup, g.ID, g, true)
+			out = tx.st.groupView(g)
+			return tx.claim(KindServerGroup, g.ID)
+		})
+		return out, err
 	})
-	return out, err
 }
 
 func (st *state) groupView(g *ServerGroup) ServerGroup {

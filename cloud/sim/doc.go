@@ -101,6 +101,18 @@
 // with interfaces, a security group in use or an attached volume fails
 // with ErrConflict.
 //
+// # Idempotent creates
+//
+// A create whose context carries a client token (WithClientToken) makes
+// its object once: a later create with the same token returns that
+// object, without delay, fault or quota charge, for as long as the object
+// exists. The token is stored in the object's own record (in the record
+// of the group for a security group rule, of the port for a router
+// interface) in the transaction that makes it, so a restarted cloud knows
+// it, and goes away with the object. A caller killed between the cloud's
+// create and its own record of the object's ID repeats the create with
+// the same token and finds the object instead of making a second one.
+//
 // # Trustees and load-balancer cleanup
 //
 // CreateTrustee and DeleteTrustee keep one trustee user and trust per

@@ -77,6 +77,9 @@ func (c *Cloud) load(ctx context.Context) error {
 		if err := dec(id, b); err != nil {
 			return fmt.Errorf("decode %s: %w", key, err)
 		}
+		if err := st.loadTokens(key, b); err != nil {
+			return fmt.Errorf("decode %s: %w", key, err)
+		}
 	}
 	return c.rebuild()
 }

@@ -38,6 +38,10 @@ type state struct {
 	defaultSG map[string]string
 	// gone holds, per server, a channel closed when the server is deleted.
 	gone map[string]chan struct{}
+	// tokens maps a client token to the object it made; held maps a
+	// persisted record's key to the tokens the record carries.
+	tokens map[string]tokenRef
+	held   map[string][]string
 }
 
 // refKey names the children of one kind of one parent.
@@ -58,6 +62,7 @@ func newState() *state {
 		quotas: map[string]Quota{}, usage: map[string]Usage{},
 		refs: map[refKey]map[string]struct{}{}, ruleGroup: map[string]string{},
 		defaultSG: map[string]string{}, gone: map[string]chan struct{}{},
+		tokens: map[string]tokenRef{}, held: map[string][]string{},
 	}
 }
 
@@ -78,6 +83,7 @@ type txn struct {
 	c     *Cloud
 	st    *state
 	now   time.Time
+	token string // the client token of a create (WithClientToken)
 	undo  []func()
 	dirty map[string]any // persisted key -> object, nil to delete
 	order []string
@@ -91,7 +97,7 @@ func (c *Cloud) update(ctx context.Context, fn func(*txn) error) error {
 		return err
 	}
 	c.mu.Lock()
-	tx := &txn{c: c, st: c.st, now: c.clock.Now().UTC(), dirty: map[string]any{}}
+	tx := &txn{c: c, st: c.st, now: c.clock.Now().UTC(), token: clientToken(ctx), dirty: map[string]any{}}
 	if err := fn(tx); err != nil {
 		for i := len(tx.undo) - 1; i >= 0; i-- {
 			tx.undo[i]()
@@ -119,19 +125,22 @@ func (c *Cloud) view(ctx context.Context, fn func(*state) error) error {
 }
 
 // writes lists the touched objects, in the order they were touched, with
-// their sequence numbers.
+// their sequence numbers and the client tokens their records carry.
 func (tx *txn) writes() []write {
 	ws := make([]write, len(tx.order))
 	for i, key := range tx.order {
 		tx.c.seq++
 		ws[i] = write{key: key, obj: tx.dirty[key], seq: tx.c.seq}
+		if ws[i].obj != nil {
+			ws[i].tokens = tx.st.heldTokens(key)
+		}
 	}
 	return ws
 }
 
 // touch marks a persisted object as changed (obj nil: deleted).
 func (tx *txn) touch(kind Kind, id string, obj any) {
-	key := string(kind) + "/" + id
+	key := recordKey(kind, id)
 	if _, seen := tx.dirty[key]; !seen {
 		tx.order = append(tx.order, key)
 	}
@@ -157,7 +166,8 @@ func put[T any](tx *txn, m map[string]*T, kind Kind, id string, v *T, persisted 
 	}
 }
 
-// remove deletes id from m and from the store.
+// remove deletes id from m and from the store, with the client tokens
+// its record carries.
 func remove[T any](tx *txn, m map[string]*T, kind Kind, id string) {
 	old, had := m[id]
 	if !had {
@@ -166,6 +176,7 @@ func remove[T any](tx *txn, m map[string]*T, kind Kind, id string) {
 	delete(m, id)
 	tx.onUndo(func() { m[id] = old })
 	tx.touch(kind, id, nil)
+	tx.forgetHeld(recordKey(kind, id))
 }
 
 // link records child as a child of parent.
