@@ -50,8 +50,11 @@ func (e *Engine) stop(s *stack) {
 func startedReason(action string) string   { return "Stack " + action + " started" }
 func completedReason(action string) string { return "Stack " + action + " completed successfully" }
 
-// begin marks a stack in progress; the stack lock must be held.
+// beginStack marks a stack in progress under a new action serial,
+// stored before the action touches a resource; the stack lock must be
+// held.
 func (e *Engine) beginStack(s *stack, action string) {
+	s.rec.Serial++
 	s.setState(action, stInProgress, startedReason(action))
 	e.saveStack(s)
 }
