@@ -16,7 +16,7 @@ type write struct {
 	obj any
 	seq uint64
 	// tokens are the client tokens the record carries (heldTokens).
-	tokens map[string]string
+	tokens []heldToken
 }
 
 // persister writes changes to Blobs outside the cloud's lock. Writes to one

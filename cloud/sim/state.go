@@ -138,13 +138,15 @@ func (tx *txn) writes() []write {
 	return ws
 }
 
-// touch marks a persisted object as changed (obj nil: deleted).
-func (tx *txn) touch(kind Kind, id string, obj any) {
+// touch marks a persisted object as changed (obj nil: deleted) and
+// returns its key.
+func (tx *txn) touch(kind Kind, id string, obj any) string {
 	key := recordKey(kind, id)
 	if _, seen := tx.dirty[key]; !seen {
 		tx.order = append(tx.order, key)
 	}
 	tx.dirty[key] = obj
+	return key
 }
 
 // onUndo registers how to revert a change.
@@ -175,8 +177,7 @@ func remove[T any](tx *txn, m map[string]*T, kind Kind, id string) {
 	}
 	delete(m, id)
 	tx.onUndo(func() { m[id] = old })
-	tx.touch(kind, id, nil)
-	tx.forgetHeld(recordKey(kind, id))
+	tx.forgetHeld(tx.touch(kind, id, nil))
 }
 
 // link records child as a child of parent.

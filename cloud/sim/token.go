@@ -18,7 +18,8 @@ type clientTokenKey struct{}
 // WithClientToken returns a context whose creates are idempotent under
 // token, as AWS's ClientToken makes them: the first create (CreateServer,
 // CreateNetwork, AddRouterInterface, AttachVolume, ... every Create*,
-// Add*, Attach* and Allocate* call) makes its object and records the token
+// Add*, Attach* and Allocate* call but CreateTrustee, which keeps one
+// trustee per cluster anyway) makes its object and records the token
 // with it, in the same transaction and in the object's persisted record;
 // a later create of the same kind with the same token returns that object,
 // as the create returns it, without waiting the create delay, firing
@@ -50,6 +51,8 @@ type tokenRef struct {
 	kind   Kind
 	id     string
 	holder string // persisted key
+	// object is "<kind>/<id>" when the object is not the holder's own.
+	object string
 }
 
 // errTokenTaken: a concurrent create with the same client token won.
@@ -108,7 +111,11 @@ func (tx *txn) claimIn(kind Kind, id string, holderKind Kind, holderID string) e
 	if _, taken := tx.st.tokens[tok]; taken {
 		return errTokenTaken
 	}
-	tx.st.remember(tok, tokenRef{kind: kind, id: id, holder: recordKey(holderKind, holderID)})
+	ref := tokenRef{kind: kind, id: id, holder: recordKey(holderKind, holderID)}
+	if kind != holderKind || id != holderID {
+		ref.object = recordKey(kind, id)
+	}
+	tx.st.remember(tok, ref)
 	tx.onUndo(func() { tx.st.forget(tok) })
 	return nil
 }
@@ -156,44 +163,63 @@ func (st *state) forget(tok string) {
 	}
 }
 
-// heldTokens returns the tokens the record key carries, as persisted:
-// token -> "" for the record's own object, "<kind>/<id>" for an object
-// living in it. Nil when it carries none.
-func (st *state) heldTokens(key string) map[string]string {
+// heldToken is a client token as the record carrying it stores it.
+type heldToken struct {
+	token string
+	// object is "<kind>/<id>" of the object the token made, or "" when
+	// it is the record's own.
+	object string
+}
+
+// heldTokens returns the tokens the record key carries, nil for none.
+func (st *state) heldTokens(key string) []heldToken {
 	toks := st.held[key]
 	if len(toks) == 0 {
 		return nil
 	}
-	out := make(map[string]string, len(toks))
-	for _, tok := range toks {
-		ref := st.tokens[tok]
-		if obj := recordKey(ref.kind, ref.id); obj != key {
-			out[tok] = obj
-		} else {
-			out[tok] = ""
-		}
+	out := make([]heldToken, len(toks))
+	for i, tok := range toks {
+		out[i] = heldToken{token: tok, object: st.tokens[tok].object}
 	}
 	return out
 }
 
-// tokensField is the member of a persisted record holding its tokens.
+// tokensField is the member of a persisted record holding its tokens:
+// an object mapping each token to the object it made.
 const tokensField = "client_tokens"
 
 // withTokens adds the tokens a record carries to its JSON object.
-func withTokens(b []byte, tokens map[string]string) ([]byte, error) {
+func withTokens(b []byte, tokens []heldToken) ([]byte, error) {
 	if len(b) < 2 || b[len(b)-1] != '}' {
 		return nil, fmt.Errorf("sim: record %.20q is not a JSON object", b)
 	}
-	t, err := json.Marshal(tokens)
-	if err != nil {
-		return nil, err
+	size := len(b) + len(tokensField) + 8
+	for _, t := range tokens {
+		size += len(t.token) + len(t.object) + 6
 	}
-	sep := ","
-	if len(b) == 2 {
-		sep = ""
+	out := append(make([]byte, 0, size), b[:len(b)-1]...)
+	if len(b) > 2 {
+		out = append(out, ',')
 	}
-	out := append(b[:len(b)-1], sep+`"`+tokensField+`":`...)
-	return append(append(out, t...), '}'), nil
+	out = append(out, `"`+tokensField+`":{`...)
+	for i, t := range tokens {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = appendJSONString(append(appendJSONString(out, t.token), ':'), t.object)
+	}
+	return append(out, "}}"...), nil
+}
+
+// appendJSONString appends s as a JSON string.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			q, _ := json.Marshal(s) // cannot fail on a string
+			return append(b, q...)
+		}
+	}
+	return append(append(append(b, '"'), s...), '"')
 }
 
 // loadTokens registers the tokens a loaded record carries.
@@ -209,7 +235,7 @@ func (st *state) loadTokens(key string, b []byte) error {
 	}
 	kind, id, _ := strings.Cut(key, "/")
 	for tok, obj := range rec.Tokens {
-		ref := tokenRef{kind: Kind(kind), id: id, holder: key}
+		ref := tokenRef{kind: Kind(kind), id: id, holder: key, object: obj}
 		if obj != "" {
 			k, i, ok := strings.Cut(obj, "/")
 			if !ok {

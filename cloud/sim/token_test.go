@@ -372,7 +372,7 @@ func TestClientTokensOfARouterPort(t *testing.T) {
 
 	rec, err := blobs.Get(context.Background(), "port/"+p.ID)
 	require.NoError(t, err)
-	assert.Contains(t, string(rec), `"client_tokens":{"if-tok":"router_interface/`+p.ID+`","port-tok":""}`)
+	assert.Contains(t, string(rec), `"client_tokens":{"port-tok":"","if-tok":"router_interface/`+p.ID+`"}`)
 
 	c = newCloud(t, sim.WithBlobs(blobs))
 	again, err := c.AddRouterInterface(ifCtx, sim.RouterInterfaceSpec{RouterID: r.ID, PortID: p.ID})
@@ -387,4 +387,23 @@ func TestClientTokensOfARouterPort(t *testing.T) {
 	port, err = c.CreatePort(portCtx, sim.PortSpec{Network: n.ID})
 	require.NoError(t, err)
 	assert.NotEqual(t, p.ID, port.ID, "removing the interface deleted the port and its tokens")
+}
+
+func TestClientTokensOfAnyText(t *testing.T) {
+	blobs := &sim.MemBlobs{}
+	c := newCloud(t, sim.WithBlobs(blobs))
+	tokens := []string{"plain", `quo"te`, `back\slash`, "tab\t", "héllo ✓", "<html>&"}
+	ids := map[string]string{}
+	for _, tok := range tokens {
+		n, err := c.CreateNetwork(sim.WithClientToken(asDemo(), tok), sim.NetworkSpec{Name: "net"})
+		require.NoError(t, err)
+		ids[tok] = n.ID
+	}
+	c = newCloud(t, sim.WithBlobs(blobs))
+	for _, tok := range tokens {
+		n, err := c.CreateNetwork(sim.WithClientToken(asDemo(), tok), sim.NetworkSpec{Name: "net"})
+		require.NoError(t, err)
+		assert.Equal(t, ids[tok], n.ID, "token %q", tok)
+	}
+	assert.Equal(t, len(tokens), records(t, blobs, sim.KindNetwork))
 }
