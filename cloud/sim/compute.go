@@ -319,12 +319,14 @@ func (tx *txn) createServer(project string, spec ServerSpec, boot Boot) (*Server
 			return nil, fmt.Errorf("networks[%d]: %w", i, err)
 		}
 	}
-	put(tx, tx.st.servers, KindServer, s.ID, s, true)
 	for _, bd := range spec.BlockDevices {
 		if _, err := tx.attach(s, bd.VolumeID, bd.Device, bd.DeleteOnTermination); err != nil {
 			return nil, err
 		}
 	}
+	// Stored after the ports and attachments made for it, before the
+	// existing ports bound to it (see repair).
+	put(tx, tx.st.servers, KindServer, s.ID, s, true)
 	gone := make(chan struct{})
 	tx.st.gone[s.ID] = gone
 	tx.onUndo(func() { delete(tx.st.gone, s.ID) })
@@ -372,6 +374,7 @@ func (tx *txn) plugNIC(s *Server, nic NIC) error {
 		np := p.clone()
 		np.DeviceID, np.DeviceOwner, np.Status = s.ID, OwnerCompute, "ACTIVE"
 		tx.putPort(np)
+		tx.writeLast(KindPort, p.ID)
 		s.PortIDs = append(s.PortIDs, p.ID)
 		return nil
 	}

@@ -159,7 +159,13 @@
 //
 // Objects persist one key each ("server/<id>") in the Blobs given to
 // WithBlobs; a new Cloud over the same Blobs loads them and rebuilds the
-// address pools, relations and usage, so a restart loses nothing. Every
+// address pools, relations and usage, so a restart loses nothing. A
+// change that writes several records (a server and its ports, a router
+// and its gateway port) writes them one at a time, in an order that
+// leaves only what the load recognises and mends when a crash comes
+// between two of them: ports of devices that do not exist are dropped,
+// ports a server lists are bound to it, a volume's status and a
+// listener's default pool follow the attachments and pools stored. Every
 // call is safe for concurrent use. State changes are short critical
 // sections under one lock; delays, faults and the writes to Blobs happen
 // outside it, so thousands of concurrent creates do not queue behind

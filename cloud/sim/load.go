@@ -81,6 +81,9 @@ func (c *Cloud) load(ctx context.Context) error {
 			return fmt.Errorf("decode %s: %w", key, err)
 		}
 	}
+	if err := c.repair(ctx); err != nil {
+		return err
+	}
 	return c.rebuild()
 }
 

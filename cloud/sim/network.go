@@ -427,8 +427,8 @@ func (c *Cloud) DeleteRouter(ctx context.Context, id string) error {
 		if tx.st.hasChildren(id, KindRouterInterface) {
 			return conflict("Router %s still has ports", id)
 		}
-		if r.GatewayPortID != "" {
-			tx.deletePort(tx.st.ports[r.GatewayPortID])
+		if gw := tx.st.ports[r.GatewayPortID]; gw != nil {
+			tx.deletePort(gw)
 		}
 		remove(tx, tx.st.routers, KindRouter, id)
 		return nil

@@ -87,6 +87,7 @@ type txn struct {
 	undo  []func()
 	dirty map[string]any // persisted key -> object, nil to delete
 	order []string
+	last  map[string]bool // keys written after the others (writeLast)
 	after []func()
 }
 
@@ -127,15 +128,39 @@ func (c *Cloud) view(ctx context.Context, fn func(*state) error) error {
 // writes lists the touched objects, in the order they were touched, with
 // their sequence numbers and the client tokens their records carry.
 func (tx *txn) writes() []write {
-	ws := make([]write, len(tx.order))
-	for i, key := range tx.order {
+	ws := make([]write, 0, len(tx.order))
+	add := func(key string) {
 		tx.c.seq++
-		ws[i] = write{key: key, obj: tx.dirty[key], seq: tx.c.seq}
-		if ws[i].obj != nil {
-			ws[i].tokens = tx.st.heldTokens(key)
+		w := write{key: key, obj: tx.dirty[key], seq: tx.c.seq}
+		if w.obj != nil {
+			w.tokens = tx.st.heldTokens(key)
+		}
+		ws = append(ws, w)
+	}
+	for _, key := range tx.order {
+		if !tx.last[key] {
+			add(key)
+		}
+	}
+	for _, key := range tx.order {
+		if tx.last[key] {
+			add(key)
 		}
 	}
 	return ws
+}
+
+// writeLast makes a record the transaction touched be written after its
+// others. The records of one change are written one at a time, so a
+// crash may store some and not the others: a change to an existing
+// object that points it at a new one is written last, so that no crash
+// leaves the existing object pointing at a new one that was not stored
+// (see repair).
+func (tx *txn) writeLast(kind Kind, id string) {
+	if tx.last == nil {
+		tx.last = map[string]bool{}
+	}
+	tx.last[recordKey(kind, id)] = true
 }
 
 // touch marks a persisted object as changed (obj nil: deleted) and

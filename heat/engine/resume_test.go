@@ -48,7 +48,8 @@ func (b *crashingBlobs) Delete(ctx context.Context, key string) error {
 }
 
 // resumedCluster is a small cluster: a network with its router, a port
-// with a floating IP and a server, and a group of servers.
+// with a floating IP and a server behind a load balancer, and a group of
+// servers.
 const resumedCluster = `
 heat_template_version: 2018-08-31
 resources:
@@ -78,6 +79,26 @@ resources:
   master:
     type: OS::Nova::Server
     properties: {image: cirros-0.6.2, flavor: m1.tiny, networks: [{port: {get_resource: port}}]}
+  lb:
+    type: OS::Octavia::LoadBalancer
+    depends_on: iface
+    properties: {vip_subnet: {get_resource: subnet}}
+  listener:
+    type: OS::Octavia::Listener
+    properties: {loadbalancer: {get_resource: lb}, protocol: TCP, protocol_port: 6443}
+  pool:
+    type: OS::Octavia::Pool
+    properties: {listener: {get_resource: listener}, lb_algorithm: ROUND_ROBIN, protocol: TCP}
+  monitor:
+    type: OS::Octavia::HealthMonitor
+    properties: {pool: {get_resource: pool}, type: TCP, delay: 5, max_retries: 5, timeout: 5}
+  member:
+    type: OS::Octavia::PoolMember
+    properties:
+      pool: {get_resource: pool}
+      address: {get_attr: [master, first_address]}
+      protocol_port: 6443
+      subnet: {get_resource: subnet}
   workers:
     type: OS::Heat::ResourceGroup
     depends_on: iface
@@ -120,7 +141,14 @@ func TestResumeAfterCrashMakesEachObjectOnce(t *testing.T) {
 		{"port", has("port/", `-port-`)},
 		{"floating IP", has("floating_ip/")},
 		{"server", has("server/", `-master-`)},
+		{"port bound to the server", has("port/", `-port-`, `"device_owner":"compute:nova"`)},
 		{"server of a group", has("server/", `-workers-`)},
+		{"load balancer", has("load_balancer/")},
+		{"listener given its default pool", func(key string, value []byte) bool {
+			return strings.HasPrefix(key, "listener/") && !strings.Contains(string(value), `"default_pool_id":""`)
+		}},
+		{"pool", has("pool/")},
+		{"member", has("member/")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
@@ -156,8 +184,11 @@ func TestResumeAfterCrashMakesEachObjectOnce(t *testing.T) {
 			assert.Equal(t, 1, records("floating_ip/"))
 			assert.Equal(t, 3, records("server/"))
 			// The port, two for the group's servers, the router's
-			// gateway and interface.
-			assert.Equal(t, 5, records("port/"))
+			// gateway and interface, the load balancer's VIP.
+			assert.Equal(t, 6, records("port/"))
+			for _, kind := range []string{"load_balancer/", "listener/", "pool/", "member/", "health_monitor/"} {
+				assert.Equal(t, 1, records(kind), kind)
+			}
 			routers, err := cloudBlobs.List(ctx, "router/")
 			require.NoError(t, err)
 			for key := range routers {
