@@ -116,6 +116,16 @@ func (o *op) clientToken() string {
 	return hex.EncodeToString(sum[:16])
 }
 
+// nestedSerial is the action serial of a nested stack the operation
+// begins an action on: its own stack's, which is the top-level action's.
+// A nested action begun again because the top-level one resumed after a
+// restart keeps its serial, and its creates their tokens.
+func (o *op) nestedSerial() int {
+	o.s.mu.Lock()
+	defer o.s.mu.Unlock()
+	return o.s.rec.Serial
+}
+
 // setLocalID records the ID of an object that lives in the engine only
 // (a config, a handle, a generated value). Like data, it is persisted
 // with the resource's next write: a restart before then makes the

@@ -270,3 +270,52 @@ func TestLaterActionsMakeNewObjects(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, small.ID, servers[0].FlavorID)
 }
+
+// TestResumedNestedUpdateMakesEachObjectOnce grows a group; the engine
+// and its cloud are killed right after the cloud stored a new member's
+// server. The restarted engine begins the nested update again, and its
+// creates find the objects the first attempt made.
+func TestResumedNestedUpdateMakesEachObjectOnce(t *testing.T) {
+	const group = `
+heat_template_version: 2018-08-31
+parameters:
+  count: {type: number}
+resources:
+  workers:
+    type: OS::Heat::ResourceGroup
+    properties:
+      count: {get_param: count}
+      resource_def:
+        type: OS::Nova::Server
+        properties: {image: cirros-0.6.2, flavor: m1.tiny, networks: [{network: private}]}
+`
+	ctx := context.Background()
+	blobs, cloudBlobs := NewMemoryBlobs(), &sim.MemBlobs{}
+	var growing atomic.Bool
+	cr := &crash{trigger: func(key string, value []byte) bool {
+		return growing.Load() && strings.HasPrefix(key, "server/") && strings.Contains(string(value), "-2-")
+	}}
+	c1, err := sim.New(ctx, sim.WithBlobs(&crashingBlobs{Blobs: cloudBlobs, crash: cr, trigger: true}))
+	require.NoError(t, err)
+	e1, err := New(ctx, WithBlobs(&crashingBlobs{Blobs: blobs, crash: cr}), WithCloud(c1))
+	require.NoError(t, err)
+	id, err := e1.CreateStack(ctx, heat.StackSpec{Name: "grown", Template: []byte(group), Parameters: map[string]any{"count": 1}})
+	require.NoError(t, err)
+	require.Equal(t, heat.CreateComplete, waitStack(t, e1, id).Status)
+	growing.Store(true)
+	require.NoError(t, e1.UpdateStack(ctx, id, heat.StackUpdate{Parameters: map[string]any{"count": 3}}))
+	waitStack(t, e1, id)
+	require.NoError(t, e1.Close())
+	require.True(t, cr.done.Load(), "the crash happened")
+
+	c2, err := sim.New(ctx, sim.WithBlobs(cloudBlobs))
+	require.NoError(t, err)
+	e2, err := New(ctx, WithBlobs(blobs), WithCloud(c2))
+	require.NoError(t, err)
+	defer e2.Close()
+	st := waitStack(t, e2, id)
+	require.Equal(t, heat.UpdateComplete, st.Status, st.StatusReason)
+	servers, err := c2.Servers(ctx, "")
+	require.NoError(t, err)
+	assert.Len(t, servers, 3)
+}
