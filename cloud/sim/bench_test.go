@@ -91,19 +91,27 @@ func BenchmarkConcurrentServerCreates(b *testing.B) {
 }
 
 // BenchmarkServerLifecycle creates and deletes a server, the steady state
-// of a long-running service.
+// of a long-running service, without and with a client token.
 func BenchmarkServerLifecycle(b *testing.B) {
-	c, network := benchCloud(b, &sim.MemBlobs{})
-	ctx := asDemo()
-	b.ReportAllocs()
-	for b.Loop() {
-		s, err := c.CreateServer(ctx, sim.ServerSpec{Name: "s", Image: "fedora-coreos-40", Flavor: "m1.small",
-			Networks: []sim.NIC{{Network: network}}})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := c.DeleteServer(ctx, s.ID); err != nil {
-			b.Fatal(err)
-		}
+	for _, tokens := range []bool{false, true} {
+		b.Run(fmt.Sprint("tokens=", tokens), func(b *testing.B) {
+			c, network := benchCloud(b, &sim.MemBlobs{})
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				ctx := asDemo()
+				if i++; tokens {
+					ctx = sim.WithClientToken(ctx, fmt.Sprintf("%032x", i))
+				}
+				s, err := c.CreateServer(ctx, sim.ServerSpec{Name: "s", Image: "fedora-coreos-40", Flavor: "m1.small",
+					Networks: []sim.NIC{{Network: network}}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := c.DeleteServer(ctx, s.ID); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -247,34 +247,38 @@ func address(p *Port, network, addr, typ string) Address {
 // quota, and creates the ports of its NICs. The server comes back ACTIVE;
 // its guest boots in the background (see WaitBooted).
 func (c *Cloud) CreateServer(ctx context.Context, spec ServerSpec) (Server, error) {
-	project := c.projectOf(ctx, spec.ProjectID)
-	fault, err := c.before(ctx, KindServer, OpCreate, spec.Name, project)
-	if err != nil {
-		return Server{}, err
-	}
-	boot := Boot{DoneAt: c.clock.Now().UTC().Add(c.delays.Load().Boot), Outcome: BootOK}
-	if fault != nil {
-		switch fault.Effect {
-		case EffectNoValidHost:
-			return Server{}, &simError{msg: "No valid host was found. There are not enough hosts available.",
-				kinds: []error{ErrNoValidHost}}
-		case EffectImageNotFound:
-			return Server{}, notFound("Image %s could not be found.", spec.Image)
-		case EffectBootFailure:
-			boot.Outcome, boot.Reason = BootFailed, cmp.Or(fault.Message, "The guest failed to boot.")
-		case EffectNoSignal:
-			boot.Outcome = BootSilent
+	view := func(st *state, id string) Server { return st.serverView(st.servers[id]) }
+	return once(ctx, c, KindServer, view, func() (Server, error) {
+		project := c.projectOf(ctx, spec.ProjectID)
+		fault, err := c.before(ctx, KindServer, OpCreate, spec.Name, project)
+		if err != nil {
+			return Server{}, err
 		}
-	}
-	var out Server
-	err = c.update(ctx, func(tx *txn) error {
-		s, err := tx.createServer(project, spec, boot)
-		if err == nil {
+		boot := Boot{DoneAt: c.clock.Now().UTC().Add(c.delays.Load().Boot), Outcome: BootOK}
+		if fault != nil {
+			switch fault.Effect {
+			case EffectNoValidHost:
+				return Server{}, &simError{msg: "No valid host was found. There are not enough hosts available.",
+					kinds: []error{ErrNoValidHost}}
+			case EffectImageNotFound:
+				return Server{}, notFound("Image %s could not be found.", spec.Image)
+			case EffectBootFailure:
+				boot.Outcome, boot.Reason = BootFailed, cmp.Or(fault.Message, "The guest failed to boot.")
+			case EffectNoSignal:
+				boot.Outcome = BootSilent
+			}
+		}
+		var out Server
+		err = c.update(ctx, func(tx *txn) error {
+			s, err := tx.createServer(project, spec, boot)
+			if err != nil {
+				return err
+			}
 			out = tx.st.serverView(s)
-		}
-		return err
+			return tx.claim(KindServer, s.ID)
+		})
+		return out, err
 	})
-	return out, err
 }
 
 func (tx *txn) createServer(project string, spec ServerSpec, boot Boot) (*Server, error) {
@@ -315,12 +319,14 @@ func (tx *txn) createServer(project string, spec ServerSpec, boot Boot) (*Server
 			return nil, fmt.Errorf("networks[%d]: %w", i, err)
 		}
 	}
-	put(tx, tx.st.servers, KindServer, s.ID, s, true)
 	for _, bd := range spec.BlockDevices {
 		if _, err := tx.attach(s, bd.VolumeID, bd.Device, bd.DeleteOnTermination); err != nil {
 			return nil, err
 		}
 	}
+	// Stored after the ports and attachments made for it, before the
+	// existing ports bound to it (see repair).
+	put(tx, tx.st.servers, KindServer, s.ID, s, true)
 	gone := make(chan struct{})
 	tx.st.gone[s.ID] = gone
 	tx.onUndo(func() { delete(tx.st.gone, s.ID) })
@@ -368,6 +374,7 @@ func (tx *txn) plugNIC(s *Server, nic NIC) error {
 		np := p.clone()
 		np.DeviceID, np.DeviceOwner, np.Status = s.ID, OwnerCompute, "ACTIVE"
 		tx.putPort(np)
+		tx.writeLast(KindPort, p.ID)
 		s.PortIDs = append(s.PortIDs, p.ID)
 		return nil
 	}
@@ -573,22 +580,25 @@ func (b Boot) result(id string) error {
 
 // CreateServerGroup creates a server group.
 func (c *Cloud) CreateServerGroup(ctx context.Context, spec ServerGroupSpec) (ServerGroup, error) {
-	project := c.projectOf(ctx, spec.ProjectID)
-	if _, err := c.before(ctx, KindServerGroup, OpCreate, spec.Name, project); err != nil {
-		return ServerGroup{}, err
-	}
-	if !slices.Contains([]string{"affinity", "anti-affinity", "soft-affinity", "soft-anti-affinity"}, spec.Policy) {
-		return ServerGroup{}, invalid("Invalid input for field/attribute policy. Value: %s. '%s' is not one of ['affinity', 'anti-affinity', 'soft-affinity', 'soft-anti-affinity']",
-			spec.Policy, spec.Policy)
-	}
-	var out ServerGroup
-	err := c.update(ctx, func(tx *txn) error {
-		g := &ServerGroup{ID: newID(), Name: spec.Name, ProjectID: project, Policy: spec.Policy, CreatedAt: tx.now}
-		put(tx, tx.st.groups, KindServerGroup, g.ID, g, true)
-		out = tx.st.groupView(g)
-		return nil
+	view := func(st *state, id string) ServerGroup { return st.groupView(st.groups[id]) }
+	return once(ctx, c, KindServerGroup, view, func() (ServerGroup, error) {
+		project := c.projectOf(ctx, spec.ProjectID)
+		if _, err := c.before(ctx, KindServerGroup, OpCreate, spec.Name, project); err != nil {
+			return ServerGroup{}, err
+		}
+		if !slices.Contains([]string{"affinity", "anti-affinity", "soft-affinity", "soft-anti-affinity"}, spec.Policy) {
+			return ServerGroup{}, invalid("Invalid input for field/attribute policy. Value: %s. '%s' is not one of ['affinity', 'anti-affinity', 'soft-affinity', 'soft-anti-affinity']",
+				spec.Policy, spec.Policy)
+		}
+		var out ServerGroup
+		err := c.update(ctx, func(tx *txn) error {
+			g := &ServerGroup{ID: newID(), Name: spec.Name, ProjectID: project, Policy: spec.Policy, CreatedAt: tx.now}
+			put(tx, tx.st.groups, KindServerGroup, g.ID, g, true)
+			out = tx.st.groupView(g)
+			return tx.claim(KindServerGroup, g.ID)
+		})
+		return out, err
 	})
-	return out, err
 }
 
 func (st *state) groupView(g *ServerGroup) ServerGroup {

@@ -101,6 +101,18 @@
 // with interfaces, a security group in use or an attached volume fails
 // with ErrConflict.
 //
+// # Idempotent creates
+//
+// A create whose context carries a client token (WithClientToken) makes
+// its object once: a later create with the same token returns that
+// object, without delay, fault or quota charge, for as long as the object
+// exists. The token is stored in the object's own record (in the record
+// of the group for a security group rule, of the port for a router
+// interface) in the transaction that makes it, so a restarted cloud knows
+// it, and goes away with the object. A caller killed between the cloud's
+// create and its own record of the object's ID repeats the create with
+// the same token and finds the object instead of making a second one.
+//
 // # Trustees and load-balancer cleanup
 //
 // CreateTrustee and DeleteTrustee keep one trustee user and trust per
@@ -147,7 +159,13 @@
 //
 // Objects persist one key each ("server/<id>") in the Blobs given to
 // WithBlobs; a new Cloud over the same Blobs loads them and rebuilds the
-// address pools, relations and usage, so a restart loses nothing. Every
+// address pools, relations and usage, so a restart loses nothing. A
+// change that writes several records (a server and its ports, a router
+// and its gateway port) writes them one at a time, in an order that
+// leaves only what the load recognises and mends when a crash comes
+// between two of them: ports of devices that do not exist are dropped,
+// ports a server lists are bound to it, a volume's status and a
+// listener's default pool follow the attachments and pools stored. Every
 // call is safe for concurrent use. State changes are short critical
 // sections under one lock; delays, faults and the writes to Blobs happen
 // outside it, so thousands of concurrent creates do not queue behind

@@ -73,3 +73,24 @@ func ExampleCloud_InjectFault() {
 	// No valid host was found. There are not enough hosts available.
 	// <nil>
 }
+
+func ExampleWithClientToken() {
+	ctx := context.Background()
+	store := &sim.MemBlobs{}
+	c, _ := sim.New(ctx, sim.WithBlobs(store))
+	// The token names this create attempt: a caller repeating it after a
+	// crash passes the same one.
+	create := sim.WithClientToken(ctx, "stack-42/1/router")
+	r, _ := c.CreateRouter(create, sim.RouterSpec{Name: "router", ExternalNetwork: "public"})
+
+	restarted, _ := sim.New(ctx, sim.WithBlobs(store))
+	again, _ := restarted.CreateRouter(create, sim.RouterSpec{Name: "router", ExternalNetwork: "public"})
+	fmt.Println(again.ID == r.ID, again.ExternalFixedIPs[0].IPAddress == r.ExternalFixedIPs[0].IPAddress)
+
+	_ = restarted.DeleteRouter(ctx, r.ID)
+	fresh, _ := restarted.CreateRouter(create, sim.RouterSpec{Name: "router", ExternalNetwork: "public"})
+	fmt.Println(fresh.ID == r.ID)
+	// Output:
+	// true true
+	// false
+}

@@ -48,19 +48,23 @@ var fipFinder = finder[FloatingIP]{
 // AllocateFloatingIP takes an address from an external network's pool,
 // within the project's floating_ips quota.
 func (c *Cloud) AllocateFloatingIP(ctx context.Context, spec FloatingIPSpec) (FloatingIP, error) {
-	project := c.projectOf(ctx, spec.ProjectID)
-	if _, err := c.before(ctx, KindFloatingIP, OpCreate, spec.Description, project); err != nil {
-		return FloatingIP{}, err
-	}
-	var out FloatingIP
-	err := c.update(ctx, func(tx *txn) error {
-		f, err := tx.allocateFloatingIP(project, spec)
-		if err == nil {
-			out = *f
+	view := func(st *state, id string) FloatingIP { return *st.fips[id] }
+	return once(ctx, c, KindFloatingIP, view, func() (FloatingIP, error) {
+		project := c.projectOf(ctx, spec.ProjectID)
+		if _, err := c.before(ctx, KindFloatingIP, OpCreate, spec.Description, project); err != nil {
+			return FloatingIP{}, err
 		}
-		return err
+		var out FloatingIP
+		err := c.update(ctx, func(tx *txn) error {
+			f, err := tx.allocateFloatingIP(project, spec)
+			if err != nil {
+				return err
+			}
+			out = *f
+			return tx.claim(KindFloatingIP, f.ID)
+		})
+		return out, err
 	})
-	return out, err
 }
 
 func (tx *txn) allocateFloatingIP(project string, spec FloatingIPSpec) (*FloatingIP, error) {

@@ -190,19 +190,23 @@ func listenerView(_ *state, l *Listener) Listener {
 // CreateLoadBalancer creates a load balancer and its VIP port, within the
 // project's load_balancers quota.
 func (c *Cloud) CreateLoadBalancer(ctx context.Context, spec LoadBalancerSpec) (LoadBalancer, error) {
-	project := c.projectOf(ctx, spec.ProjectID)
-	if _, err := c.before(ctx, KindLoadBalancer, OpCreate, spec.Name, project); err != nil {
-		return LoadBalancer{}, err
-	}
-	var out LoadBalancer
-	err := c.update(ctx, func(tx *txn) error {
-		l, err := tx.createLoadBalancer(project, spec)
-		if err == nil {
-			out = tx.st.lbView(l)
+	view := func(st *state, id string) LoadBalancer { return st.lbView(st.lbs[id]) }
+	return once(ctx, c, KindLoadBalancer, view, func() (LoadBalancer, error) {
+		project := c.projectOf(ctx, spec.ProjectID)
+		if _, err := c.before(ctx, KindLoadBalancer, OpCreate, spec.Name, project); err != nil {
+			return LoadBalancer{}, err
 		}
-		return err
+		var out LoadBalancer
+		err := c.update(ctx, func(tx *txn) error {
+			l, err := tx.createLoadBalancer(project, spec)
+			if err != nil {
+				return err
+			}
+			out = tx.st.lbView(l)
+			return tx.claim(KindLoadBalancer, l.ID)
+		})
+		return out, err
 	})
-	return out, err
 }
 
 func (tx *txn) createLoadBalancer(project string, spec LoadBalancerSpec) (*LoadBalancer, error) {
@@ -360,43 +364,46 @@ var listenerProtocols = []string{"TCP", "UDP", "SCTP", "HTTP", "HTTPS", "TERMINA
 
 // CreateListener adds a listener to a load balancer.
 func (c *Cloud) CreateListener(ctx context.Context, spec ListenerSpec) (Listener, error) {
-	project, err := c.childOf(ctx, func(st *state) (string, error) {
-		l, err := lbFinder.get(st.lbs, spec.LoadBalancerID, c.scope(ctx))
-		if err != nil {
-			return "", err
-		}
-		return l.ProjectID, nil
-	})
-	if err != nil {
-		return Listener{}, err
-	}
-	if _, err := c.before(ctx, KindListener, OpCreate, spec.Name, project); err != nil {
-		return Listener{}, err
-	}
-	if err := checkListener(spec); err != nil {
-		return Listener{}, err
-	}
-	var out Listener
-	err = c.update(ctx, func(tx *txn) error {
-		l, err := lbFinder.get(tx.st.lbs, spec.LoadBalancerID, c.scope(ctx))
-		if err != nil {
-			return err
-		}
-		for _, lid := range tx.st.children(l.ID, KindListener) {
-			if o := tx.st.listeners[lid]; o.ProtocolPort == spec.ProtocolPort && o.Protocol == spec.Protocol {
-				return conflict("Another Listener on this Load Balancer is already using protocol %s and protocol_port %d",
-					spec.Protocol, spec.ProtocolPort)
+	view := func(st *state, id string) Listener { return listenerView(st, st.listeners[id]) }
+	return once(ctx, c, KindListener, view, func() (Listener, error) {
+		project, err := c.childOf(ctx, func(st *state) (string, error) {
+			l, err := lbFinder.get(st.lbs, spec.LoadBalancerID, c.scope(ctx))
+			if err != nil {
+				return "", err
 			}
+			return l.ProjectID, nil
+		})
+		if err != nil {
+			return Listener{}, err
 		}
-		li := &Listener{ID: newID(), Name: spec.Name, ProjectID: l.ProjectID, LoadBalancerID: l.ID,
-			Protocol: spec.Protocol, ProtocolPort: spec.ProtocolPort, AllowedCIDRs: slices.Clone(spec.AllowedCIDRs),
-			CreatedAt: tx.now}
-		put(tx, tx.st.listeners, KindListener, li.ID, li, true)
-		tx.link(l.ID, KindListener, li.ID)
-		out = listenerView(tx.st, li)
-		return nil
+		if _, err := c.before(ctx, KindListener, OpCreate, spec.Name, project); err != nil {
+			return Listener{}, err
+		}
+		if err := checkListener(spec); err != nil {
+			return Listener{}, err
+		}
+		var out Listener
+		err = c.update(ctx, func(tx *txn) error {
+			l, err := lbFinder.get(tx.st.lbs, spec.LoadBalancerID, c.scope(ctx))
+			if err != nil {
+				return err
+			}
+			for _, lid := range tx.st.children(l.ID, KindListener) {
+				if o := tx.st.listeners[lid]; o.ProtocolPort == spec.ProtocolPort && o.Protocol == spec.Protocol {
+					return conflict("Another Listener on this Load Balancer is already using protocol %s and protocol_port %d",
+						spec.Protocol, spec.ProtocolPort)
+				}
+			}
+			li := &Listener{ID: newID(), Name: spec.Name, ProjectID: l.ProjectID, LoadBalancerID: l.ID,
+				Protocol: spec.Protocol, ProtocolPort: spec.ProtocolPort, AllowedCIDRs: slices.Clone(spec.AllowedCIDRs),
+				CreatedAt: tx.now}
+			put(tx, tx.st.listeners, KindListener, li.ID, li, true)
+			tx.link(l.ID, KindListener, li.ID)
+			out = listenerView(tx.st, li)
+			return tx.claim(KindListener, li.ID)
+		})
+		return out, err
 	})
-	return out, err
 }
 
 func checkListener(spec ListenerSpec) error {
@@ -442,50 +449,53 @@ var lbAlgorithms = []string{"ROUND_ROBIN", "LEAST_CONNECTIONS", "SOURCE_IP", "SO
 // CreatePool creates a pool on a listener (as its default pool) or on a
 // load balancer.
 func (c *Cloud) CreatePool(ctx context.Context, spec PoolSpec) (Pool, error) {
-	project, err := c.childOf(ctx, func(st *state) (string, error) {
-		l, _, err := st.poolParent(spec, c.scope(ctx))
-		if err != nil {
-			return "", err
-		}
-		return l.ProjectID, nil
-	})
-	if err != nil {
-		return Pool{}, err
-	}
-	if _, err := c.before(ctx, KindPool, OpCreate, spec.Name, project); err != nil {
-		return Pool{}, err
-	}
-	spec.LBAlgorithm = cmp.Or(spec.LBAlgorithm, "ROUND_ROBIN")
-	if !slices.Contains(lbAlgorithms, spec.LBAlgorithm) {
-		return Pool{}, invalid("Invalid input for field/attribute lb_algorithm. Value: '%s'. Value should be one of: %s",
-			spec.LBAlgorithm, strings.Join(lbAlgorithms, ", "))
-	}
-	if !slices.Contains([]string{"TCP", "UDP", "SCTP", "HTTP", "HTTPS", "PROXY", "PROXYV2"}, spec.Protocol) {
-		return Pool{}, invalid("Invalid input for field/attribute protocol. Value: '%s'.", spec.Protocol)
-	}
-	var out Pool
-	err = c.update(ctx, func(tx *txn) error {
-		l, li, err := tx.st.poolParent(spec, c.scope(ctx))
-		if err != nil {
-			return err
-		}
-		p := &Pool{ID: newID(), Name: spec.Name, ProjectID: l.ProjectID, LoadBalancerID: l.ID,
-			Protocol: spec.Protocol, LBAlgorithm: spec.LBAlgorithm, CreatedAt: tx.now}
-		if li != nil {
-			if li.DefaultPoolID != "" {
-				return conflict("Listener %s already has default pool %s.", li.ID, li.DefaultPoolID)
+	view := func(st *state, id string) Pool { return st.poolView(st.pools[id]) }
+	return once(ctx, c, KindPool, view, func() (Pool, error) {
+		project, err := c.childOf(ctx, func(st *state) (string, error) {
+			l, _, err := st.poolParent(spec, c.scope(ctx))
+			if err != nil {
+				return "", err
 			}
-			p.ListenerID = li.ID
-			nli := *li
-			nli.DefaultPoolID = p.ID
-			put(tx, tx.st.listeners, KindListener, li.ID, &nli, true)
+			return l.ProjectID, nil
+		})
+		if err != nil {
+			return Pool{}, err
 		}
-		put(tx, tx.st.pools, KindPool, p.ID, p, true)
-		tx.link(l.ID, KindPool, p.ID)
-		out = tx.st.poolView(p)
-		return nil
+		if _, err := c.before(ctx, KindPool, OpCreate, spec.Name, project); err != nil {
+			return Pool{}, err
+		}
+		spec.LBAlgorithm = cmp.Or(spec.LBAlgorithm, "ROUND_ROBIN")
+		if !slices.Contains(lbAlgorithms, spec.LBAlgorithm) {
+			return Pool{}, invalid("Invalid input for field/attribute lb_algorithm. Value: '%s'. Value should be one of: %s",
+				spec.LBAlgorithm, strings.Join(lbAlgorithms, ", "))
+		}
+		if !slices.Contains([]string{"TCP", "UDP", "SCTP", "HTTP", "HTTPS", "PROXY", "PROXYV2"}, spec.Protocol) {
+			return Pool{}, invalid("Invalid input for field/attribute protocol. Value: '%s'.", spec.Protocol)
+		}
+		var out Pool
+		err = c.update(ctx, func(tx *txn) error {
+			l, li, err := tx.st.poolParent(spec, c.scope(ctx))
+			if err != nil {
+				return err
+			}
+			p := &Pool{ID: newID(), Name: spec.Name, ProjectID: l.ProjectID, LoadBalancerID: l.ID,
+				Protocol: spec.Protocol, LBAlgorithm: spec.LBAlgorithm, CreatedAt: tx.now}
+			if li != nil {
+				if li.DefaultPoolID != "" {
+					return conflict("Listener %s already has default pool %s.", li.ID, li.DefaultPoolID)
+				}
+				p.ListenerID = li.ID
+				nli := *li
+				nli.DefaultPoolID = p.ID
+				put(tx, tx.st.listeners, KindListener, li.ID, &nli, true)
+			}
+			put(tx, tx.st.pools, KindPool, p.ID, p, true)
+			tx.link(l.ID, KindPool, p.ID)
+			out = tx.st.poolView(p)
+			return tx.claim(KindPool, p.ID)
+		})
+		return out, err
 	})
-	return out, err
 }
 
 // poolParent finds the load balancer (and listener) of a pool spec.
@@ -539,53 +549,56 @@ func (tx *txn) deletePool(p *Pool) {
 
 // CreateMember adds a member to a pool.
 func (c *Cloud) CreateMember(ctx context.Context, spec MemberSpec) (Member, error) {
-	project, err := c.childOf(ctx, func(st *state) (string, error) {
-		p, err := poolFinder.get(st.pools, spec.PoolID, c.scope(ctx))
-		if err != nil {
-			return "", err
-		}
-		return p.ProjectID, nil
-	})
-	if err != nil {
-		return Member{}, err
-	}
-	if _, err := c.before(ctx, KindMember, OpCreate, spec.Name, project); err != nil {
-		return Member{}, err
-	}
-	weight := 1
-	if spec.Weight != nil {
-		weight = *spec.Weight
-	}
-	if err := checkMember(spec, weight); err != nil {
-		return Member{}, err
-	}
-	var out Member
-	err = c.update(ctx, func(tx *txn) error {
-		p, err := poolFinder.get(tx.st.pools, spec.PoolID, c.scope(ctx))
-		if err != nil {
-			return err
-		}
-		for _, mid := range tx.st.children(p.ID, KindMember) {
-			if o := tx.st.members[mid]; o.Address == spec.Address && o.ProtocolPort == spec.ProtocolPort {
-				return conflict("Another member on this pool is already using ip %s on protocol_port %d",
-					spec.Address, spec.ProtocolPort)
+	view := func(st *state, id string) Member { return *st.members[id] }
+	return once(ctx, c, KindMember, view, func() (Member, error) {
+		project, err := c.childOf(ctx, func(st *state) (string, error) {
+			p, err := poolFinder.get(st.pools, spec.PoolID, c.scope(ctx))
+			if err != nil {
+				return "", err
 			}
+			return p.ProjectID, nil
+		})
+		if err != nil {
+			return Member{}, err
 		}
-		m := &Member{ID: newID(), Name: spec.Name, ProjectID: p.ProjectID, PoolID: p.ID, Address: spec.Address,
-			ProtocolPort: spec.ProtocolPort, Weight: weight, CreatedAt: tx.now}
-		if spec.Subnet != "" {
-			s, err := tx.st.subnetFinder().find(tx.st.subnets, spec.Subnet, p.ProjectID)
+		if _, err := c.before(ctx, KindMember, OpCreate, spec.Name, project); err != nil {
+			return Member{}, err
+		}
+		weight := 1
+		if spec.Weight != nil {
+			weight = *spec.Weight
+		}
+		if err := checkMember(spec, weight); err != nil {
+			return Member{}, err
+		}
+		var out Member
+		err = c.update(ctx, func(tx *txn) error {
+			p, err := poolFinder.get(tx.st.pools, spec.PoolID, c.scope(ctx))
 			if err != nil {
 				return err
 			}
-			m.SubnetID = s.ID
-		}
-		put(tx, tx.st.members, KindMember, m.ID, m, true)
-		tx.link(p.ID, KindMember, m.ID)
-		out = *m
-		return nil
+			for _, mid := range tx.st.children(p.ID, KindMember) {
+				if o := tx.st.members[mid]; o.Address == spec.Address && o.ProtocolPort == spec.ProtocolPort {
+					return conflict("Another member on this pool is already using ip %s on protocol_port %d",
+						spec.Address, spec.ProtocolPort)
+				}
+			}
+			m := &Member{ID: newID(), Name: spec.Name, ProjectID: p.ProjectID, PoolID: p.ID, Address: spec.Address,
+				ProtocolPort: spec.ProtocolPort, Weight: weight, CreatedAt: tx.now}
+			if spec.Subnet != "" {
+				s, err := tx.st.subnetFinder().find(tx.st.subnets, spec.Subnet, p.ProjectID)
+				if err != nil {
+					return err
+				}
+				m.SubnetID = s.ID
+			}
+			put(tx, tx.st.members, KindMember, m.ID, m, true)
+			tx.link(p.ID, KindMember, m.ID)
+			out = *m
+			return tx.claim(KindMember, m.ID)
+		})
+		return out, err
 	})
-	return out, err
 }
 
 func checkMember(spec MemberSpec, weight int) error {
@@ -623,46 +636,49 @@ var monitorTypes = []string{"HTTP", "HTTPS", "PING", "TCP", "TLS-HELLO", "UDP-CO
 
 // CreateHealthMonitor gives a pool its health monitor.
 func (c *Cloud) CreateHealthMonitor(ctx context.Context, spec HealthMonitorSpec) (HealthMonitor, error) {
-	project, err := c.childOf(ctx, func(st *state) (string, error) {
-		p, err := poolFinder.get(st.pools, spec.PoolID, c.scope(ctx))
+	view := func(st *state, id string) HealthMonitor { return *st.monitors[id] }
+	return once(ctx, c, KindHealthMonitor, view, func() (HealthMonitor, error) {
+		project, err := c.childOf(ctx, func(st *state) (string, error) {
+			p, err := poolFinder.get(st.pools, spec.PoolID, c.scope(ctx))
+			if err != nil {
+				return "", err
+			}
+			return p.ProjectID, nil
+		})
 		if err != nil {
-			return "", err
+			return HealthMonitor{}, err
 		}
-		return p.ProjectID, nil
+		if _, err := c.before(ctx, KindHealthMonitor, OpCreate, spec.Name, project); err != nil {
+			return HealthMonitor{}, err
+		}
+		switch {
+		case !slices.Contains(monitorTypes, spec.Type):
+			return HealthMonitor{}, invalid("Invalid input for field/attribute type. Value: '%s'. Value should be one of: %s",
+				spec.Type, strings.Join(monitorTypes, ", "))
+		case spec.Delay < 1 || spec.Timeout < 1:
+			return HealthMonitor{}, invalid("Validation failure: delay and timeout must be positive.")
+		case spec.MaxRetries < 1 || spec.MaxRetries > 10:
+			return HealthMonitor{}, invalid("Invalid input for field/attribute max_retries. Value: '%d'. Value should be between 1 and 10.",
+				spec.MaxRetries)
+		}
+		var out HealthMonitor
+		err = c.update(ctx, func(tx *txn) error {
+			p, err := poolFinder.get(tx.st.pools, spec.PoolID, c.scope(ctx))
+			if err != nil {
+				return err
+			}
+			if tx.st.hasChildren(p.ID, KindHealthMonitor) {
+				return conflict("This pool already has a health monitor")
+			}
+			h := &HealthMonitor{ID: newID(), Name: spec.Name, ProjectID: p.ProjectID, PoolID: p.ID, Type: spec.Type,
+				Delay: spec.Delay, Timeout: spec.Timeout, MaxRetries: spec.MaxRetries, CreatedAt: tx.now}
+			put(tx, tx.st.monitors, KindHealthMonitor, h.ID, h, true)
+			tx.link(p.ID, KindHealthMonitor, h.ID)
+			out = *h
+			return tx.claim(KindHealthMonitor, h.ID)
+		})
+		return out, err
 	})
-	if err != nil {
-		return HealthMonitor{}, err
-	}
-	if _, err := c.before(ctx, KindHealthMonitor, OpCreate, spec.Name, project); err != nil {
-		return HealthMonitor{}, err
-	}
-	switch {
-	case !slices.Contains(monitorTypes, spec.Type):
-		return HealthMonitor{}, invalid("Invalid input for field/attribute type. Value: '%s'. Value should be one of: %s",
-			spec.Type, strings.Join(monitorTypes, ", "))
-	case spec.Delay < 1 || spec.Timeout < 1:
-		return HealthMonitor{}, invalid("Validation failure: delay and timeout must be positive.")
-	case spec.MaxRetries < 1 || spec.MaxRetries > 10:
-		return HealthMonitor{}, invalid("Invalid input for field/attribute max_retries. Value: '%d'. Value should be between 1 and 10.",
-			spec.MaxRetries)
-	}
-	var out HealthMonitor
-	err = c.update(ctx, func(tx *txn) error {
-		p, err := poolFinder.get(tx.st.pools, spec.PoolID, c.scope(ctx))
-		if err != nil {
-			return err
-		}
-		if tx.st.hasChildren(p.ID, KindHealthMonitor) {
-			return conflict("This pool already has a health monitor")
-		}
-		h := &HealthMonitor{ID: newID(), Name: spec.Name, ProjectID: p.ProjectID, PoolID: p.ID, Type: spec.Type,
-			Delay: spec.Delay, Timeout: spec.Timeout, MaxRetries: spec.MaxRetries, CreatedAt: tx.now}
-		put(tx, tx.st.monitors, KindHealthMonitor, h.ID, h, true)
-		tx.link(p.ID, KindHealthMonitor, h.ID)
-		out = *h
-		return nil
-	})
-	return out, err
 }
 
 // HealthMonitor returns a health monitor by ID.

@@ -77,6 +77,12 @@ func (c *Cloud) load(ctx context.Context) error {
 		if err := dec(id, b); err != nil {
 			return fmt.Errorf("decode %s: %w", key, err)
 		}
+		if err := st.loadTokens(key, b); err != nil {
+			return fmt.Errorf("decode %s: %w", key, err)
+		}
+	}
+	if err := c.repair(ctx); err != nil {
+		return err
 	}
 	return c.rebuild()
 }

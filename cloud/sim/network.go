@@ -192,24 +192,27 @@ func (st *state) routerView(r *Router) Router {
 
 // CreateNetwork creates a network.
 func (c *Cloud) CreateNetwork(ctx context.Context, spec NetworkSpec) (Network, error) {
-	project := c.projectOf(ctx, spec.ProjectID)
-	if _, err := c.before(ctx, KindNetwork, OpCreate, spec.Name, project); err != nil {
-		return Network{}, err
-	}
-	if spec.MTU < 0 || (spec.MTU > 0 && spec.MTU < 68) {
-		return Network{}, invalid("Invalid input for mtu. Reason: %d is not a valid MTU.", spec.MTU)
-	}
-	var out Network
-	err := c.update(ctx, func(tx *txn) error {
-		n := &Network{
-			ID: newID(), Name: spec.Name, ProjectID: project, Status: "ACTIVE",
-			Shared: spec.Shared, MTU: cmp.Or(spec.MTU, defaultMTU), CreatedAt: tx.now,
+	view := func(st *state, id string) Network { return st.networkView(st.networks[id]) }
+	return once(ctx, c, KindNetwork, view, func() (Network, error) {
+		project := c.projectOf(ctx, spec.ProjectID)
+		if _, err := c.before(ctx, KindNetwork, OpCreate, spec.Name, project); err != nil {
+			return Network{}, err
 		}
-		put(tx, tx.st.networks, KindNetwork, n.ID, n, true)
-		out = tx.st.networkView(n)
-		return nil
+		if spec.MTU < 0 || (spec.MTU > 0 && spec.MTU < 68) {
+			return Network{}, invalid("Invalid input for mtu. Reason: %d is not a valid MTU.", spec.MTU)
+		}
+		var out Network
+		err := c.update(ctx, func(tx *txn) error {
+			n := &Network{
+				ID: newID(), Name: spec.Name, ProjectID: project, Status: "ACTIVE",
+				Shared: spec.Shared, MTU: cmp.Or(spec.MTU, defaultMTU), CreatedAt: tx.now,
+			}
+			put(tx, tx.st.networks, KindNetwork, n.ID, n, true)
+			out = tx.st.networkView(n)
+			return tx.claim(KindNetwork, n.ID)
+		})
+		return out, err
 	})
-	return out, err
 }
 
 // NetworkDetail returns a network by name or ID, as the context's project
@@ -248,35 +251,38 @@ func (c *Cloud) DeleteNetwork(ctx context.Context, id string) error {
 
 // CreateSubnet creates a subnet on a network of the project.
 func (c *Cloud) CreateSubnet(ctx context.Context, spec SubnetSpec) (Subnet, error) {
-	project := c.projectOf(ctx, spec.ProjectID)
-	if _, err := c.before(ctx, KindSubnet, OpCreate, spec.Name, project); err != nil {
-		return Subnet{}, err
-	}
-	layout, err := planSubnet(spec.CIDR, spec.GatewayIP, spec.NoGateway, spec.AllocationPools)
-	if err != nil {
-		return Subnet{}, invalid("Invalid input for operation: %v.", err)
-	}
-	var out Subnet
-	err = c.update(ctx, func(tx *txn) error {
-		n, err := networkFinder.find(tx.st.networks, spec.Network, project)
+	view := func(st *state, id string) Subnet { return *st.subnets[id].clone() }
+	return once(ctx, c, KindSubnet, view, func() (Subnet, error) {
+		project := c.projectOf(ctx, spec.ProjectID)
+		if _, err := c.before(ctx, KindSubnet, OpCreate, spec.Name, project); err != nil {
+			return Subnet{}, err
+		}
+		layout, err := planSubnet(spec.CIDR, spec.GatewayIP, spec.NoGateway, spec.AllocationPools)
 		if err != nil {
-			return err
+			return Subnet{}, invalid("Invalid input for operation: %v.", err)
 		}
-		if n.ProjectID != project {
-			return forbidden("Tenant %s not allowed to create subnet on network %s.", project, n.ID)
-		}
-		s := &Subnet{
-			ID: newID(), Name: spec.Name, ProjectID: project, NetworkID: n.ID,
-			DNSNameservers: slices.Clone(spec.DNSNameservers), EnableDHCP: !spec.DisableDHCP, CreatedAt: tx.now,
-		}
-		layout.applyTo(s)
-		if err := tx.addSubnet(s, true); err != nil {
-			return err
-		}
-		out = *s.clone()
-		return nil
+		var out Subnet
+		err = c.update(ctx, func(tx *txn) error {
+			n, err := networkFinder.find(tx.st.networks, spec.Network, project)
+			if err != nil {
+				return err
+			}
+			if n.ProjectID != project {
+				return forbidden("Tenant %s not allowed to create subnet on network %s.", project, n.ID)
+			}
+			s := &Subnet{
+				ID: newID(), Name: spec.Name, ProjectID: project, NetworkID: n.ID,
+				DNSNameservers: slices.Clone(spec.DNSNameservers), EnableDHCP: !spec.DisableDHCP, CreatedAt: tx.now,
+			}
+			layout.applyTo(s)
+			if err := tx.addSubnet(s, true); err != nil {
+				return err
+			}
+			out = *s.clone()
+			return tx.claim(KindSubnet, s.ID)
+		})
+		return out, err
 	})
-	return out, err
 }
 
 // addSubnet registers a subnet on its network with its address pool.
@@ -341,20 +347,23 @@ func (tx *txn) deleteSubnet(s *Subnet) {
 // CreateRouter creates a router, with a gateway on an external network
 // when ExternalNetwork is set (its address comes from that network).
 func (c *Cloud) CreateRouter(ctx context.Context, spec RouterSpec) (Router, error) {
-	project := c.projectOf(ctx, spec.ProjectID)
-	if _, err := c.before(ctx, KindRouter, OpCreate, spec.Name, project); err != nil {
-		return Router{}, err
-	}
-	var out Router
-	err := c.update(ctx, func(tx *txn) error {
-		r := &Router{ID: newID(), Name: spec.Name, ProjectID: project, Status: "ACTIVE", CreatedAt: tx.now}
-		if err := tx.addRouter(r, spec.ExternalNetwork, true); err != nil {
-			return err
+	view := func(st *state, id string) Router { return st.routerView(st.routers[id]) }
+	return once(ctx, c, KindRouter, view, func() (Router, error) {
+		project := c.projectOf(ctx, spec.ProjectID)
+		if _, err := c.before(ctx, KindRouter, OpCreate, spec.Name, project); err != nil {
+			return Router{}, err
 		}
-		out = tx.st.routerView(r)
-		return nil
+		var out Router
+		err := c.update(ctx, func(tx *txn) error {
+			r := &Router{ID: newID(), Name: spec.Name, ProjectID: project, Status: "ACTIVE", CreatedAt: tx.now}
+			if err := tx.addRouter(r, spec.ExternalNetwork, true); err != nil {
+				return err
+			}
+			out = tx.st.routerView(r)
+			return tx.claim(KindRouter, r.ID)
+		})
+		return out, err
 	})
-	return out, err
 }
 
 // addRouter stores a router and its gateway port.
@@ -418,8 +427,8 @@ func (c *Cloud) DeleteRouter(ctx context.Context, id string) error {
 		if tx.st.hasChildren(id, KindRouterInterface) {
 			return conflict("Router %s still has ports", id)
 		}
-		if r.GatewayPortID != "" {
-			tx.deletePort(tx.st.ports[r.GatewayPortID])
+		if gw := tx.st.ports[r.GatewayPortID]; gw != nil {
+			tx.deletePort(gw)
 		}
 		remove(tx, tx.st.routers, KindRouter, id)
 		return nil
@@ -428,30 +437,41 @@ func (c *Cloud) DeleteRouter(ctx context.Context, id string) error {
 
 // AddRouterInterface plugs a router into a subnet.
 func (c *Cloud) AddRouterInterface(ctx context.Context, spec RouterInterfaceSpec) (RouterInterface, error) {
-	var out RouterInterface
-	var project string
-	err := c.view(ctx, func(st *state) error {
-		r, err := routerFinder.get(st.routers, spec.RouterID, c.scope(ctx))
-		if err == nil {
-			project = r.ProjectID
-		}
-		return err
-	})
-	if err != nil {
-		return out, err
-	}
-	if _, err := c.before(ctx, KindRouterInterface, OpCreate, cmp.Or(spec.Subnet, spec.PortID), project); err != nil {
-		return out, err
-	}
-	err = c.update(ctx, func(tx *txn) error {
-		r, err := routerFinder.get(tx.st.routers, spec.RouterID, c.scope(ctx))
-		if err != nil {
+	return once(ctx, c, KindRouterInterface, (*state).routerInterface, func() (RouterInterface, error) {
+		var out RouterInterface
+		var project string
+		err := c.view(ctx, func(st *state) error {
+			r, err := routerFinder.get(st.routers, spec.RouterID, c.scope(ctx))
+			if err == nil {
+				project = r.ProjectID
+			}
 			return err
+		})
+		if err != nil {
+			return out, err
 		}
-		out, err = tx.addInterface(r, spec, true)
-		return err
+		if _, err := c.before(ctx, KindRouterInterface, OpCreate, cmp.Or(spec.Subnet, spec.PortID), project); err != nil {
+			return out, err
+		}
+		err = c.update(ctx, func(tx *txn) error {
+			r, err := routerFinder.get(tx.st.routers, spec.RouterID, c.scope(ctx))
+			if err != nil {
+				return err
+			}
+			if out, err = tx.addInterface(r, spec, true); err != nil {
+				return err
+			}
+			// The interface's port carries the token.
+			return tx.claimIn(KindRouterInterface, out.PortID, KindPort, out.PortID)
+		})
+		return out, err
 	})
-	return out, err
+}
+
+// routerInterface returns the interface a router has through a port.
+func (st *state) routerInterface(portID string) RouterInterface {
+	p := st.ports[portID]
+	return RouterInterface{RouterID: p.DeviceID, PortID: p.ID, SubnetID: p.FixedIPs[0].SubnetID}
 }
 
 func (tx *txn) addInterface(r *Router, spec RouterInterfaceSpec, persisted bool) (RouterInterface, error) {

@@ -15,6 +15,8 @@ type write struct {
 	key string
 	obj any
 	seq uint64
+	// tokens are the client tokens the record carries (heldTokens).
+	tokens []heldToken
 }
 
 // persister writes changes to Blobs outside the cloud's lock. Writes to one
@@ -103,6 +105,9 @@ func (p *persister) store(ctx context.Context, w write) error {
 		return p.blobs.Delete(ctx, w.key)
 	}
 	b, err := json.Marshal(w.obj)
+	if err == nil && len(w.tokens) > 0 {
+		b, err = withTokens(b, w.tokens)
+	}
 	if err != nil {
 		return err
 	}

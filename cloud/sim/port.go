@@ -103,27 +103,31 @@ type portRequest struct {
 
 // CreatePort creates a port.
 func (c *Cloud) CreatePort(ctx context.Context, spec PortSpec) (Port, error) {
-	project := c.projectOf(ctx, spec.ProjectID)
-	if _, err := c.before(ctx, KindPort, OpCreate, spec.Name, project); err != nil {
-		return Port{}, err
-	}
-	var out Port
-	err := c.update(ctx, func(tx *txn) error {
-		n, err := networkFinder.find(tx.st.networks, spec.Network, project)
-		if err != nil {
-			return err
+	view := func(st *state, id string) Port { return portView(st, st.ports[id]) }
+	return once(ctx, c, KindPort, view, func() (Port, error) {
+		project := c.projectOf(ctx, spec.ProjectID)
+		if _, err := c.before(ctx, KindPort, OpCreate, spec.Name, project); err != nil {
+			return Port{}, err
 		}
-		p, err := tx.newPort(portRequest{
-			id: newID(), name: spec.Name, project: project, network: n, fixedIPs: spec.FixedIPs,
-			securityGroups: spec.SecurityGroups, noSecurityGroups: spec.SecurityGroups != nil && len(spec.SecurityGroups) == 0,
-			pairs: spec.AllowedAddressPairs, mac: spec.MACAddress,
-		}, true)
-		if err == nil {
+		var out Port
+		err := c.update(ctx, func(tx *txn) error {
+			n, err := networkFinder.find(tx.st.networks, spec.Network, project)
+			if err != nil {
+				return err
+			}
+			p, err := tx.newPort(portRequest{
+				id: newID(), name: spec.Name, project: project, network: n, fixedIPs: spec.FixedIPs,
+				securityGroups: spec.SecurityGroups, noSecurityGroups: spec.SecurityGroups != nil && len(spec.SecurityGroups) == 0,
+				pairs: spec.AllowedAddressPairs, mac: spec.MACAddress,
+			}, true)
+			if err != nil {
+				return err
+			}
 			out = *p.clone()
-		}
-		return err
+			return tx.claim(KindPort, p.ID)
+		})
+		return out, err
 	})
-	return out, err
 }
 
 // Port returns a port by ID.

@@ -79,25 +79,28 @@ func (g *SecurityGroup) clone() *SecurityGroup {
 
 // CreateSecurityGroup creates a security group with its rules.
 func (c *Cloud) CreateSecurityGroup(ctx context.Context, spec SecurityGroupSpec) (SecurityGroup, error) {
-	project := c.projectOf(ctx, spec.ProjectID)
-	if _, err := c.before(ctx, KindSecurityGroup, OpCreate, spec.Name, project); err != nil {
-		return SecurityGroup{}, err
-	}
-	if spec.Name == defaultSecurityGroupName {
-		return SecurityGroup{}, conflict("Default security group already exists.")
-	}
-	var out SecurityGroup
-	err := c.update(ctx, func(tx *txn) error {
-		g := tx.newSecurityGroup(project, spec.Name, spec.Description)
-		for _, rs := range spec.Rules {
-			if _, err := tx.addRule(g, rs); err != nil {
-				return err
-			}
+	view := func(st *state, id string) SecurityGroup { return *st.secgroups[id].clone() }
+	return once(ctx, c, KindSecurityGroup, view, func() (SecurityGroup, error) {
+		project := c.projectOf(ctx, spec.ProjectID)
+		if _, err := c.before(ctx, KindSecurityGroup, OpCreate, spec.Name, project); err != nil {
+			return SecurityGroup{}, err
 		}
-		out = *tx.st.secgroups[g.ID].clone()
-		return nil
+		if spec.Name == defaultSecurityGroupName {
+			return SecurityGroup{}, conflict("Default security group already exists.")
+		}
+		var out SecurityGroup
+		err := c.update(ctx, func(tx *txn) error {
+			g := tx.newSecurityGroup(project, spec.Name, spec.Description)
+			for _, rs := range spec.Rules {
+				if _, err := tx.addRule(g, rs); err != nil {
+					return err
+				}
+			}
+			out = *tx.st.secgroups[g.ID].clone()
+			return tx.claim(KindSecurityGroup, g.ID)
+		})
+		return out, err
 	})
-	return out, err
 }
 
 // newSecurityGroup stores a group with Neutron's default egress rules.
@@ -189,30 +192,42 @@ func (c *Cloud) DeleteSecurityGroup(ctx context.Context, id string) error {
 
 // CreateSecurityGroupRule adds a rule to a group.
 func (c *Cloud) CreateSecurityGroupRule(ctx context.Context, spec SecurityGroupRuleSpec) (SecurityGroupRule, error) {
-	var project string
-	err := c.view(ctx, func(st *state) error {
-		g, err := secgroupFinder.find(st.secgroups, spec.SecurityGroup, c.scope(ctx))
-		if err == nil {
-			project = g.ProjectID
-		}
-		return err
-	})
-	if err != nil {
-		return SecurityGroupRule{}, err
-	}
-	if _, err := c.before(ctx, KindSecurityGroupRule, OpCreate, spec.Description, project); err != nil {
-		return SecurityGroupRule{}, err
-	}
-	var out SecurityGroupRule
-	err = c.update(ctx, func(tx *txn) error {
-		g, err := secgroupFinder.find(tx.st.secgroups, spec.SecurityGroup, c.scope(ctx))
-		if err != nil {
+	return once(ctx, c, KindSecurityGroupRule, (*state).rule, func() (SecurityGroupRule, error) {
+		var project string
+		err := c.view(ctx, func(st *state) error {
+			g, err := secgroupFinder.find(st.secgroups, spec.SecurityGroup, c.scope(ctx))
+			if err == nil {
+				project = g.ProjectID
+			}
 			return err
+		})
+		if err != nil {
+			return SecurityGroupRule{}, err
 		}
-		out, err = tx.addRule(g, spec)
-		return err
+		if _, err := c.before(ctx, KindSecurityGroupRule, OpCreate, spec.Description, project); err != nil {
+			return SecurityGroupRule{}, err
+		}
+		var out SecurityGroupRule
+		err = c.update(ctx, func(tx *txn) error {
+			g, err := secgroupFinder.find(tx.st.secgroups, spec.SecurityGroup, c.scope(ctx))
+			if err != nil {
+				return err
+			}
+			if out, err = tx.addRule(g, spec); err != nil {
+				return err
+			}
+			// The rule's group carries the token.
+			return tx.claimIn(KindSecurityGroupRule, out.ID, KindSecurityGroup, g.ID)
+		})
+		return out, err
 	})
-	return out, err
+}
+
+// rule returns a security group rule by ID.
+func (st *state) rule(id string) SecurityGroupRule {
+	g := st.secgroups[st.ruleGroup[id]]
+	i := slices.IndexFunc(g.Rules, func(r SecurityGroupRule) bool { return r.ID == id })
+	return g.Rules[i]
 }
 
 // addRule checks a rule and appends it to its group.
@@ -339,7 +354,9 @@ func (c *Cloud) DeleteSecurityGroupRule(ctx context.Context, id string) error {
 	})
 }
 
+// forgetRule forgets a deleted rule's group and client token.
 func (tx *txn) forgetRule(id, group string) {
 	delete(tx.st.ruleGroup, id)
 	tx.onUndo(func() { tx.st.ruleGroup[id] = group })
+	tx.forgetObject(KindSecurityGroupRule, id, KindSecurityGroup, group)
 }

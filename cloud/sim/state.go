@@ -38,6 +38,10 @@ type state struct {
 	defaultSG map[string]string
 	// gone holds, per server, a channel closed when the server is deleted.
 	gone map[string]chan struct{}
+	// tokens maps a client token to the object it made; held maps a
+	// persisted record's key to the tokens the record carries.
+	tokens map[string]tokenRef
+	held   map[string][]string
 }
 
 // refKey names the children of one kind of one parent.
@@ -58,6 +62,7 @@ func newState() *state {
 		quotas: map[string]Quota{}, usage: map[string]Usage{},
 		refs: map[refKey]map[string]struct{}{}, ruleGroup: map[string]string{},
 		defaultSG: map[string]string{}, gone: map[string]chan struct{}{},
+		tokens: map[string]tokenRef{}, held: map[string][]string{},
 	}
 }
 
@@ -78,9 +83,11 @@ type txn struct {
 	c     *Cloud
 	st    *state
 	now   time.Time
+	token string // the client token of a create (WithClientToken)
 	undo  []func()
 	dirty map[string]any // persisted key -> object, nil to delete
 	order []string
+	last  map[string]bool // keys written after the others (writeLast)
 	after []func()
 }
 
@@ -91,7 +98,7 @@ func (c *Cloud) update(ctx context.Context, fn func(*txn) error) error {
 		return err
 	}
 	c.mu.Lock()
-	tx := &txn{c: c, st: c.st, now: c.clock.Now().UTC(), dirty: map[string]any{}}
+	tx := &txn{c: c, st: c.st, now: c.clock.Now().UTC(), token: clientToken(ctx), dirty: map[string]any{}}
 	if err := fn(tx); err != nil {
 		for i := len(tx.undo) - 1; i >= 0; i-- {
 			tx.undo[i]()
@@ -119,23 +126,52 @@ func (c *Cloud) view(ctx context.Context, fn func(*state) error) error {
 }
 
 // writes lists the touched objects, in the order they were touched, with
-// their sequence numbers.
+// their sequence numbers and the client tokens their records carry.
 func (tx *txn) writes() []write {
-	ws := make([]write, len(tx.order))
-	for i, key := range tx.order {
+	ws := make([]write, 0, len(tx.order))
+	add := func(key string) {
 		tx.c.seq++
-		ws[i] = write{key: key, obj: tx.dirty[key], seq: tx.c.seq}
+		w := write{key: key, obj: tx.dirty[key], seq: tx.c.seq}
+		if w.obj != nil {
+			w.tokens = tx.st.heldTokens(key)
+		}
+		ws = append(ws, w)
+	}
+	for _, key := range tx.order {
+		if !tx.last[key] {
+			add(key)
+		}
+	}
+	for _, key := range tx.order {
+		if tx.last[key] {
+			add(key)
+		}
 	}
 	return ws
 }
 
-// touch marks a persisted object as changed (obj nil: deleted).
-func (tx *txn) touch(kind Kind, id string, obj any) {
-	key := string(kind) + "/" + id
+// writeLast makes a record the transaction touched be written after its
+// others. The records of one change are written one at a time, so a
+// crash may store some and not the others: a change to an existing
+// object that points it at a new one is written last, so that no crash
+// leaves the existing object pointing at a new one that was not stored
+// (see repair).
+func (tx *txn) writeLast(kind Kind, id string) {
+	if tx.last == nil {
+		tx.last = map[string]bool{}
+	}
+	tx.last[recordKey(kind, id)] = true
+}
+
+// touch marks a persisted object as changed (obj nil: deleted) and
+// returns its key.
+func (tx *txn) touch(kind Kind, id string, obj any) string {
+	key := recordKey(kind, id)
 	if _, seen := tx.dirty[key]; !seen {
 		tx.order = append(tx.order, key)
 	}
 	tx.dirty[key] = obj
+	return key
 }
 
 // onUndo registers how to revert a change.
@@ -157,7 +193,8 @@ func put[T any](tx *txn, m map[string]*T, kind Kind, id string, v *T, persisted 
 	}
 }
 
-// remove deletes id from m and from the store.
+// remove deletes id from m and from the store, with the client tokens
+// its record carries.
 func remove[T any](tx *txn, m map[string]*T, kind Kind, id string) {
 	old, had := m[id]
 	if !had {
@@ -165,7 +202,7 @@ func remove[T any](tx *txn, m map[string]*T, kind Kind, id string) {
 	}
 	delete(m, id)
 	tx.onUndo(func() { m[id] = old })
-	tx.touch(kind, id, nil)
+	tx.forgetHeld(tx.touch(kind, id, nil))
 }
 
 // link records child as a child of parent.

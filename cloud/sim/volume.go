@@ -103,42 +103,45 @@ const (
 // CreateVolume creates a volume within the project's volumes and
 // gigabytes quotas.
 func (c *Cloud) CreateVolume(ctx context.Context, spec VolumeSpec) (Volume, error) {
-	project := c.projectOf(ctx, spec.ProjectID)
-	fault, err := c.before(ctx, KindVolume, OpCreate, spec.Name, project)
-	if err != nil {
-		return Volume{}, err
-	}
-	if fault != nil && fault.Effect == EffectImageNotFound {
-		return Volume{}, notFound("Image %s could not be found.", spec.Image)
-	}
-	if spec.SizeGB < 1 {
-		return Volume{}, invalid("Invalid input received: Volume size '%d' must be an integer and greater than 0.", spec.SizeGB)
-	}
-	var out Volume
-	err = c.update(ctx, func(tx *txn) error {
-		v := &Volume{
-			ID: newID(), Name: spec.Name, ProjectID: project, Description: spec.Description, SizeGB: spec.SizeGB,
-			Status: "available", VolumeType: cmp.Or(spec.VolumeType, tx.c.cat.volumeTypes[0]),
-			AvailabilityZone: cmp.Or(spec.AvailabilityZone, "nova"), CreatedAt: tx.now,
+	view := func(st *state, id string) Volume { return st.volumeView(st.volumes[id]) }
+	return once(ctx, c, KindVolume, view, func() (Volume, error) {
+		project := c.projectOf(ctx, spec.ProjectID)
+		fault, err := c.before(ctx, KindVolume, OpCreate, spec.Name, project)
+		if err != nil {
+			return Volume{}, err
 		}
-		if !slices.Contains(tx.c.cat.volumeTypes, v.VolumeType) {
-			return notFound("Volume type with name %s could not be found.", v.VolumeType)
+		if fault != nil && fault.Effect == EffectImageNotFound {
+			return Volume{}, notFound("Image %s could not be found.", spec.Image)
 		}
-		if spec.Image != "" {
-			im, err := tx.c.lookupImage(project, spec.Image)
-			if err != nil {
+		if spec.SizeGB < 1 {
+			return Volume{}, invalid("Invalid input received: Volume size '%d' must be an integer and greater than 0.", spec.SizeGB)
+		}
+		var out Volume
+		err = c.update(ctx, func(tx *txn) error {
+			v := &Volume{
+				ID: newID(), Name: spec.Name, ProjectID: project, Description: spec.Description, SizeGB: spec.SizeGB,
+				Status: "available", VolumeType: cmp.Or(spec.VolumeType, tx.c.cat.volumeTypes[0]),
+				AvailabilityZone: cmp.Or(spec.AvailabilityZone, "nova"), CreatedAt: tx.now,
+			}
+			if !slices.Contains(tx.c.cat.volumeTypes, v.VolumeType) {
+				return notFound("Volume type with name %s could not be found.", v.VolumeType)
+			}
+			if spec.Image != "" {
+				im, err := tx.c.lookupImage(project, spec.Image)
+				if err != nil {
+					return err
+				}
+				v.ImageID, v.Bootable = im.ID, true
+			}
+			if err := tx.reserve(project, Usage{Volumes: 1, VolumeGB: v.SizeGB}); err != nil {
 				return err
 			}
-			v.ImageID, v.Bootable = im.ID, true
-		}
-		if err := tx.reserve(project, Usage{Volumes: 1, VolumeGB: v.SizeGB}); err != nil {
-			return err
-		}
-		put(tx, tx.st.volumes, KindVolume, v.ID, v, true)
-		out = tx.st.volumeView(v)
-		return nil
+			put(tx, tx.st.volumes, KindVolume, v.ID, v, true)
+			out = tx.st.volumeView(v)
+			return tx.claim(KindVolume, v.ID)
+		})
+		return out, err
 	})
-	return out, err
 }
 
 // Volume returns a volume by ID.
@@ -198,33 +201,37 @@ func (tx *txn) deleteVolume(v *Volume) {
 // AttachVolume attaches an available volume to a server of the same
 // project.
 func (c *Cloud) AttachVolume(ctx context.Context, spec VolumeAttachmentSpec) (VolumeAttachment, error) {
-	var project string
-	err := c.view(ctx, func(st *state) error {
-		s, err := serverFinder.get(st.servers, spec.ServerID, c.scope(ctx))
-		if err == nil {
-			project = s.ProjectID
-		}
-		return err
-	})
-	if err != nil {
-		return VolumeAttachment{}, err
-	}
-	if _, err := c.before(ctx, KindVolumeAttachment, OpCreate, spec.VolumeID, project); err != nil {
-		return VolumeAttachment{}, err
-	}
-	var out VolumeAttachment
-	err = c.update(ctx, func(tx *txn) error {
-		s, err := serverFinder.get(tx.st.servers, spec.ServerID, c.scope(ctx))
-		if err != nil {
+	view := func(st *state, id string) VolumeAttachment { return *st.attachments[id] }
+	return once(ctx, c, KindVolumeAttachment, view, func() (VolumeAttachment, error) {
+		var project string
+		err := c.view(ctx, func(st *state) error {
+			s, err := serverFinder.get(st.servers, spec.ServerID, c.scope(ctx))
+			if err == nil {
+				project = s.ProjectID
+			}
 			return err
+		})
+		if err != nil {
+			return VolumeAttachment{}, err
 		}
-		a, err := tx.attach(s, spec.VolumeID, spec.Device, false)
-		if err == nil {
+		if _, err := c.before(ctx, KindVolumeAttachment, OpCreate, spec.VolumeID, project); err != nil {
+			return VolumeAttachment{}, err
+		}
+		var out VolumeAttachment
+		err = c.update(ctx, func(tx *txn) error {
+			s, err := serverFinder.get(tx.st.servers, spec.ServerID, c.scope(ctx))
+			if err != nil {
+				return err
+			}
+			a, err := tx.attach(s, spec.VolumeID, spec.Device, false)
+			if err != nil {
+				return err
+			}
 			out = *a
-		}
-		return err
+			return tx.claim(KindVolumeAttachment, a.ID)
+		})
+		return out, err
 	})
-	return out, err
 }
 
 // attach attaches a volume to a server.

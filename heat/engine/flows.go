@@ -50,8 +50,14 @@ func (e *Engine) stop(s *stack) {
 func startedReason(action string) string   { return "Stack " + action + " started" }
 func completedReason(action string) string { return "Stack " + action + " completed successfully" }
 
-// begin marks a stack in progress; the stack lock must be held.
+// beginStack marks a stack in progress and stores it, before the action
+// touches a resource; the stack lock must be held. A top-level stack
+// takes the next action serial; a nested one keeps the serial its parent
+// gave it (nestedSerial).
 func (e *Engine) beginStack(s *stack, action string) {
+	if s.topLevel() {
+		s.rec.Serial++
+	}
 	s.setState(action, stInProgress, startedReason(action))
 	e.saveStack(s)
 }

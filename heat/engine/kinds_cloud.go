@@ -74,7 +74,7 @@ func (t *cloudType) doCreate(ctx context.Context, o *op) error {
 	if o.r.rec.PhysicalID != "" {
 		_ = t.delete(o.e.cloudCtx(ctx, o.s), c, o.r.rec.PhysicalID)
 	}
-	id, err := t.create(o.e.cloudCtx(ctx, o.s), o, c)
+	id, err := t.create(sim.WithClientToken(o.e.cloudCtx(ctx, o.s), o.clientToken()), o, c)
 	if err != nil {
 		return t.failure(err)
 	}

@@ -124,10 +124,16 @@ func (e *Engine) load(ctx context.Context) error {
 		e.linkParent(s)
 		e.rearm(s)
 	}
+	// A resumed stack registers the nested stacks it makes: pick the
+	// stacks to resume before resuming any.
+	var resumed []*stack
 	for _, s := range e.stacks {
 		if s.topLevel() && s.def != nil && s.rec.Status == stInProgress {
-			e.resume(s)
+			resumed = append(resumed, s)
 		}
+	}
+	for _, s := range resumed {
+		e.resume(s)
 	}
 	return nil
 }

@@ -118,8 +118,10 @@ func (e *Engine) newChild(o *op, d stackDefinition) (*stack, error) {
 	if err := e.prepareStack(child, d, true); err != nil {
 		return nil, err
 	}
+	serial := o.nestedSerial()
 	child.mu.Lock()
 	e.saveDefinition(child)
+	child.rec.Serial = serial
 	e.beginStack(child, actCreate)
 	child.mu.Unlock()
 	e.mu.Lock()
@@ -168,9 +170,11 @@ func (e *Engine) updateNested(ctx context.Context, o *op, d stackDefinition) err
 	if err := e.prepareStack(shadow, d, true); err != nil {
 		return err
 	}
+	serial := o.nestedSerial()
 	child.mu.Lock()
 	err := e.rebind(child, d)
 	if err == nil {
+		child.rec.Serial = serial
 		e.beginStack(child, actUpdate)
 	}
 	child.mu.Unlock()
@@ -199,7 +203,9 @@ func deleteNested(ctx context.Context, o *op) error {
 		return nil
 	}
 	o.release()
+	serial := o.nestedSerial()
 	child.mu.Lock()
+	child.rec.Serial = serial
 	o.e.beginStack(child, actDelete)
 	child.mu.Unlock()
 	if err := o.e.doDelete(ctx, child, actDelete); err != nil {

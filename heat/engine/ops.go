@@ -2,7 +2,10 @@ package engine
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -95,6 +98,32 @@ func (o *op) setPhysical(id string) {
 	defer o.s.mu.Unlock()
 	o.r.rec.PhysicalID = id
 	o.e.saveResource(o.s, o.r, false)
+}
+
+// clientToken identifies this create of the resource to the cloud (see
+// sim.WithClientToken): a digest of the stack, the serial of the action
+// running on it and the resource's name. The create resumed after a
+// restart has the same token, and gets the object it made before the
+// restart rather than a second one; the create of a later action (a
+// replacement, a retry after a failure, a rollback) has another, and
+// makes a new object. The resource's UUID would not do: a resource that
+// had not stored its state gets a new one when it is loaded.
+func (o *op) clientToken() string {
+	o.s.mu.Lock()
+	key := o.s.rec.ID + "/" + strconv.Itoa(o.s.rec.Serial) + "/" + o.r.rec.Name
+	o.s.mu.Unlock()
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:16])
+}
+
+// nestedSerial is the action serial of a nested stack the operation
+// begins an action on: its own stack's, which is the top-level action's.
+// A nested action begun again because the top-level one resumed after a
+// restart keeps its serial, and its creates their tokens.
+func (o *op) nestedSerial() int {
+	o.s.mu.Lock()
+	defer o.s.mu.Unlock()
+	return o.s.rec.Serial
 }
 
 // setLocalID records the ID of an object that lives in the engine only

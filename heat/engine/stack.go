@@ -36,6 +36,12 @@ type stackRecord struct {
 	Reason     string    `json:"reason"`
 	Created    time.Time `json:"created"`
 	Updated    time.Time `json:"updated,omitempty"`
+	// Serial numbers the actions begun on a top-level stack; a nested
+	// stack has the serial of the top-level action running it. A
+	// resource's cloud creates are idempotent under a token made of it
+	// (op.clientToken), so an action resumed after a restart finds the
+	// objects it made before, while a later action makes new ones.
+	Serial int `json:"serial,omitempty"`
 	// Facade holds the parent resource's metadata and policies for
 	// resource_facade.
 	Facade map[string]any `json:"-"`
