@@ -33,6 +33,22 @@ func (m *Manager) CABundle(ctx context.Context, cluster string, kind CAKind) ([]
 	return m.caBundle(ctx, cluster, g, kind)
 }
 
+// CABundles returns the bundle of every CA kind (Kinds), as CABundle
+// returns each, from one read of the cluster's certificate state.
+func (m *Manager) CABundles(ctx context.Context, cluster string) (map[CAKind][]byte, error) {
+	g, err := m.state(ctx, cluster)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[CAKind][]byte, len(Kinds))
+	for _, kind := range Kinds {
+		if out[kind], err = m.caBundle(ctx, cluster, g, kind); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // caBundle concatenates the current and superseded CAs of a kind.
 func (m *Manager) caBundle(ctx context.Context, cluster string, g generations, kind CAKind) ([]byte, error) {
 	pems, err := m.caPEMs(ctx, cluster, g, kind, true)

@@ -56,6 +56,9 @@ func TestRotation(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, b.CA.PEM, current)
 
+	bundles, err := m.CABundles(ctx, clusterID)
+	require.NoError(t, err)
+	require.Len(t, bundles, len(certs.Kinds))
 	for kind, want := range map[certs.CAKind][2][]byte{
 		certs.Kubernetes: {b.CA.PEM, old.CA.PEM},
 		certs.Etcd:       {b.EtcdCA.PEM, old.EtcdCA.PEM},
@@ -64,6 +67,7 @@ func TestRotation(t *testing.T) {
 		bundle, err := m.CABundle(ctx, clusterID, kind)
 		require.NoError(t, err)
 		assert.Equal(t, slices.Concat(want[0], want[1]), bundle, "%s: new CA first, then the old one", kind)
+		assert.Equal(t, bundle, bundles[kind], "%s: CABundles gives what CABundle gives", kind)
 	}
 	bundle, err := m.CABundle(ctx, clusterID, certs.Kubernetes)
 	require.NoError(t, err)

@@ -272,14 +272,11 @@ func (c *conductor) boot(ctx context.Context, d *clusterDoc) (drivers.Boot, erro
 		}
 		b.TrusteePassword = string(pw)
 	}
-	for kind, dst := range map[certs.CAKind]*string{certs.Kubernetes: &b.CACert, certs.Etcd: &b.EtcdCACert,
-		certs.FrontProxy: &b.FrontProxyCACert} {
-		pem, err := c.s.certs.CABundle(ctx, d.UUID, kind)
-		if err != nil {
-			return b, fmt.Errorf("reading the cluster's %s CA: %w", kind, err)
-		}
-		*dst = string(pem)
+	cas, err := c.s.certs.CABundles(ctx, d.UUID)
+	if err != nil {
+		return b, fmt.Errorf("reading the cluster's CAs: %w", err)
 	}
+	b.CACert, b.EtcdCACert, b.FrontProxyCACert = string(cas[certs.Kubernetes]), string(cas[certs.Etcd]), string(cas[certs.FrontProxy])
 	if d.Keypair != "" {
 		kp, err := c.s.cloud.Keypair(ctx, d.UserID, d.Keypair)
 		if err != nil {
