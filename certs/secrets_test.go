@@ -143,6 +143,7 @@ func TestResultsNeverHoldPrivateKeys(t *testing.T) {
 		"IssueCluster": func() []any { return results(m.IssueCluster(ctx, certs.ClusterInfo{UUID: clusterID})) },
 		"CACert":       func() []any { return results(m.CACert(ctx, clusterID, certs.Etcd)) },
 		"CABundle":     func() []any { return results(m.CABundle(ctx, clusterID, certs.Kubernetes)) },
+		"CABundles":    func() []any { return results(m.CABundles(ctx, clusterID)) },
 		"SignCSR":      func() []any { return results(m.SignCSR(ctx, clusterID, "", csr, user)) },
 		"Rotate":       func() []any { return results(m.Rotate(ctx, clusterID)) },
 		"FinishRotation": func() []any {
