@@ -52,6 +52,9 @@
 // physical IDs, attribute data) is kept in small records; what changes
 // only on a create or an update (a stack's definitions, a resource's
 // large resolved properties) is stored apart and written only then, and
-// the template and file texts of a tree of nested stacks are stored once
-// for the whole tree.
+// each template or file text is stored once for every stack that uses it.
+// Over Blobs that can queue writes (QueuedBlobs, as the service database
+// does), records are queued in order rather than waited for, and every
+// API call flushes them before it returns: what a call acknowledged or
+// reported survives a crash.
 package engine
