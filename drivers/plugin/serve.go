@@ -75,10 +75,10 @@ func serve(d drivers.Driver) {
 	guardHost()
 	if os.Getenv("GOMAXPROCS") == "" {
 		// A driver's calls are short and light: with one processor a call
-		// skips the hand-offs between threads that cost more than the
-		// call itself (the custom driver's stack call through its plugin,
-		// p50 on 2 cores: 260-300 µs with one processor per core, 205-215
-		// µs with one). A GOMAXPROCS the host passes on overrides this.
+		// skips hand-offs between threads (the custom driver's stack call,
+		// plugins side by side on 2 cores: p50 220-237 µs with one, 239-260
+		// µs with one per core). A GOMAXPROCS the host passes on overrides
+		// this.
 		runtime.GOMAXPROCS(1)
 	}
 	goplugin.Serve(serveConfig(d, logger, newHCLogger(stderr, level)))
