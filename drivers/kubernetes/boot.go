@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"strconv"
+	"sync"
 
 	"github.com/gomagnum/gomagnum/drivers"
 	"github.com/gomagnum/gomagnum/drivers/internal/clusterstack"
@@ -63,7 +64,8 @@ WantedBy=multi-user.target
 `
 }
 
-func bootFiles() ([]nodeboot.File, error) {
+// bootFiles are the boot scripts as nodes install them, read once.
+var bootFiles = sync.OnceValues(func() ([]nodeboot.File, error) {
 	files := make([]nodeboot.File, 0, len(bootScripts))
 	for _, s := range bootScripts {
 		b, err := scriptsFS.ReadFile("scripts/" + s.name)
@@ -73,7 +75,7 @@ func bootFiles() ([]nodeboot.File, error) {
 		files = append(files, nodeboot.File{Path: s.path, Mode: s.mode, Data: b})
 	}
 	return files, nil
-}
+})
 
 // clusterEnv is what every node of a stack knows of its cluster.
 func clusterEnv(c drivers.Cluster, s settings, worker drivers.NodeGroup) (map[string]string, error) {

@@ -4,7 +4,10 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
+	"strings"
+	"sync"
 )
 
 //go:embed hot/*.yaml
@@ -31,8 +34,13 @@ const (
 
 // Files reads every file of dir in fsys (none when dir is empty), plus
 // the shared templates named, into a map keyed by base name: the files of
-// a driver's stack.
+// a driver's stack. The files are read once per set asked for; every
+// call gets a map of its own.
 func Files(fsys fs.FS, dir string, shared ...string) (map[string]string, error) {
+	key := filesKey{fsys: fsys, dir: dir, shared: strings.Join(shared, "\x00")}
+	if m, ok := filesCache.Load(key); ok {
+		return maps.Clone(m.(map[string]string)), nil
+	}
 	out := make(map[string]string)
 	for _, name := range shared {
 		b, err := hotFS.ReadFile("hot/" + name)
@@ -41,14 +49,23 @@ func Files(fsys fs.FS, dir string, shared ...string) (map[string]string, error) 
 		}
 		out[name] = string(b)
 	}
-	if dir == "" {
-		return out, nil
+	if dir != "" {
+		if err := readDir(out, fsys, dir); err != nil {
+			return nil, err
+		}
 	}
-	if err := readDir(out, fsys, dir); err != nil {
-		return nil, err
-	}
-	return out, nil
+	filesCache.Store(key, out)
+	return maps.Clone(out), nil
 }
+
+// filesKey names a set of files Files read; the drivers' file systems
+// are embedded, so what they hold never changes.
+type filesKey struct {
+	fsys        fs.FS
+	dir, shared string
+}
+
+var filesCache sync.Map // filesKey -> map[string]string
 
 func readDir(out map[string]string, fsys fs.FS, dir string) error {
 	entries, err := fs.ReadDir(fsys, dir)
