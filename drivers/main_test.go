@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"runtime"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -122,10 +124,12 @@ func (d *fakeDriver) Info(context.Context) (drivers.Info, error) {
 		})
 	}
 	return drivers.Info{
-		Name:           d.name,
-		Version:        "1.0.0",
-		Provides:       []drivers.Tuple{{ServerType: "vm", OSDistro: "fake-os", COE: "kubernetes"}},
-		NetworkDrivers: []string{"flannel"},
+		Name:    d.name,
+		Version: "1.0.0",
+		// The fake reports its processors, for TestPluginProcessors.
+		ContainerVersion: strconv.Itoa(runtime.GOMAXPROCS(0)),
+		Provides:         []drivers.Tuple{{ServerType: "vm", OSDistro: "fake-os", COE: "kubernetes"}},
+		NetworkDrivers:   []string{"flannel"},
 	}, nil
 }
 

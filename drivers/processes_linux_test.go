@@ -98,6 +98,19 @@ func TestCountMarkedSeesProcesses(t *testing.T) {
 	assert.Equal(t, 0, countMarked(t, marker, 0))
 }
 
+// TestPluginProcessors: a plugin runs on one processor unless the host
+// passes GOMAXPROCS on.
+func TestPluginProcessors(t *testing.T) {
+	for _, tc := range []struct{ env, want string }{{"", "1"}, {"2", "2"}} {
+		t.Run("GOMAXPROCS="+tc.env, func(t *testing.T) {
+			t.Setenv("GOMAXPROCS", tc.env)
+			info, err := startFake(t, newHost(t, nil)).Info(t.Context())
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, info.ContainerVersion)
+		})
+	}
+}
+
 func TestPluginEnvironment(t *testing.T) {
 	t.Setenv("OS_PASSWORD", "the host's secret")
 	t.Setenv("DRIVERS_TEST_WANTED", "passed on")
