@@ -25,9 +25,11 @@ const DefaultProject = "admin"
 
 // Engine is the embedded orchestrator. It is safe for concurrent use.
 type Engine struct {
-	log     *slog.Logger
-	cloud   *sim.Cloud
-	blobs   Blobs
+	log   *slog.Logger
+	cloud *sim.Cloud
+	blobs Blobs
+	// queued is blobs when they can queue writes (QueuedBlobs), else nil.
+	queued  QueuedBlobs
 	project string
 	// cloudProject is the project cloud objects are made in; empty lets
 	// the simulated cloud use its default project.
@@ -88,6 +90,7 @@ func WithBlobs(b Blobs) Option {
 			return errors.New("engine: nil blobs")
 		}
 		e.blobs = b
+		e.queued, _ = b.(QueuedBlobs)
 		return nil
 	}
 }

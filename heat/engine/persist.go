@@ -204,8 +204,8 @@ func (e *Engine) put(key string, v any) {
 // whether it was stored (or queued).
 func (e *Engine) putBytes(key string, b []byte) bool {
 	var err error
-	if q, ok := e.blobs.(QueuedBlobs); ok {
-		err = q.QueuePut(e.ctx, key, b)
+	if e.queued != nil {
+		err = e.queued.QueuePut(e.ctx, key, b)
 	} else {
 		err = e.blobs.Put(e.ctx, key, b)
 	}
@@ -218,8 +218,8 @@ func (e *Engine) putBytes(key string, b []byte) bool {
 
 func (e *Engine) del(key string) {
 	var err error
-	if q, ok := e.blobs.(QueuedBlobs); ok {
-		err = q.QueueDelete(e.ctx, key)
+	if e.queued != nil {
+		err = e.queued.QueueDelete(e.ctx, key)
 	} else {
 		err = e.blobs.Delete(e.ctx, key)
 	}
@@ -232,11 +232,10 @@ func (e *Engine) del(key string) {
 // flush before they return, so that what they acknowledged or reported
 // survives a crash.
 func (e *Engine) flush(ctx context.Context) error {
-	q, ok := e.blobs.(QueuedBlobs)
-	if !ok {
+	if e.queued == nil {
 		return nil
 	}
-	if err := q.Flush(ctx); err != nil {
+	if err := e.queued.Flush(ctx); err != nil {
 		return fmt.Errorf("engine: writing stack records: %w", err)
 	}
 	return nil

@@ -175,10 +175,10 @@ func (e *Engine) loadTexts(stored map[string]*storedStack) (map[string]string, e
 		texts[key[len(textPrefix):]] = string(b)
 	}
 	for id, ss := range stored {
+		if ss.rec == nil {
+			continue // an orphan: load deletes its records
+		}
 		for d, text := range ss.texts {
-			if ss.rec == nil {
-				break // an orphan: load deletes its records
-			}
 			if _, ok := texts[d]; !ok && !e.putBytes(textKey(d), []byte(text)) {
 				continue // keep the old record
 			}
