@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -221,7 +222,12 @@ func (w *blobWriterLoop) run() {
 				break drain
 			}
 		}
-		err := w.s.Update(context.Background(), func(tx *Tx) error { return applyBlobWrites(tx, batch) })
+		var err error
+		if slices.ContainsFunc(batch, func(bw blobWrite) bool { return !bw.barrier }) {
+			// A batch of Flushes alone writes nothing: it is answered
+			// without a transaction, the writes before it being committed.
+			err = w.s.Update(context.Background(), func(tx *Tx) error { return applyBlobWrites(tx, batch) })
+		}
 		w.answer(batch, err)
 	}
 }

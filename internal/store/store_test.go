@@ -152,6 +152,7 @@ func TestQueuedBlobWrites(t *testing.T) {
 	openEach(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		b := s.Blobs("queued")
+		require.NoError(t, b.Flush(ctx), "nothing to flush")
 		for i := range 100 {
 			require.NoError(t, b.QueuePut(ctx, fmt.Sprintf("k%03d", i), []byte{byte(i)}))
 		}
