@@ -1,6 +1,7 @@
 package clusterstack
 
 import (
+	"embed"
 	"encoding/base64"
 	"fmt"
 	"maps"
@@ -119,7 +120,7 @@ func BasicStack(c drivers.Cluster, labels Values, p Ports, bootMaster, bootWorke
 	if err != nil {
 		return drivers.Stack{}, err
 	}
-	files, err := Files(nil, "", NodeTemplate, NetworkTemplate, APILBTemplate)
+	files, err := Files(embed.FS{}, "", NodeTemplate, NetworkTemplate, APILBTemplate)
 	if err != nil {
 		return drivers.Stack{}, err
 	}

@@ -1,6 +1,7 @@
 package clusterstack_test
 
 import (
+	"embed"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -169,10 +170,10 @@ func TestNetworkChoices(t *testing.T) {
 }
 
 func TestFiles(t *testing.T) {
-	files, err := clusterstack.Files(nil, "", clusterstack.NetworkTemplate, clusterstack.NodeTemplate)
+	files, err := clusterstack.Files(embed.FS{}, "", clusterstack.NetworkTemplate, clusterstack.NodeTemplate)
 	require.NoError(t, err)
 	assert.Len(t, files, 2)
 	assert.True(t, stacktest.IsTemplate(files[clusterstack.NodeTemplate]))
-	_, err = clusterstack.Files(nil, "", "missing.yaml")
+	_, err = clusterstack.Files(embed.FS{}, "", "missing.yaml")
 	require.Error(t, err)
 }

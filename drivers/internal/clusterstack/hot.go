@@ -34,9 +34,10 @@ const (
 
 // Files reads every file of dir in fsys (none when dir is empty), plus
 // the shared templates named, into a map keyed by base name: the files of
-// a driver's stack. The files are read once per set asked for; every
-// call gets a map of its own.
-func Files(fsys fs.FS, dir string, shared ...string) (map[string]string, error) {
+// a driver's stack. fsys is embedded, so what it holds never changes: the
+// files are read once per set asked for, and every call gets a map of its
+// own.
+func Files(fsys embed.FS, dir string, shared ...string) (map[string]string, error) {
 	key := filesKey{fsys: fsys, dir: dir, shared: strings.Join(shared, "\x00")}
 	if m, ok := filesCache.Load(key); ok {
 		return maps.Clone(m.(map[string]string)), nil
@@ -58,10 +59,9 @@ func Files(fsys fs.FS, dir string, shared ...string) (map[string]string, error) 
 	return maps.Clone(out), nil
 }
 
-// filesKey names a set of files Files read; the drivers' file systems
-// are embedded, so what they hold never changes.
+// filesKey names a set of files Files read.
 type filesKey struct {
-	fsys        fs.FS
+	fsys        embed.FS
 	dir, shared string
 }
 
