@@ -91,35 +91,12 @@ func bayFullView(r *http.Request, c *magnum.Cluster, withFaults bool) bayFull {
 }
 
 func (h *Handler) listBays(detail bool) http.HandlerFunc {
-	collection := "bays"
 	if detail {
-		collection = "bays/detail"
+		return listHandler(h, "bays", "bays/detail", h.svc.ListClusters, clusterUUID,
+			func(r *http.Request, c *magnum.Cluster) any { return bayFullView(r, c, false) })
 	}
-	return func(w http.ResponseWriter, r *http.Request) {
-		p, err := h.listParams(r)
-		if err != nil {
-			h.writeErr(w, r, err)
-			return
-		}
-		list, err := h.svc.ListClusters(r.Context(), p.options())
-		if err != nil {
-			h.writeErr(w, r, err)
-			return
-		}
-		items := make([]any, len(list))
-		for i := range list {
-			if detail {
-				items[i] = bayFullView(r, &list[i], false)
-			} else {
-				items[i] = bayBriefView(r, &list[i])
-			}
-		}
-		last := ""
-		if len(list) > 0 {
-			last = list[len(list)-1].UUID
-		}
-		p.writePage(w, r, "bays", collection, items, last)
-	}
+	return listHandler(h, "bays", "bays", h.svc.ListClusters, clusterUUID,
+		func(r *http.Request, c *magnum.Cluster) any { return bayBriefView(r, c) })
 }
 
 func (h *Handler) getBay(w http.ResponseWriter, r *http.Request) {

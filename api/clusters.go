@@ -162,36 +162,15 @@ func clusterFullView(r *http.Request, c *magnum.Cluster, withFaults bool) cluste
 }
 
 func (h *Handler) listClusters(detail bool) http.HandlerFunc {
-	collection := "clusters"
 	if detail {
-		collection = "clusters/detail"
+		return listHandler(h, "clusters", "clusters/detail", h.svc.ListClusters, clusterUUID,
+			func(r *http.Request, c *magnum.Cluster) any { return clusterFullView(r, c, false) })
 	}
-	return func(w http.ResponseWriter, r *http.Request) {
-		p, err := h.listParams(r)
-		if err != nil {
-			h.writeErr(w, r, err)
-			return
-		}
-		list, err := h.svc.ListClusters(r.Context(), p.options())
-		if err != nil {
-			h.writeErr(w, r, err)
-			return
-		}
-		items := make([]any, len(list))
-		for i := range list {
-			if detail {
-				items[i] = clusterFullView(r, &list[i], false)
-			} else {
-				items[i] = clusterBriefView(r, &list[i])
-			}
-		}
-		last := ""
-		if len(list) > 0 {
-			last = list[len(list)-1].UUID
-		}
-		p.writePage(w, r, "clusters", collection, items, last)
-	}
+	return listHandler(h, "clusters", "clusters", h.svc.ListClusters, clusterUUID,
+		func(r *http.Request, c *magnum.Cluster) any { return clusterBriefView(r, c) })
 }
+
+func clusterUUID(c *magnum.Cluster) string { return c.UUID }
 
 func (h *Handler) getCluster(w http.ResponseWriter, r *http.Request) {
 	c, err := h.svc.GetCluster(r.Context(), r.PathValue("cluster"))

@@ -114,29 +114,8 @@ func (k templateKind) view(r *http.Request, t *magnum.ClusterTemplate) templateV
 }
 
 func (h *Handler) listTemplates(k templateKind) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		p, err := h.listParams(r)
-		if err != nil {
-			h.writeErr(w, r, err)
-			return
-		}
-		list, err := h.svc.ListClusterTemplates(r.Context(), p.options())
-		if err != nil {
-			h.writeErr(w, r, err)
-			return
-		}
-		items := make([]templateView, len(list))
-		for i := range list {
-			items[i] = k.view(r, &list[i])
-		}
-		body := map[string]any{k.collection: items}
-		if len(list) > 0 {
-			if next := p.next(r, k.collection, len(list), list[len(list)-1].UUID); next != "" {
-				body["next"] = next
-			}
-		}
-		writeJSON(w, http.StatusOK, body)
-	}
+	return listHandler(h, k.collection, k.collection, h.svc.ListClusterTemplates,
+		func(t *magnum.ClusterTemplate) string { return t.UUID }, k.view)
 }
 
 func (h *Handler) getTemplate(k templateKind) http.HandlerFunc {

@@ -63,35 +63,13 @@ func federationFullView(r *http.Request, f *magnum.Federation) federationFull {
 }
 
 func (h *Handler) listFederations(detail bool) http.HandlerFunc {
-	collection := "federations"
+	uuid := func(f *magnum.Federation) string { return f.UUID }
 	if detail {
-		collection = "federations/detail"
+		return listHandler(h, "federations", "federations/detail", h.svc.ListFederations, uuid,
+			func(r *http.Request, f *magnum.Federation) any { return federationFullView(r, f) })
 	}
-	return func(w http.ResponseWriter, r *http.Request) {
-		p, err := h.listParams(r)
-		if err != nil {
-			h.writeErr(w, r, err)
-			return
-		}
-		list, err := h.svc.ListFederations(r.Context(), p.options())
-		if err != nil {
-			h.writeErr(w, r, err)
-			return
-		}
-		items := make([]any, len(list))
-		for i := range list {
-			if detail {
-				items[i] = federationFullView(r, &list[i])
-			} else {
-				items[i] = federationBriefView(r, &list[i])
-			}
-		}
-		last := ""
-		if len(list) > 0 {
-			last = list[len(list)-1].UUID
-		}
-		p.writePage(w, r, "federations", collection, items, last)
-	}
+	return listHandler(h, "federations", "federations", h.svc.ListFederations, uuid,
+		func(r *http.Request, f *magnum.Federation) any { return federationBriefView(r, f) })
 }
 
 func (h *Handler) getFederation(w http.ResponseWriter, r *http.Request) {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -64,14 +65,33 @@ func (p page) next(r *http.Request, collection string, n int, marker string) str
 	return hostURL(r) + "/v1/" + collection + q
 }
 
-// writePage writes a list body: the items under key, and the next link
-// when the page is full, last being the UUID of the page's last item.
-func (p page) writePage(w http.ResponseWriter, r *http.Request, key, collection string, items []any, last string) {
-	body := map[string]any{key: items}
-	if len(items) > 0 {
-		if next := p.next(r, collection, len(items), last); next != "" {
-			body["next"] = next
+// listHandler serves one page of a collection: it lists with the
+// request's paging parameters and writes the items' views under key, with
+// the link to the next page of collection when the page is full. uuid
+// names an item, for the next page's marker.
+func listHandler[T, V any](h *Handler, key, collection string, list func(context.Context, magnum.ListOptions) ([]T, error),
+	uuid func(*T) string, view func(*http.Request, *T) V) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p, err := h.listParams(r)
+		if err != nil {
+			h.writeErr(w, r, err)
+			return
 		}
+		all, err := list(r.Context(), p.options())
+		if err != nil {
+			h.writeErr(w, r, err)
+			return
+		}
+		items := make([]V, len(all))
+		for i := range all {
+			items[i] = view(r, &all[i])
+		}
+		body := map[string]any{key: items}
+		if len(all) > 0 {
+			if next := p.next(r, collection, len(all), uuid(&all[len(all)-1])); next != "" {
+				body["next"] = next
+			}
+		}
+		writeJSON(w, http.StatusOK, body)
 	}
-	writeJSON(w, http.StatusOK, body)
 }
