@@ -166,14 +166,14 @@ func runCase(t *testing.T, o heat.Orchestrator, name string, c diffCase, real bo
 		return obs
 	}
 	t.Cleanup(func() { cleanup(o, id) })
-	obs[0] = observe(t, o, id, "create", c, norm)
+	obs[0] = observe(t, o, id, "create", c, c.Rollback, norm)
 	for i, st := range c.Steps {
 		label := fmt.Sprintf("%d:%s", i+1, st.Action)
 		if err := runStep(ctx, o, id, st, real); err != nil {
 			obs = append(obs, observation{Step: label, Error: norm(err.Error())})
 			continue
 		}
-		obs = append(obs, observe(t, o, id, label, c, norm))
+		obs = append(obs, observe(t, o, id, label, c, st.Rollback, norm))
 	}
 	return obs
 }
@@ -210,17 +210,27 @@ func cleanup(o heat.Orchestrator, id string) {
 	}
 }
 
-// observe waits for the action to end and records the stack's state.
-func observe(t *testing.T, o heat.Orchestrator, id, label string, c diffCase, norm func(string) string) observation {
+// rollbackGrace is how long a failed action with rollback asked may rest
+// in its *_FAILED status before the rollback starts: a real Heat shows
+// that status for a moment between the failure and ROLLBACK_IN_PROGRESS.
+const rollbackGrace = 15 * time.Second
+
+// observe waits for the action to end (and, when rollback was asked, for
+// the rollback a failure starts) and records the stack's state.
+func observe(t *testing.T, o heat.Orchestrator, id, label string, c diffCase, rollback bool, norm func(string) string) observation {
 	t.Helper()
 	ctx := context.Background()
 	deadline := time.Now().Add(3 * time.Minute)
 	var st *heat.Stack
+	var failedAt time.Time
 	for {
 		var err error
 		st, err = o.GetStack(ctx, id)
 		require.NoError(t, err)
-		if !st.Status.IsInProgress() || time.Now().After(deadline) {
+		if time.Now().After(deadline) {
+			break
+		}
+		if !st.Status.IsInProgress() && !awaitRollback(st.Status, rollback, &failedAt) {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -237,6 +247,19 @@ func observe(t *testing.T, o heat.Orchestrator, id, label string, c diffCase, no
 		}
 	}
 	return ob
+}
+
+// awaitRollback reports whether a failed status should be polled again
+// because the rollback asked for may not have started yet; failedAt
+// remembers when the failure was first seen.
+func awaitRollback(s heat.Status, rollback bool, failedAt *time.Time) bool {
+	if !rollback || (s != heat.CreateFailed && s != heat.UpdateFailed) {
+		return false
+	}
+	if failedAt.IsZero() {
+		*failedAt = time.Now()
+	}
+	return time.Since(*failedAt) < rollbackGrace
 }
 
 func listResources(t *testing.T, o heat.Orchestrator, id string, c diffCase, norm func(string) string) []string {
