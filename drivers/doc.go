@@ -32,7 +32,9 @@
 //
 // Plugins speak gRPC (package internal/driverproto, protocol version 1,
 // negotiated through go-plugin's VersionedPlugins so that a version 2 can
-// be served next to it) with mutual TLS set up per process. They run in
+// be served next to it) with mutual TLS set up per process; the driver
+// calls travel over long-lived streams, each carrying one call at a time,
+// which spares every call the setup of its own HTTP/2 stream. They run in
 // their own process group with a minimal environment (WithPluginEnv), log
 // JSON to stderr, which the host re-emits through its slog logger with a
 // "driver" attribute, and are pinged (WithPing). A plugin that dies or

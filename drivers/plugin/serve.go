@@ -76,7 +76,7 @@ func serve(d drivers.Driver) {
 	if os.Getenv("GOMAXPROCS") == "" {
 		// A driver's calls are short and light: with one processor a call
 		// skips hand-offs between threads (the custom driver's stack call,
-		// plugins side by side on 2 cores: p50 220-237 µs with one, 239-260
+		// runs side by side on 2 cores: p50 157-206 µs with one, 179-234
 		// µs with one per core). A GOMAXPROCS the host passes on overrides
 		// this.
 		runtime.GOMAXPROCS(1)
@@ -85,10 +85,12 @@ func serve(d drivers.Driver) {
 }
 
 func serveConfig(d drivers.Driver, logger *slog.Logger, hcl hclog.Logger) *goplugin.ServeConfig {
+	// Panics of the driver are turned into errors instead of crashes.
+	s := &server{d: d, intercept: recoverPanics(logger)}
 	return &goplugin.ServeConfig{
 		HandshakeConfig:  pb.Handshake,
-		VersionedPlugins: pb.PluginSets(&server{d: d}),
-		GRPCServer:       grpcServer(logger),
+		VersionedPlugins: pb.PluginSets(s),
+		GRPCServer:       grpcServer(s),
 		Logger:           hcl,
 	}
 }

@@ -18,7 +18,14 @@ import (
 // server serves a drivers.Driver as the gRPC Driver service.
 type server struct {
 	pb.UnimplementedDriverServer
-	d drivers.Driver
+	d         drivers.Driver
+	intercept grpc.UnaryServerInterceptor // what the gRPC server runs around unary calls
+}
+
+// Calls answers the unary calls the host sends over one stream, through
+// the same interceptor as the unary RPCs.
+func (s *server) Calls(stream pb.Driver_CallsServer) error {
+	return pb.ServeCalls(stream, s, s.intercept)
 }
 
 // statusOf turns a driver error into a status the host turns back into an
@@ -140,11 +147,11 @@ func (s *server) ClientConfig(ctx context.Context, r *pb.CredentialsRequest) (*p
 }
 
 // grpcServer builds the plugin's gRPC server: large messages (templates
-// with their files) and panics turned into errors instead of crashes.
-func grpcServer(logger *slog.Logger) func([]grpc.ServerOption) *grpc.Server {
+// with their files) and s's interceptor around every unary call.
+func grpcServer(s *server) func([]grpc.ServerOption) *grpc.Server {
 	return func(opts []grpc.ServerOption) *grpc.Server {
 		opts = append(opts, pb.ServerOptions()...)
-		opts = append(opts, grpc.ChainUnaryInterceptor(recoverPanics(logger)))
+		opts = append(opts, grpc.ChainUnaryInterceptor(s.intercept))
 		return grpc.NewServer(opts...)
 	}
 }

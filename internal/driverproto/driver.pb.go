@@ -29,6 +29,133 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// Call is one unary call sent over Calls.
+type Call struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// method is the full gRPC method name, such as
+	// "/gomagnum.driver.v1.Driver/ClusterStack".
+	Method string `protobuf:"bytes,1,opt,name=method,proto3" json:"method,omitempty"`
+	// request is the method's request message, encoded.
+	Request []byte `protobuf:"bytes,2,opt,name=request,proto3" json:"request,omitempty"`
+	// timeout_nanos is what is left of the caller's deadline; 0 is none.
+	TimeoutNanos  int64 `protobuf:"varint,3,opt,name=timeout_nanos,json=timeoutNanos,proto3" json:"timeout_nanos,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Call) Reset() {
+	*x = Call{}
+	mi := &file_driver_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Call) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Call) ProtoMessage() {}
+
+func (x *Call) ProtoReflect() protoreflect.Message {
+	mi := &file_driver_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Call.ProtoReflect.Descriptor instead.
+func (*Call) Descriptor() ([]byte, []int) {
+	return file_driver_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *Call) GetMethod() string {
+	if x != nil {
+		return x.Method
+	}
+	return ""
+}
+
+func (x *Call) GetRequest() []byte {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *Call) GetTimeoutNanos() int64 {
+	if x != nil {
+		return x.TimeoutNanos
+	}
+	return 0
+}
+
+// Reply answers one Call: the encoded response, or the error status.
+type Reply struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Response []byte                 `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	// code is a gRPC status code; OK (0) when the call succeeded.
+	Code          uint32 `protobuf:"varint,2,opt,name=code,proto3" json:"code,omitempty"`
+	Message       string `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Reply) Reset() {
+	*x = Reply{}
+	mi := &file_driver_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Reply) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Reply) ProtoMessage() {}
+
+func (x *Reply) ProtoReflect() protoreflect.Message {
+	mi := &file_driver_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Reply.ProtoReflect.Descriptor instead.
+func (*Reply) Descriptor() ([]byte, []int) {
+	return file_driver_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *Reply) GetResponse() []byte {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *Reply) GetCode() uint32 {
+	if x != nil {
+		return x.Code
+	}
+	return 0
+}
+
+func (x *Reply) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
 type Empty struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -37,7 +164,7 @@ type Empty struct {
 
 func (x *Empty) Reset() {
 	*x = Empty{}
-	mi := &file_driver_proto_msgTypes[0]
+	mi := &file_driver_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -49,7 +176,7 @@ func (x *Empty) String() string {
 func (*Empty) ProtoMessage() {}
 
 func (x *Empty) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[0]
+	mi := &file_driver_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -62,7 +189,7 @@ func (x *Empty) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Empty.ProtoReflect.Descriptor instead.
 func (*Empty) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{0}
+	return file_driver_proto_rawDescGZIP(), []int{2}
 }
 
 type InfoRequest struct {
@@ -73,7 +200,7 @@ type InfoRequest struct {
 
 func (x *InfoRequest) Reset() {
 	*x = InfoRequest{}
-	mi := &file_driver_proto_msgTypes[1]
+	mi := &file_driver_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -85,7 +212,7 @@ func (x *InfoRequest) String() string {
 func (*InfoRequest) ProtoMessage() {}
 
 func (x *InfoRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[1]
+	mi := &file_driver_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -98,7 +225,7 @@ func (x *InfoRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InfoRequest.ProtoReflect.Descriptor instead.
 func (*InfoRequest) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{1}
+	return file_driver_proto_rawDescGZIP(), []int{3}
 }
 
 type InfoResponse struct {
@@ -113,7 +240,7 @@ type InfoResponse struct {
 
 func (x *InfoResponse) Reset() {
 	*x = InfoResponse{}
-	mi := &file_driver_proto_msgTypes[2]
+	mi := &file_driver_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -125,7 +252,7 @@ func (x *InfoResponse) String() string {
 func (*InfoResponse) ProtoMessage() {}
 
 func (x *InfoResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[2]
+	mi := &file_driver_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -138,7 +265,7 @@ func (x *InfoResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InfoResponse.ProtoReflect.Descriptor instead.
 func (*InfoResponse) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{2}
+	return file_driver_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *InfoResponse) GetInfo() *Info {
@@ -164,7 +291,7 @@ type ValidateTemplateRequest struct {
 
 func (x *ValidateTemplateRequest) Reset() {
 	*x = ValidateTemplateRequest{}
-	mi := &file_driver_proto_msgTypes[3]
+	mi := &file_driver_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -176,7 +303,7 @@ func (x *ValidateTemplateRequest) String() string {
 func (*ValidateTemplateRequest) ProtoMessage() {}
 
 func (x *ValidateTemplateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[3]
+	mi := &file_driver_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -189,7 +316,7 @@ func (x *ValidateTemplateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateTemplateRequest.ProtoReflect.Descriptor instead.
 func (*ValidateTemplateRequest) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{3}
+	return file_driver_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ValidateTemplateRequest) GetTemplate() *Template {
@@ -208,7 +335,7 @@ type ClusterRequest struct {
 
 func (x *ClusterRequest) Reset() {
 	*x = ClusterRequest{}
-	mi := &file_driver_proto_msgTypes[4]
+	mi := &file_driver_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -220,7 +347,7 @@ func (x *ClusterRequest) String() string {
 func (*ClusterRequest) ProtoMessage() {}
 
 func (x *ClusterRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[4]
+	mi := &file_driver_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -233,7 +360,7 @@ func (x *ClusterRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClusterRequest.ProtoReflect.Descriptor instead.
 func (*ClusterRequest) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{4}
+	return file_driver_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ClusterRequest) GetCluster() *Cluster {
@@ -253,7 +380,7 @@ type NodeGroupStackRequest struct {
 
 func (x *NodeGroupStackRequest) Reset() {
 	*x = NodeGroupStackRequest{}
-	mi := &file_driver_proto_msgTypes[5]
+	mi := &file_driver_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -265,7 +392,7 @@ func (x *NodeGroupStackRequest) String() string {
 func (*NodeGroupStackRequest) ProtoMessage() {}
 
 func (x *NodeGroupStackRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[5]
+	mi := &file_driver_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -278,7 +405,7 @@ func (x *NodeGroupStackRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NodeGroupStackRequest.ProtoReflect.Descriptor instead.
 func (*NodeGroupStackRequest) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{5}
+	return file_driver_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *NodeGroupStackRequest) GetCluster() *Cluster {
@@ -305,7 +432,7 @@ type ResizeRequest struct {
 
 func (x *ResizeRequest) Reset() {
 	*x = ResizeRequest{}
-	mi := &file_driver_proto_msgTypes[6]
+	mi := &file_driver_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -317,7 +444,7 @@ func (x *ResizeRequest) String() string {
 func (*ResizeRequest) ProtoMessage() {}
 
 func (x *ResizeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[6]
+	mi := &file_driver_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -330,7 +457,7 @@ func (x *ResizeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResizeRequest.ProtoReflect.Descriptor instead.
 func (*ResizeRequest) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{6}
+	return file_driver_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ResizeRequest) GetCluster() *Cluster {
@@ -357,7 +484,7 @@ type UpgradeRequest struct {
 
 func (x *UpgradeRequest) Reset() {
 	*x = UpgradeRequest{}
-	mi := &file_driver_proto_msgTypes[7]
+	mi := &file_driver_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -369,7 +496,7 @@ func (x *UpgradeRequest) String() string {
 func (*UpgradeRequest) ProtoMessage() {}
 
 func (x *UpgradeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[7]
+	mi := &file_driver_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -382,7 +509,7 @@ func (x *UpgradeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpgradeRequest.ProtoReflect.Descriptor instead.
 func (*UpgradeRequest) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{7}
+	return file_driver_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *UpgradeRequest) GetCluster() *Cluster {
@@ -410,7 +537,7 @@ type MapOutputsRequest struct {
 
 func (x *MapOutputsRequest) Reset() {
 	*x = MapOutputsRequest{}
-	mi := &file_driver_proto_msgTypes[8]
+	mi := &file_driver_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -422,7 +549,7 @@ func (x *MapOutputsRequest) String() string {
 func (*MapOutputsRequest) ProtoMessage() {}
 
 func (x *MapOutputsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[8]
+	mi := &file_driver_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -435,7 +562,7 @@ func (x *MapOutputsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MapOutputsRequest.ProtoReflect.Descriptor instead.
 func (*MapOutputsRequest) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{8}
+	return file_driver_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *MapOutputsRequest) GetCluster() *Cluster {
@@ -469,7 +596,7 @@ type CredentialsRequest struct {
 
 func (x *CredentialsRequest) Reset() {
 	*x = CredentialsRequest{}
-	mi := &file_driver_proto_msgTypes[9]
+	mi := &file_driver_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -481,7 +608,7 @@ func (x *CredentialsRequest) String() string {
 func (*CredentialsRequest) ProtoMessage() {}
 
 func (x *CredentialsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[9]
+	mi := &file_driver_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -494,7 +621,7 @@ func (x *CredentialsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CredentialsRequest.ProtoReflect.Descriptor instead.
 func (*CredentialsRequest) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{9}
+	return file_driver_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *CredentialsRequest) GetCluster() *Cluster {
@@ -522,7 +649,7 @@ type Tuple struct {
 
 func (x *Tuple) Reset() {
 	*x = Tuple{}
-	mi := &file_driver_proto_msgTypes[10]
+	mi := &file_driver_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -534,7 +661,7 @@ func (x *Tuple) String() string {
 func (*Tuple) ProtoMessage() {}
 
 func (x *Tuple) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[10]
+	mi := &file_driver_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -547,7 +674,7 @@ func (x *Tuple) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Tuple.ProtoReflect.Descriptor instead.
 func (*Tuple) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{10}
+	return file_driver_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Tuple) GetServerType() string {
@@ -583,7 +710,7 @@ type Capabilities struct {
 
 func (x *Capabilities) Reset() {
 	*x = Capabilities{}
-	mi := &file_driver_proto_msgTypes[11]
+	mi := &file_driver_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -595,7 +722,7 @@ func (x *Capabilities) String() string {
 func (*Capabilities) ProtoMessage() {}
 
 func (x *Capabilities) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[11]
+	mi := &file_driver_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -608,7 +735,7 @@ func (x *Capabilities) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Capabilities.ProtoReflect.Descriptor instead.
 func (*Capabilities) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{11}
+	return file_driver_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Capabilities) GetUpgrade() bool {
@@ -654,7 +781,7 @@ type Info struct {
 
 func (x *Info) Reset() {
 	*x = Info{}
-	mi := &file_driver_proto_msgTypes[12]
+	mi := &file_driver_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -666,7 +793,7 @@ func (x *Info) String() string {
 func (*Info) ProtoMessage() {}
 
 func (x *Info) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[12]
+	mi := &file_driver_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -679,7 +806,7 @@ func (x *Info) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Info.ProtoReflect.Descriptor instead.
 func (*Info) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{12}
+	return file_driver_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Info) GetName() string {
@@ -766,7 +893,7 @@ type Template struct {
 
 func (x *Template) Reset() {
 	*x = Template{}
-	mi := &file_driver_proto_msgTypes[13]
+	mi := &file_driver_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -778,7 +905,7 @@ func (x *Template) String() string {
 func (*Template) ProtoMessage() {}
 
 func (x *Template) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[13]
+	mi := &file_driver_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -791,7 +918,7 @@ func (x *Template) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Template.ProtoReflect.Descriptor instead.
 func (*Template) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{13}
+	return file_driver_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Template) GetUuid() string {
@@ -1012,7 +1139,7 @@ type Cluster struct {
 
 func (x *Cluster) Reset() {
 	*x = Cluster{}
-	mi := &file_driver_proto_msgTypes[14]
+	mi := &file_driver_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1024,7 +1151,7 @@ func (x *Cluster) String() string {
 func (*Cluster) ProtoMessage() {}
 
 func (x *Cluster) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[14]
+	mi := &file_driver_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1037,7 +1164,7 @@ func (x *Cluster) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Cluster.ProtoReflect.Descriptor instead.
 func (*Cluster) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{14}
+	return file_driver_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Cluster) GetUuid() string {
@@ -1210,7 +1337,7 @@ type NodeGroup struct {
 
 func (x *NodeGroup) Reset() {
 	*x = NodeGroup{}
-	mi := &file_driver_proto_msgTypes[15]
+	mi := &file_driver_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1222,7 +1349,7 @@ func (x *NodeGroup) String() string {
 func (*NodeGroup) ProtoMessage() {}
 
 func (x *NodeGroup) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[15]
+	mi := &file_driver_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1235,7 +1362,7 @@ func (x *NodeGroup) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NodeGroup.ProtoReflect.Descriptor instead.
 func (*NodeGroup) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{15}
+	return file_driver_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *NodeGroup) GetUuid() string {
@@ -1354,7 +1481,7 @@ type Taint struct {
 
 func (x *Taint) Reset() {
 	*x = Taint{}
-	mi := &file_driver_proto_msgTypes[16]
+	mi := &file_driver_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1366,7 +1493,7 @@ func (x *Taint) String() string {
 func (*Taint) ProtoMessage() {}
 
 func (x *Taint) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[16]
+	mi := &file_driver_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1379,7 +1506,7 @@ func (x *Taint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Taint.ProtoReflect.Descriptor instead.
 func (*Taint) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{16}
+	return file_driver_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Taint) GetKey() string {
@@ -1423,7 +1550,7 @@ type Boot struct {
 
 func (x *Boot) Reset() {
 	*x = Boot{}
-	mi := &file_driver_proto_msgTypes[17]
+	mi := &file_driver_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1435,7 +1562,7 @@ func (x *Boot) String() string {
 func (*Boot) ProtoMessage() {}
 
 func (x *Boot) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[17]
+	mi := &file_driver_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1448,7 +1575,7 @@ func (x *Boot) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Boot.ProtoReflect.Descriptor instead.
 func (*Boot) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{17}
+	return file_driver_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Boot) GetMagnumUrl() string {
@@ -1554,7 +1681,7 @@ type Value struct {
 
 func (x *Value) Reset() {
 	*x = Value{}
-	mi := &file_driver_proto_msgTypes[18]
+	mi := &file_driver_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1566,7 +1693,7 @@ func (x *Value) String() string {
 func (*Value) ProtoMessage() {}
 
 func (x *Value) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[18]
+	mi := &file_driver_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1579,7 +1706,7 @@ func (x *Value) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Value.ProtoReflect.Descriptor instead.
 func (*Value) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{18}
+	return file_driver_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Value) GetKind() isValue_Kind {
@@ -1682,7 +1809,7 @@ type NamedValue struct {
 
 func (x *NamedValue) Reset() {
 	*x = NamedValue{}
-	mi := &file_driver_proto_msgTypes[19]
+	mi := &file_driver_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1694,7 +1821,7 @@ func (x *NamedValue) String() string {
 func (*NamedValue) ProtoMessage() {}
 
 func (x *NamedValue) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[19]
+	mi := &file_driver_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1707,7 +1834,7 @@ func (x *NamedValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NamedValue.ProtoReflect.Descriptor instead.
 func (*NamedValue) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{19}
+	return file_driver_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *NamedValue) GetName() string {
@@ -1736,7 +1863,7 @@ type File struct {
 
 func (x *File) Reset() {
 	*x = File{}
-	mi := &file_driver_proto_msgTypes[20]
+	mi := &file_driver_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1748,7 +1875,7 @@ func (x *File) String() string {
 func (*File) ProtoMessage() {}
 
 func (x *File) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[20]
+	mi := &file_driver_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1761,7 +1888,7 @@ func (x *File) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use File.ProtoReflect.Descriptor instead.
 func (*File) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{20}
+	return file_driver_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *File) GetName() string {
@@ -1791,7 +1918,7 @@ type Environment struct {
 
 func (x *Environment) Reset() {
 	*x = Environment{}
-	mi := &file_driver_proto_msgTypes[21]
+	mi := &file_driver_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1803,7 +1930,7 @@ func (x *Environment) String() string {
 func (*Environment) ProtoMessage() {}
 
 func (x *Environment) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[21]
+	mi := &file_driver_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1816,7 +1943,7 @@ func (x *Environment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Environment.ProtoReflect.Descriptor instead.
 func (*Environment) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{21}
+	return file_driver_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *Environment) GetParametersJson() []byte {
@@ -1852,7 +1979,7 @@ type Stack struct {
 
 func (x *Stack) Reset() {
 	*x = Stack{}
-	mi := &file_driver_proto_msgTypes[22]
+	mi := &file_driver_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1864,7 +1991,7 @@ func (x *Stack) String() string {
 func (*Stack) ProtoMessage() {}
 
 func (x *Stack) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[22]
+	mi := &file_driver_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1877,7 +2004,7 @@ func (x *Stack) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Stack.ProtoReflect.Descriptor instead.
 func (*Stack) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{22}
+	return file_driver_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *Stack) GetTemplate() []byte {
@@ -1925,7 +2052,7 @@ type StackUpdate struct {
 
 func (x *StackUpdate) Reset() {
 	*x = StackUpdate{}
-	mi := &file_driver_proto_msgTypes[23]
+	mi := &file_driver_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1937,7 +2064,7 @@ func (x *StackUpdate) String() string {
 func (*StackUpdate) ProtoMessage() {}
 
 func (x *StackUpdate) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[23]
+	mi := &file_driver_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1950,7 +2077,7 @@ func (x *StackUpdate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StackUpdate.ProtoReflect.Descriptor instead.
 func (*StackUpdate) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{23}
+	return file_driver_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *StackUpdate) GetTemplate() []byte {
@@ -2006,7 +2133,7 @@ type Resize struct {
 
 func (x *Resize) Reset() {
 	*x = Resize{}
-	mi := &file_driver_proto_msgTypes[24]
+	mi := &file_driver_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2018,7 +2145,7 @@ func (x *Resize) String() string {
 func (*Resize) ProtoMessage() {}
 
 func (x *Resize) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[24]
+	mi := &file_driver_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2031,7 +2158,7 @@ func (x *Resize) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Resize.ProtoReflect.Descriptor instead.
 func (*Resize) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{24}
+	return file_driver_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *Resize) GetNodeGroup() string {
@@ -2066,7 +2193,7 @@ type Upgrade struct {
 
 func (x *Upgrade) Reset() {
 	*x = Upgrade{}
-	mi := &file_driver_proto_msgTypes[25]
+	mi := &file_driver_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2078,7 +2205,7 @@ func (x *Upgrade) String() string {
 func (*Upgrade) ProtoMessage() {}
 
 func (x *Upgrade) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[25]
+	mi := &file_driver_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2091,7 +2218,7 @@ func (x *Upgrade) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Upgrade.ProtoReflect.Descriptor instead.
 func (*Upgrade) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{25}
+	return file_driver_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *Upgrade) GetTemplate() *Template {
@@ -2127,7 +2254,7 @@ type StackState struct {
 
 func (x *StackState) Reset() {
 	*x = StackState{}
-	mi := &file_driver_proto_msgTypes[26]
+	mi := &file_driver_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2139,7 +2266,7 @@ func (x *StackState) String() string {
 func (*StackState) ProtoMessage() {}
 
 func (x *StackState) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[26]
+	mi := &file_driver_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2152,7 +2279,7 @@ func (x *StackState) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StackState.ProtoReflect.Descriptor instead.
 func (*StackState) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{26}
+	return file_driver_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *StackState) GetStatus() string {
@@ -2195,7 +2322,7 @@ type Outputs struct {
 
 func (x *Outputs) Reset() {
 	*x = Outputs{}
-	mi := &file_driver_proto_msgTypes[27]
+	mi := &file_driver_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2207,7 +2334,7 @@ func (x *Outputs) String() string {
 func (*Outputs) ProtoMessage() {}
 
 func (x *Outputs) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[27]
+	mi := &file_driver_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2220,7 +2347,7 @@ func (x *Outputs) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Outputs.ProtoReflect.Descriptor instead.
 func (*Outputs) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{27}
+	return file_driver_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *Outputs) GetApiAddress() string {
@@ -2261,7 +2388,7 @@ type NodeGroupOutputs struct {
 
 func (x *NodeGroupOutputs) Reset() {
 	*x = NodeGroupOutputs{}
-	mi := &file_driver_proto_msgTypes[28]
+	mi := &file_driver_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2273,7 +2400,7 @@ func (x *NodeGroupOutputs) String() string {
 func (*NodeGroupOutputs) ProtoMessage() {}
 
 func (x *NodeGroupOutputs) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[28]
+	mi := &file_driver_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2286,7 +2413,7 @@ func (x *NodeGroupOutputs) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NodeGroupOutputs.ProtoReflect.Descriptor instead.
 func (*NodeGroupOutputs) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{28}
+	return file_driver_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *NodeGroupOutputs) GetNodeAddresses() []string {
@@ -2314,7 +2441,7 @@ type Credentials struct {
 
 func (x *Credentials) Reset() {
 	*x = Credentials{}
-	mi := &file_driver_proto_msgTypes[29]
+	mi := &file_driver_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2326,7 +2453,7 @@ func (x *Credentials) String() string {
 func (*Credentials) ProtoMessage() {}
 
 func (x *Credentials) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[29]
+	mi := &file_driver_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2339,7 +2466,7 @@ func (x *Credentials) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Credentials.ProtoReflect.Descriptor instead.
 func (*Credentials) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{29}
+	return file_driver_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *Credentials) GetCaCert() []byte {
@@ -2373,7 +2500,7 @@ type HealthResponse struct {
 
 func (x *HealthResponse) Reset() {
 	*x = HealthResponse{}
-	mi := &file_driver_proto_msgTypes[30]
+	mi := &file_driver_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2385,7 +2512,7 @@ func (x *HealthResponse) String() string {
 func (*HealthResponse) ProtoMessage() {}
 
 func (x *HealthResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[30]
+	mi := &file_driver_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2398,7 +2525,7 @@ func (x *HealthResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthResponse.ProtoReflect.Descriptor instead.
 func (*HealthResponse) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{30}
+	return file_driver_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *HealthResponse) GetStatus() string {
@@ -2425,7 +2552,7 @@ type ClientConfigResponse struct {
 
 func (x *ClientConfigResponse) Reset() {
 	*x = ClientConfigResponse{}
-	mi := &file_driver_proto_msgTypes[31]
+	mi := &file_driver_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2437,7 +2564,7 @@ func (x *ClientConfigResponse) String() string {
 func (*ClientConfigResponse) ProtoMessage() {}
 
 func (x *ClientConfigResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_driver_proto_msgTypes[31]
+	mi := &file_driver_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2450,7 +2577,7 @@ func (x *ClientConfigResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientConfigResponse.ProtoReflect.Descriptor instead.
 func (*ClientConfigResponse) Descriptor() ([]byte, []int) {
-	return file_driver_proto_rawDescGZIP(), []int{31}
+	return file_driver_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ClientConfigResponse) GetFiles() map[string][]byte {
@@ -2471,7 +2598,15 @@ var File_driver_proto protoreflect.FileDescriptor
 
 const file_driver_proto_rawDesc = "" +
 	"\n" +
-	"\fdriver.proto\x12\x12gomagnum.driver.v1\"\a\n" +
+	"\fdriver.proto\x12\x12gomagnum.driver.v1\"]\n" +
+	"\x04Call\x12\x16\n" +
+	"\x06method\x18\x01 \x01(\tR\x06method\x12\x18\n" +
+	"\arequest\x18\x02 \x01(\fR\arequest\x12#\n" +
+	"\rtimeout_nanos\x18\x03 \x01(\x03R\ftimeoutNanos\"Q\n" +
+	"\x05Reply\x12\x1a\n" +
+	"\bresponse\x18\x01 \x01(\fR\bresponse\x12\x12\n" +
+	"\x04code\x18\x02 \x01(\rR\x04code\x12\x18\n" +
+	"\amessage\x18\x03 \x01(\tR\amessage\"\a\n" +
 	"\x05Empty\"\r\n" +
 	"\vInfoRequest\"c\n" +
 	"\fInfoResponse\x12,\n" +
@@ -2729,7 +2864,7 @@ const file_driver_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\fR\x05value:\x028\x01\x1a6\n" +
 	"\bEnvEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x012\xb0\a\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x012\xf2\a\n" +
 	"\x06Driver\x12I\n" +
 	"\x04Info\x12\x1f.gomagnum.driver.v1.InfoRequest\x1a .gomagnum.driver.v1.InfoResponse\x12Z\n" +
 	"\x10ValidateTemplate\x12+.gomagnum.driver.v1.ValidateTemplateRequest\x1a\x19.gomagnum.driver.v1.Empty\x12P\n" +
@@ -2742,7 +2877,8 @@ const file_driver_proto_rawDesc = "" +
 	"\n" +
 	"MapOutputs\x12%.gomagnum.driver.v1.MapOutputsRequest\x1a\x1b.gomagnum.driver.v1.Outputs\x12T\n" +
 	"\x06Health\x12&.gomagnum.driver.v1.CredentialsRequest\x1a\".gomagnum.driver.v1.HealthResponse\x12`\n" +
-	"\fClientConfig\x12&.gomagnum.driver.v1.CredentialsRequest\x1a(.gomagnum.driver.v1.ClientConfigResponseB3Z1github.com/gomagnum/gomagnum/internal/driverprotob\x06proto3"
+	"\fClientConfig\x12&.gomagnum.driver.v1.CredentialsRequest\x1a(.gomagnum.driver.v1.ClientConfigResponse\x12@\n" +
+	"\x05Calls\x12\x18.gomagnum.driver.v1.Call\x1a\x19.gomagnum.driver.v1.Reply(\x010\x01B3Z1github.com/gomagnum/gomagnum/internal/driverprotob\x06proto3"
 
 var (
 	file_driver_proto_rawDescOnce sync.Once
@@ -2756,114 +2892,118 @@ func file_driver_proto_rawDescGZIP() []byte {
 	return file_driver_proto_rawDescData
 }
 
-var file_driver_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
+var file_driver_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
 var file_driver_proto_goTypes = []any{
-	(*Empty)(nil),                   // 0: gomagnum.driver.v1.Empty
-	(*InfoRequest)(nil),             // 1: gomagnum.driver.v1.InfoRequest
-	(*InfoResponse)(nil),            // 2: gomagnum.driver.v1.InfoResponse
-	(*ValidateTemplateRequest)(nil), // 3: gomagnum.driver.v1.ValidateTemplateRequest
-	(*ClusterRequest)(nil),          // 4: gomagnum.driver.v1.ClusterRequest
-	(*NodeGroupStackRequest)(nil),   // 5: gomagnum.driver.v1.NodeGroupStackRequest
-	(*ResizeRequest)(nil),           // 6: gomagnum.driver.v1.ResizeRequest
-	(*UpgradeRequest)(nil),          // 7: gomagnum.driver.v1.UpgradeRequest
-	(*MapOutputsRequest)(nil),       // 8: gomagnum.driver.v1.MapOutputsRequest
-	(*CredentialsRequest)(nil),      // 9: gomagnum.driver.v1.CredentialsRequest
-	(*Tuple)(nil),                   // 10: gomagnum.driver.v1.Tuple
-	(*Capabilities)(nil),            // 11: gomagnum.driver.v1.Capabilities
-	(*Info)(nil),                    // 12: gomagnum.driver.v1.Info
-	(*Template)(nil),                // 13: gomagnum.driver.v1.Template
-	(*Cluster)(nil),                 // 14: gomagnum.driver.v1.Cluster
-	(*NodeGroup)(nil),               // 15: gomagnum.driver.v1.NodeGroup
-	(*Taint)(nil),                   // 16: gomagnum.driver.v1.Taint
-	(*Boot)(nil),                    // 17: gomagnum.driver.v1.Boot
-	(*Value)(nil),                   // 18: gomagnum.driver.v1.Value
-	(*NamedValue)(nil),              // 19: gomagnum.driver.v1.NamedValue
-	(*File)(nil),                    // 20: gomagnum.driver.v1.File
-	(*Environment)(nil),             // 21: gomagnum.driver.v1.Environment
-	(*Stack)(nil),                   // 22: gomagnum.driver.v1.Stack
-	(*StackUpdate)(nil),             // 23: gomagnum.driver.v1.StackUpdate
-	(*Resize)(nil),                  // 24: gomagnum.driver.v1.Resize
-	(*Upgrade)(nil),                 // 25: gomagnum.driver.v1.Upgrade
-	(*StackState)(nil),              // 26: gomagnum.driver.v1.StackState
-	(*Outputs)(nil),                 // 27: gomagnum.driver.v1.Outputs
-	(*NodeGroupOutputs)(nil),        // 28: gomagnum.driver.v1.NodeGroupOutputs
-	(*Credentials)(nil),             // 29: gomagnum.driver.v1.Credentials
-	(*HealthResponse)(nil),          // 30: gomagnum.driver.v1.HealthResponse
-	(*ClientConfigResponse)(nil),    // 31: gomagnum.driver.v1.ClientConfigResponse
-	nil,                             // 32: gomagnum.driver.v1.Template.LabelsEntry
-	nil,                             // 33: gomagnum.driver.v1.Cluster.LabelsEntry
-	nil,                             // 34: gomagnum.driver.v1.NodeGroup.LabelsEntry
-	nil,                             // 35: gomagnum.driver.v1.NodeGroup.NodeLabelsEntry
-	nil,                             // 36: gomagnum.driver.v1.StackState.ParametersEntry
-	nil,                             // 37: gomagnum.driver.v1.Outputs.NodeGroupsEntry
-	nil,                             // 38: gomagnum.driver.v1.HealthResponse.ReasonEntry
-	nil,                             // 39: gomagnum.driver.v1.ClientConfigResponse.FilesEntry
-	nil,                             // 40: gomagnum.driver.v1.ClientConfigResponse.EnvEntry
+	(*Call)(nil),                    // 0: gomagnum.driver.v1.Call
+	(*Reply)(nil),                   // 1: gomagnum.driver.v1.Reply
+	(*Empty)(nil),                   // 2: gomagnum.driver.v1.Empty
+	(*InfoRequest)(nil),             // 3: gomagnum.driver.v1.InfoRequest
+	(*InfoResponse)(nil),            // 4: gomagnum.driver.v1.InfoResponse
+	(*ValidateTemplateRequest)(nil), // 5: gomagnum.driver.v1.ValidateTemplateRequest
+	(*ClusterRequest)(nil),          // 6: gomagnum.driver.v1.ClusterRequest
+	(*NodeGroupStackRequest)(nil),   // 7: gomagnum.driver.v1.NodeGroupStackRequest
+	(*ResizeRequest)(nil),           // 8: gomagnum.driver.v1.ResizeRequest
+	(*UpgradeRequest)(nil),          // 9: gomagnum.driver.v1.UpgradeRequest
+	(*MapOutputsRequest)(nil),       // 10: gomagnum.driver.v1.MapOutputsRequest
+	(*CredentialsRequest)(nil),      // 11: gomagnum.driver.v1.CredentialsRequest
+	(*Tuple)(nil),                   // 12: gomagnum.driver.v1.Tuple
+	(*Capabilities)(nil),            // 13: gomagnum.driver.v1.Capabilities
+	(*Info)(nil),                    // 14: gomagnum.driver.v1.Info
+	(*Template)(nil),                // 15: gomagnum.driver.v1.Template
+	(*Cluster)(nil),                 // 16: gomagnum.driver.v1.Cluster
+	(*NodeGroup)(nil),               // 17: gomagnum.driver.v1.NodeGroup
+	(*Taint)(nil),                   // 18: gomagnum.driver.v1.Taint
+	(*Boot)(nil),                    // 19: gomagnum.driver.v1.Boot
+	(*Value)(nil),                   // 20: gomagnum.driver.v1.Value
+	(*NamedValue)(nil),              // 21: gomagnum.driver.v1.NamedValue
+	(*File)(nil),                    // 22: gomagnum.driver.v1.File
+	(*Environment)(nil),             // 23: gomagnum.driver.v1.Environment
+	(*Stack)(nil),                   // 24: gomagnum.driver.v1.Stack
+	(*StackUpdate)(nil),             // 25: gomagnum.driver.v1.StackUpdate
+	(*Resize)(nil),                  // 26: gomagnum.driver.v1.Resize
+	(*Upgrade)(nil),                 // 27: gomagnum.driver.v1.Upgrade
+	(*StackState)(nil),              // 28: gomagnum.driver.v1.StackState
+	(*Outputs)(nil),                 // 29: gomagnum.driver.v1.Outputs
+	(*NodeGroupOutputs)(nil),        // 30: gomagnum.driver.v1.NodeGroupOutputs
+	(*Credentials)(nil),             // 31: gomagnum.driver.v1.Credentials
+	(*HealthResponse)(nil),          // 32: gomagnum.driver.v1.HealthResponse
+	(*ClientConfigResponse)(nil),    // 33: gomagnum.driver.v1.ClientConfigResponse
+	nil,                             // 34: gomagnum.driver.v1.Template.LabelsEntry
+	nil,                             // 35: gomagnum.driver.v1.Cluster.LabelsEntry
+	nil,                             // 36: gomagnum.driver.v1.NodeGroup.LabelsEntry
+	nil,                             // 37: gomagnum.driver.v1.NodeGroup.NodeLabelsEntry
+	nil,                             // 38: gomagnum.driver.v1.StackState.ParametersEntry
+	nil,                             // 39: gomagnum.driver.v1.Outputs.NodeGroupsEntry
+	nil,                             // 40: gomagnum.driver.v1.HealthResponse.ReasonEntry
+	nil,                             // 41: gomagnum.driver.v1.ClientConfigResponse.FilesEntry
+	nil,                             // 42: gomagnum.driver.v1.ClientConfigResponse.EnvEntry
 }
 var file_driver_proto_depIdxs = []int32{
-	12, // 0: gomagnum.driver.v1.InfoResponse.info:type_name -> gomagnum.driver.v1.Info
-	13, // 1: gomagnum.driver.v1.ValidateTemplateRequest.template:type_name -> gomagnum.driver.v1.Template
-	14, // 2: gomagnum.driver.v1.ClusterRequest.cluster:type_name -> gomagnum.driver.v1.Cluster
-	14, // 3: gomagnum.driver.v1.NodeGroupStackRequest.cluster:type_name -> gomagnum.driver.v1.Cluster
-	15, // 4: gomagnum.driver.v1.NodeGroupStackRequest.node_group:type_name -> gomagnum.driver.v1.NodeGroup
-	14, // 5: gomagnum.driver.v1.ResizeRequest.cluster:type_name -> gomagnum.driver.v1.Cluster
-	24, // 6: gomagnum.driver.v1.ResizeRequest.resize:type_name -> gomagnum.driver.v1.Resize
-	14, // 7: gomagnum.driver.v1.UpgradeRequest.cluster:type_name -> gomagnum.driver.v1.Cluster
-	25, // 8: gomagnum.driver.v1.UpgradeRequest.upgrade:type_name -> gomagnum.driver.v1.Upgrade
-	14, // 9: gomagnum.driver.v1.MapOutputsRequest.cluster:type_name -> gomagnum.driver.v1.Cluster
-	15, // 10: gomagnum.driver.v1.MapOutputsRequest.node_group:type_name -> gomagnum.driver.v1.NodeGroup
-	26, // 11: gomagnum.driver.v1.MapOutputsRequest.state:type_name -> gomagnum.driver.v1.StackState
-	14, // 12: gomagnum.driver.v1.CredentialsRequest.cluster:type_name -> gomagnum.driver.v1.Cluster
-	29, // 13: gomagnum.driver.v1.CredentialsRequest.credentials:type_name -> gomagnum.driver.v1.Credentials
-	10, // 14: gomagnum.driver.v1.Info.provides:type_name -> gomagnum.driver.v1.Tuple
-	11, // 15: gomagnum.driver.v1.Info.capabilities:type_name -> gomagnum.driver.v1.Capabilities
-	32, // 16: gomagnum.driver.v1.Template.labels:type_name -> gomagnum.driver.v1.Template.LabelsEntry
-	13, // 17: gomagnum.driver.v1.Cluster.template:type_name -> gomagnum.driver.v1.Template
-	33, // 18: gomagnum.driver.v1.Cluster.labels:type_name -> gomagnum.driver.v1.Cluster.LabelsEntry
-	15, // 19: gomagnum.driver.v1.Cluster.node_groups:type_name -> gomagnum.driver.v1.NodeGroup
-	17, // 20: gomagnum.driver.v1.Cluster.boot:type_name -> gomagnum.driver.v1.Boot
-	34, // 21: gomagnum.driver.v1.NodeGroup.labels:type_name -> gomagnum.driver.v1.NodeGroup.LabelsEntry
-	35, // 22: gomagnum.driver.v1.NodeGroup.node_labels:type_name -> gomagnum.driver.v1.NodeGroup.NodeLabelsEntry
-	16, // 23: gomagnum.driver.v1.NodeGroup.node_taints:type_name -> gomagnum.driver.v1.Taint
-	18, // 24: gomagnum.driver.v1.NamedValue.value:type_name -> gomagnum.driver.v1.Value
-	20, // 25: gomagnum.driver.v1.Stack.files:type_name -> gomagnum.driver.v1.File
-	21, // 26: gomagnum.driver.v1.Stack.environment:type_name -> gomagnum.driver.v1.Environment
-	19, // 27: gomagnum.driver.v1.Stack.parameters:type_name -> gomagnum.driver.v1.NamedValue
-	20, // 28: gomagnum.driver.v1.StackUpdate.files:type_name -> gomagnum.driver.v1.File
-	21, // 29: gomagnum.driver.v1.StackUpdate.environment:type_name -> gomagnum.driver.v1.Environment
-	19, // 30: gomagnum.driver.v1.StackUpdate.parameters:type_name -> gomagnum.driver.v1.NamedValue
-	13, // 31: gomagnum.driver.v1.Upgrade.template:type_name -> gomagnum.driver.v1.Template
-	19, // 32: gomagnum.driver.v1.StackState.outputs:type_name -> gomagnum.driver.v1.NamedValue
-	36, // 33: gomagnum.driver.v1.StackState.parameters:type_name -> gomagnum.driver.v1.StackState.ParametersEntry
-	37, // 34: gomagnum.driver.v1.Outputs.node_groups:type_name -> gomagnum.driver.v1.Outputs.NodeGroupsEntry
-	38, // 35: gomagnum.driver.v1.HealthResponse.reason:type_name -> gomagnum.driver.v1.HealthResponse.ReasonEntry
-	39, // 36: gomagnum.driver.v1.ClientConfigResponse.files:type_name -> gomagnum.driver.v1.ClientConfigResponse.FilesEntry
-	40, // 37: gomagnum.driver.v1.ClientConfigResponse.env:type_name -> gomagnum.driver.v1.ClientConfigResponse.EnvEntry
-	28, // 38: gomagnum.driver.v1.Outputs.NodeGroupsEntry.value:type_name -> gomagnum.driver.v1.NodeGroupOutputs
-	1,  // 39: gomagnum.driver.v1.Driver.Info:input_type -> gomagnum.driver.v1.InfoRequest
-	3,  // 40: gomagnum.driver.v1.Driver.ValidateTemplate:input_type -> gomagnum.driver.v1.ValidateTemplateRequest
-	4,  // 41: gomagnum.driver.v1.Driver.ValidateCluster:input_type -> gomagnum.driver.v1.ClusterRequest
-	4,  // 42: gomagnum.driver.v1.Driver.ClusterStack:input_type -> gomagnum.driver.v1.ClusterRequest
-	5,  // 43: gomagnum.driver.v1.Driver.NodeGroupStack:input_type -> gomagnum.driver.v1.NodeGroupStackRequest
-	6,  // 44: gomagnum.driver.v1.Driver.ResizeStack:input_type -> gomagnum.driver.v1.ResizeRequest
-	7,  // 45: gomagnum.driver.v1.Driver.UpgradeStack:input_type -> gomagnum.driver.v1.UpgradeRequest
-	4,  // 46: gomagnum.driver.v1.Driver.RotateCAStack:input_type -> gomagnum.driver.v1.ClusterRequest
-	8,  // 47: gomagnum.driver.v1.Driver.MapOutputs:input_type -> gomagnum.driver.v1.MapOutputsRequest
-	9,  // 48: gomagnum.driver.v1.Driver.Health:input_type -> gomagnum.driver.v1.CredentialsRequest
-	9,  // 49: gomagnum.driver.v1.Driver.ClientConfig:input_type -> gomagnum.driver.v1.CredentialsRequest
-	2,  // 50: gomagnum.driver.v1.Driver.Info:output_type -> gomagnum.driver.v1.InfoResponse
-	0,  // 51: gomagnum.driver.v1.Driver.ValidateTemplate:output_type -> gomagnum.driver.v1.Empty
-	0,  // 52: gomagnum.driver.v1.Driver.ValidateCluster:output_type -> gomagnum.driver.v1.Empty
-	22, // 53: gomagnum.driver.v1.Driver.ClusterStack:output_type -> gomagnum.driver.v1.Stack
-	22, // 54: gomagnum.driver.v1.Driver.NodeGroupStack:output_type -> gomagnum.driver.v1.Stack
-	23, // 55: gomagnum.driver.v1.Driver.ResizeStack:output_type -> gomagnum.driver.v1.StackUpdate
-	23, // 56: gomagnum.driver.v1.Driver.UpgradeStack:output_type -> gomagnum.driver.v1.StackUpdate
-	23, // 57: gomagnum.driver.v1.Driver.RotateCAStack:output_type -> gomagnum.driver.v1.StackUpdate
-	27, // 58: gomagnum.driver.v1.Driver.MapOutputs:output_type -> gomagnum.driver.v1.Outputs
-	30, // 59: gomagnum.driver.v1.Driver.Health:output_type -> gomagnum.driver.v1.HealthResponse
-	31, // 60: gomagnum.driver.v1.Driver.ClientConfig:output_type -> gomagnum.driver.v1.ClientConfigResponse
-	50, // [50:61] is the sub-list for method output_type
-	39, // [39:50] is the sub-list for method input_type
+	14, // 0: gomagnum.driver.v1.InfoResponse.info:type_name -> gomagnum.driver.v1.Info
+	15, // 1: gomagnum.driver.v1.ValidateTemplateRequest.template:type_name -> gomagnum.driver.v1.Template
+	16, // 2: gomagnum.driver.v1.ClusterRequest.cluster:type_name -> gomagnum.driver.v1.Cluster
+	16, // 3: gomagnum.driver.v1.NodeGroupStackRequest.cluster:type_name -> gomagnum.driver.v1.Cluster
+	17, // 4: gomagnum.driver.v1.NodeGroupStackRequest.node_group:type_name -> gomagnum.driver.v1.NodeGroup
+	16, // 5: gomagnum.driver.v1.ResizeRequest.cluster:type_name -> gomagnum.driver.v1.Cluster
+	26, // 6: gomagnum.driver.v1.ResizeRequest.resize:type_name -> gomagnum.driver.v1.Resize
+	16, // 7: gomagnum.driver.v1.UpgradeRequest.cluster:type_name -> gomagnum.driver.v1.Cluster
+	27, // 8: gomagnum.driver.v1.UpgradeRequest.upgrade:type_name -> gomagnum.driver.v1.Upgrade
+	16, // 9: gomagnum.driver.v1.MapOutputsRequest.cluster:type_name -> gomagnum.driver.v1.Cluster
+	17, // 10: gomagnum.driver.v1.MapOutputsRequest.node_group:type_name -> gomagnum.driver.v1.NodeGroup
+	28, // 11: gomagnum.driver.v1.MapOutputsRequest.state:type_name -> gomagnum.driver.v1.StackState
+	16, // 12: gomagnum.driver.v1.CredentialsRequest.cluster:type_name -> gomagnum.driver.v1.Cluster
+	31, // 13: gomagnum.driver.v1.CredentialsRequest.credentials:type_name -> gomagnum.driver.v1.Credentials
+	12, // 14: gomagnum.driver.v1.Info.provides:type_name -> gomagnum.driver.v1.Tuple
+	13, // 15: gomagnum.driver.v1.Info.capabilities:type_name -> gomagnum.driver.v1.Capabilities
+	34, // 16: gomagnum.driver.v1.Template.labels:type_name -> gomagnum.driver.v1.Template.LabelsEntry
+	15, // 17: gomagnum.driver.v1.Cluster.template:type_name -> gomagnum.driver.v1.Template
+	35, // 18: gomagnum.driver.v1.Cluster.labels:type_name -> gomagnum.driver.v1.Cluster.LabelsEntry
+	17, // 19: gomagnum.driver.v1.Cluster.node_groups:type_name -> gomagnum.driver.v1.NodeGroup
+	19, // 20: gomagnum.driver.v1.Cluster.boot:type_name -> gomagnum.driver.v1.Boot
+	36, // 21: gomagnum.driver.v1.NodeGroup.labels:type_name -> gomagnum.driver.v1.NodeGroup.LabelsEntry
+	37, // 22: gomagnum.driver.v1.NodeGroup.node_labels:type_name -> gomagnum.driver.v1.NodeGroup.NodeLabelsEntry
+	18, // 23: gomagnum.driver.v1.NodeGroup.node_taints:type_name -> gomagnum.driver.v1.Taint
+	20, // 24: gomagnum.driver.v1.NamedValue.value:type_name -> gomagnum.driver.v1.Value
+	22, // 25: gomagnum.driver.v1.Stack.files:type_name -> gomagnum.driver.v1.File
+	23, // 26: gomagnum.driver.v1.Stack.environment:type_name -> gomagnum.driver.v1.Environment
+	21, // 27: gomagnum.driver.v1.Stack.parameters:type_name -> gomagnum.driver.v1.NamedValue
+	22, // 28: gomagnum.driver.v1.StackUpdate.files:type_name -> gomagnum.driver.v1.File
+	23, // 29: gomagnum.driver.v1.StackUpdate.environment:type_name -> gomagnum.driver.v1.Environment
+	21, // 30: gomagnum.driver.v1.StackUpdate.parameters:type_name -> gomagnum.driver.v1.NamedValue
+	15, // 31: gomagnum.driver.v1.Upgrade.template:type_name -> gomagnum.driver.v1.Template
+	21, // 32: gomagnum.driver.v1.StackState.outputs:type_name -> gomagnum.driver.v1.NamedValue
+	38, // 33: gomagnum.driver.v1.StackState.parameters:type_name -> gomagnum.driver.v1.StackState.ParametersEntry
+	39, // 34: gomagnum.driver.v1.Outputs.node_groups:type_name -> gomagnum.driver.v1.Outputs.NodeGroupsEntry
+	40, // 35: gomagnum.driver.v1.HealthResponse.reason:type_name -> gomagnum.driver.v1.HealthResponse.ReasonEntry
+	41, // 36: gomagnum.driver.v1.ClientConfigResponse.files:type_name -> gomagnum.driver.v1.ClientConfigResponse.FilesEntry
+	42, // 37: gomagnum.driver.v1.ClientConfigResponse.env:type_name -> gomagnum.driver.v1.ClientConfigResponse.EnvEntry
+	30, // 38: gomagnum.driver.v1.Outputs.NodeGroupsEntry.value:type_name -> gomagnum.driver.v1.NodeGroupOutputs
+	3,  // 39: gomagnum.driver.v1.Driver.Info:input_type -> gomagnum.driver.v1.InfoRequest
+	5,  // 40: gomagnum.driver.v1.Driver.ValidateTemplate:input_type -> gomagnum.driver.v1.ValidateTemplateRequest
+	6,  // 41: gomagnum.driver.v1.Driver.ValidateCluster:input_type -> gomagnum.driver.v1.ClusterRequest
+	6,  // 42: gomagnum.driver.v1.Driver.ClusterStack:input_type -> gomagnum.driver.v1.ClusterRequest
+	7,  // 43: gomagnum.driver.v1.Driver.NodeGroupStack:input_type -> gomagnum.driver.v1.NodeGroupStackRequest
+	8,  // 44: gomagnum.driver.v1.Driver.ResizeStack:input_type -> gomagnum.driver.v1.ResizeRequest
+	9,  // 45: gomagnum.driver.v1.Driver.UpgradeStack:input_type -> gomagnum.driver.v1.UpgradeRequest
+	6,  // 46: gomagnum.driver.v1.Driver.RotateCAStack:input_type -> gomagnum.driver.v1.ClusterRequest
+	10, // 47: gomagnum.driver.v1.Driver.MapOutputs:input_type -> gomagnum.driver.v1.MapOutputsRequest
+	11, // 48: gomagnum.driver.v1.Driver.Health:input_type -> gomagnum.driver.v1.CredentialsRequest
+	11, // 49: gomagnum.driver.v1.Driver.ClientConfig:input_type -> gomagnum.driver.v1.CredentialsRequest
+	0,  // 50: gomagnum.driver.v1.Driver.Calls:input_type -> gomagnum.driver.v1.Call
+	4,  // 51: gomagnum.driver.v1.Driver.Info:output_type -> gomagnum.driver.v1.InfoResponse
+	2,  // 52: gomagnum.driver.v1.Driver.ValidateTemplate:output_type -> gomagnum.driver.v1.Empty
+	2,  // 53: gomagnum.driver.v1.Driver.ValidateCluster:output_type -> gomagnum.driver.v1.Empty
+	24, // 54: gomagnum.driver.v1.Driver.ClusterStack:output_type -> gomagnum.driver.v1.Stack
+	24, // 55: gomagnum.driver.v1.Driver.NodeGroupStack:output_type -> gomagnum.driver.v1.Stack
+	25, // 56: gomagnum.driver.v1.Driver.ResizeStack:output_type -> gomagnum.driver.v1.StackUpdate
+	25, // 57: gomagnum.driver.v1.Driver.UpgradeStack:output_type -> gomagnum.driver.v1.StackUpdate
+	25, // 58: gomagnum.driver.v1.Driver.RotateCAStack:output_type -> gomagnum.driver.v1.StackUpdate
+	29, // 59: gomagnum.driver.v1.Driver.MapOutputs:output_type -> gomagnum.driver.v1.Outputs
+	32, // 60: gomagnum.driver.v1.Driver.Health:output_type -> gomagnum.driver.v1.HealthResponse
+	33, // 61: gomagnum.driver.v1.Driver.ClientConfig:output_type -> gomagnum.driver.v1.ClientConfigResponse
+	1,  // 62: gomagnum.driver.v1.Driver.Calls:output_type -> gomagnum.driver.v1.Reply
+	51, // [51:63] is the sub-list for method output_type
+	39, // [39:51] is the sub-list for method input_type
 	39, // [39:39] is the sub-list for extension type_name
 	39, // [39:39] is the sub-list for extension extendee
 	0,  // [0:39] is the sub-list for field type_name
@@ -2874,23 +3014,23 @@ func file_driver_proto_init() {
 	if File_driver_proto != nil {
 		return
 	}
-	file_driver_proto_msgTypes[15].OneofWrappers = []any{}
-	file_driver_proto_msgTypes[18].OneofWrappers = []any{
+	file_driver_proto_msgTypes[17].OneofWrappers = []any{}
+	file_driver_proto_msgTypes[20].OneofWrappers = []any{
 		(*Value_StringValue)(nil),
 		(*Value_IntValue)(nil),
 		(*Value_FloatValue)(nil),
 		(*Value_BoolValue)(nil),
 		(*Value_JsonValue)(nil),
 	}
-	file_driver_proto_msgTypes[23].OneofWrappers = []any{}
-	file_driver_proto_msgTypes[28].OneofWrappers = []any{}
+	file_driver_proto_msgTypes[25].OneofWrappers = []any{}
+	file_driver_proto_msgTypes[30].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_driver_proto_rawDesc), len(file_driver_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   41,
+			NumMessages:   43,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

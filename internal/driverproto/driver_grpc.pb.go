@@ -38,6 +38,7 @@ const (
 	Driver_MapOutputs_FullMethodName       = "/gomagnum.driver.v1.Driver/MapOutputs"
 	Driver_Health_FullMethodName           = "/gomagnum.driver.v1.Driver/Health"
 	Driver_ClientConfig_FullMethodName     = "/gomagnum.driver.v1.Driver/ClientConfig"
+	Driver_Calls_FullMethodName            = "/gomagnum.driver.v1.Driver/Calls"
 )
 
 // DriverClient is the client API for Driver service.
@@ -60,6 +61,13 @@ type DriverClient interface {
 	MapOutputs(ctx context.Context, in *MapOutputsRequest, opts ...grpc.CallOption) (*Outputs, error)
 	Health(ctx context.Context, in *CredentialsRequest, opts ...grpc.CallOption) (*HealthResponse, error)
 	ClientConfig(ctx context.Context, in *CredentialsRequest, opts ...grpc.CallOption) (*ClientConfigResponse, error)
+	// Calls carries the unary calls above over one long-lived stream: the
+	// host sends a Call, the plugin answers it with one Reply, and the
+	// stream waits for the next Call. It spares each call the opening and
+	// closing of an HTTP/2 stream, a third of a local call's latency.
+	// Added in protocol_minor 1; a host falls back to the unary RPCs when a
+	// plugin answers UNIMPLEMENTED.
+	Calls(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[Call, Reply], error)
 }
 
 type driverClient struct {
@@ -180,6 +188,19 @@ func (c *driverClient) ClientConfig(ctx context.Context, in *CredentialsRequest,
 	return out, nil
 }
 
+func (c *driverClient) Calls(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[Call, Reply], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &Driver_ServiceDesc.Streams[0], Driver_Calls_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[Call, Reply]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Driver_CallsClient = grpc.BidiStreamingClient[Call, Reply]
+
 // DriverServer is the server API for Driver service.
 // All implementations must embed UnimplementedDriverServer
 // for forward compatibility.
@@ -200,6 +221,13 @@ type DriverServer interface {
 	MapOutputs(context.Context, *MapOutputsRequest) (*Outputs, error)
 	Health(context.Context, *CredentialsRequest) (*HealthResponse, error)
 	ClientConfig(context.Context, *CredentialsRequest) (*ClientConfigResponse, error)
+	// Calls carries the unary calls above over one long-lived stream: the
+	// host sends a Call, the plugin answers it with one Reply, and the
+	// stream waits for the next Call. It spares each call the opening and
+	// closing of an HTTP/2 stream, a third of a local call's latency.
+	// Added in protocol_minor 1; a host falls back to the unary RPCs when a
+	// plugin answers UNIMPLEMENTED.
+	Calls(grpc.BidiStreamingServer[Call, Reply]) error
 	mustEmbedUnimplementedDriverServer()
 }
 
@@ -242,6 +270,9 @@ func (UnimplementedDriverServer) Health(context.Context, *CredentialsRequest) (*
 }
 func (UnimplementedDriverServer) ClientConfig(context.Context, *CredentialsRequest) (*ClientConfigResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ClientConfig not implemented")
+}
+func (UnimplementedDriverServer) Calls(grpc.BidiStreamingServer[Call, Reply]) error {
+	return status.Errorf(codes.Unimplemented, "method Calls not implemented")
 }
 func (UnimplementedDriverServer) mustEmbedUnimplementedDriverServer() {}
 func (UnimplementedDriverServer) testEmbeddedByValue()                {}
@@ -462,6 +493,13 @@ func _Driver_ClientConfig_Handler(srv interface{}, ctx context.Context, dec func
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Driver_Calls_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(DriverServer).Calls(&grpc.GenericServerStream[Call, Reply]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Driver_CallsServer = grpc.BidiStreamingServer[Call, Reply]
+
 // Driver_ServiceDesc is the grpc.ServiceDesc for Driver service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -514,6 +552,13 @@ var Driver_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _Driver_ClientConfig_Handler,
 		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "Calls",
+			Handler:       _Driver_Calls_Handler,
+			ServerStreams: true,
+			ClientStreams: true,
+		},
+	},
 	Metadata: "driver.proto",
 }

@@ -16,7 +16,8 @@ const ProtocolVersion = 1
 
 // ProtocolMinor counts the compatible additions made to protocol version 1;
 // plugins report theirs in InfoResponse.protocol_minor.
-const ProtocolMinor = 0
+// 1 added the Calls stream.
+const ProtocolMinor = 1
 
 // PluginName is the name the driver service is dispensed under.
 const PluginName = "driver"
@@ -57,12 +58,20 @@ func (p *GRPCPlugin) GRPCServer(_ *goplugin.GRPCBroker, s *grpc.Server) error {
 
 // GRPCClient returns a *Conn over the plugin's connection.
 func (p *GRPCPlugin) GRPCClient(_ context.Context, _ *goplugin.GRPCBroker, cc *grpc.ClientConn) (any, error) {
-	return &Conn{DriverClient: NewDriverClient(cc), health: grpc_health_v1.NewHealthClient(cc)}, nil
+	return NewConn(cc), nil
+}
+
+// NewConn returns the host's end of a plugin connection. Its Driver calls
+// travel over Calls streams, or as unary RPCs to a plugin without Calls.
+func NewConn(cc grpc.ClientConnInterface) *Conn {
+	calls := newCallConn(cc)
+	return &Conn{DriverClient: NewDriverClient(calls), calls: calls, health: grpc_health_v1.NewHealthClient(cc)}
 }
 
 // Conn is the host's end of one plugin connection.
 type Conn struct {
 	DriverClient
+	calls  *callConn
 	health grpc_health_v1.HealthClient
 }
 

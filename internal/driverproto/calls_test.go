@@ -1,0 +1,174 @@
+package driverproto
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+	"google.golang.org/grpc/test/bufconn"
+)
+
+// unaryServer is a plugin of protocol_minor 0: it has no Calls.
+type unaryServer struct {
+	UnimplementedDriverServer
+	unary    atomic.Int32 // calls that came as unary RPCs
+	released chan error   // what a blocked call saw when it ended
+}
+
+func (s *unaryServer) Info(ctx context.Context, _ *InfoRequest) (*InfoResponse, error) {
+	if m, _ := grpc.Method(ctx); m == "/gomagnum.driver.v1.Driver/Info" {
+		s.unary.Add(1) // over Calls, the context names the Calls stream
+	}
+	return &InfoResponse{Info: &Info{Name: "fake"}}, nil
+}
+
+// ValidateTemplate answers by the template's name: "deadline" reports the
+// deadline it got, "block" waits for its context, others fail INVALID.
+func (s *unaryServer) ValidateTemplate(ctx context.Context, r *ValidateTemplateRequest) (*Empty, error) {
+	switch r.GetTemplate().GetName() {
+	case "deadline":
+		if d, ok := ctx.Deadline(); ok {
+			return nil, status.Errorf(codes.InvalidArgument, "deadline in %v", time.Until(d).Round(time.Minute))
+		}
+		return nil, status.Error(codes.InvalidArgument, "no deadline")
+	case "block":
+		<-ctx.Done()
+		s.released <- ctx.Err()
+		return nil, ctx.Err()
+	}
+	return nil, status.Errorf(codes.InvalidArgument, "template %q: no", r.GetTemplate().GetName())
+}
+
+// streamServer is a current plugin: unaryServer with Calls.
+type streamServer struct {
+	*unaryServer
+	streams atomic.Int32
+}
+
+func (s *streamServer) Calls(stream Driver_CallsServer) error {
+	s.streams.Add(1)
+	return ServeCalls(stream, s, nil)
+}
+
+// dial serves srv over an in-memory connection and returns the host's end.
+func dial(t *testing.T, srv DriverServer) *Conn {
+	t.Helper()
+	l := bufconn.Listen(1 << 20)
+	s := grpc.NewServer()
+	RegisterDriverServer(s, srv)
+	go func() { _ = s.Serve(l) }()
+	t.Cleanup(s.Stop)
+	cc, err := grpc.NewClient("passthrough:///bufconn", grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return l.DialContext(ctx) }))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = cc.Close() })
+	return NewConn(cc)
+}
+
+func newServers() (*unaryServer, *streamServer) {
+	u := &unaryServer{released: make(chan error, 1)}
+	return u, &streamServer{unaryServer: u}
+}
+
+func TestCallsTravelOverStreams(t *testing.T) {
+	u, srv := newServers()
+	c := dial(t, srv)
+	for range 5 {
+		resp, err := c.Info(t.Context(), &InfoRequest{})
+		require.NoError(t, err)
+		assert.Equal(t, "fake", resp.GetInfo().GetName())
+	}
+	assert.Zero(t, u.unary.Load(), "no unary RPC")
+	assert.Equal(t, int32(1), srv.streams.Load(), "one stream serves consecutive calls")
+
+	_, err := c.ValidateTemplate(t.Context(), &ValidateTemplateRequest{Template: &Template{Name: "x"}})
+	st := status.Convert(err)
+	assert.Equal(t, codes.InvalidArgument, st.Code(), "a driver's error keeps its code")
+	assert.Equal(t, `template "x": no`, st.Message())
+	_, err = c.Info(t.Context(), &InfoRequest{})
+	require.NoError(t, err, "an error reply leaves the stream usable")
+	assert.Equal(t, int32(1), srv.streams.Load())
+}
+
+func TestCallsCarryDeadline(t *testing.T) {
+	_, srv := newServers()
+	c := dial(t, srv)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Hour)
+	defer cancel()
+	_, err := c.ValidateTemplate(ctx, &ValidateTemplateRequest{Template: &Template{Name: "deadline"}})
+	assert.Equal(t, "deadline in 1h0m0s", status.Convert(err).Message())
+	_, err = c.ValidateTemplate(t.Context(), &ValidateTemplateRequest{Template: &Template{Name: "deadline"}})
+	assert.Equal(t, "no deadline", status.Convert(err).Message(), "none invented")
+}
+
+func TestCancelledCallReachesPlugin(t *testing.T) {
+	u, srv := newServers()
+	c := dial(t, srv)
+	ctx, cancel := context.WithCancel(t.Context())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	_, err := c.ValidateTemplate(ctx, &ValidateTemplateRequest{Template: &Template{Name: "block"}})
+	assert.Equal(t, codes.Canceled, status.Code(err))
+	select {
+	case err := <-u.released:
+		require.ErrorIs(t, err, context.Canceled)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the plugin's call did not end with the host's")
+	}
+	_, err = c.Info(t.Context(), &InfoRequest{})
+	require.NoError(t, err)
+	assert.Equal(t, int32(2), srv.streams.Load(), "the cancelled stream is not reused")
+}
+
+func TestConcurrentCalls(t *testing.T) {
+	_, srv := newServers()
+	c := dial(t, srv)
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for range 64 {
+		wg.Go(func() {
+			if _, err := c.Info(t.Context(), &InfoRequest{}); err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	c.calls.mu.Lock()
+	defer c.calls.mu.Unlock()
+	assert.LessOrEqual(t, len(c.calls.idle), maxIdleStreams)
+}
+
+func TestPluginWithoutCallsGetsUnaryRPCs(t *testing.T) {
+	u, _ := newServers()
+	c := dial(t, u)
+	for i := range 3 {
+		_, err := c.Info(t.Context(), &InfoRequest{})
+		require.NoError(t, err, "call %d", i)
+	}
+	assert.Equal(t, int32(3), u.unary.Load())
+	_, err := c.ValidateTemplate(t.Context(), &ValidateTemplateRequest{Template: &Template{Name: "y"}})
+	assert.Equal(t, codes.InvalidArgument, status.Code(err))
+}
+
+func TestServeCallsRefusesUnknownMethod(t *testing.T) {
+	_, srv := newServers()
+	c := dial(t, srv)
+	err := c.calls.Invoke(t.Context(), "/gomagnum.driver.v1.Driver/Nope", &InfoRequest{}, &InfoResponse{})
+	st := status.Convert(err)
+	assert.Equal(t, codes.Unimplemented, st.Code())
+	assert.Equal(t, fmt.Sprintf("unknown method %q", "/gomagnum.driver.v1.Driver/Nope"), st.Message())
+	assert.False(t, c.calls.legacy.Load(), "a refused call is no sign of an old plugin")
+}
