@@ -37,7 +37,8 @@ func newCallConn(cc grpc.ClientConnInterface) *callConn {
 	return &callConn{cc: cc, calls: NewDriverClient(cc)}
 }
 
-// Invoke implements grpc.ClientConnInterface.
+// Invoke implements grpc.ClientConnInterface. Call options only reach the
+// unary RPCs of a plugin without Calls; the Driver client passes none.
 func (c *callConn) Invoke(ctx context.Context, method string, args, reply any, opts ...grpc.CallOption) error {
 	if c.legacy.Load() {
 		return c.cc.Invoke(ctx, method, args, reply, opts...)
