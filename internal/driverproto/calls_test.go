@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 	"google.golang.org/grpc/test/bufconn"
+	"google.golang.org/protobuf/proto"
 )
 
 // unaryServer is a plugin of protocol_minor 0: it has no Calls.
@@ -171,4 +172,24 @@ func TestServeCallsRefusesUnknownMethod(t *testing.T) {
 	assert.Equal(t, codes.Unimplemented, st.Code())
 	assert.Equal(t, fmt.Sprintf("unknown method %q", "/gomagnum.driver.v1.Driver/Nope"), st.Message())
 	assert.False(t, c.calls.legacy.Load(), "a refused call is no sign of an old plugin")
+}
+
+// FuzzServeCall feeds the plugin's end of Calls arbitrary calls: each gets
+// a reply, never a panic.
+func FuzzServeCall(f *testing.F) {
+	req, _ := proto.Marshal(&ValidateTemplateRequest{Template: &Template{Name: "x", Labels: map[string]string{"a": "b"}}})
+	f.Add("/gomagnum.driver.v1.Driver/ValidateTemplate", req, int64(0))
+	f.Add("/gomagnum.driver.v1.Driver/Info", []byte{}, int64(1))
+	f.Add("/gomagnum.driver.v1.Driver/ClusterStack", []byte{0x0a, 0xff, 0xff}, int64(-5))
+	f.Add("", []byte(nil), int64(0))
+	srv := UnimplementedDriverServer{}
+	f.Fuzz(func(t *testing.T, method string, request []byte, timeout int64) {
+		r := serveCall(context.Background(), &Call{Method: method, Request: request, TimeoutNanos: timeout}, srv, nil)
+		if r.GetCode() == uint32(codes.OK) {
+			t.Fatalf("%s answered OK by a server that implements nothing", method)
+		}
+		if r.GetMessage() == "" {
+			t.Fatal("an error reply without a message")
+		}
+	})
 }
