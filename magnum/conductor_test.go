@@ -100,13 +100,20 @@ func TestClusterLifecycleOnEngine(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, stacks)
 
+	want := []string{"magnum.cluster.create/pending", "magnum.cluster.create/success",
+		"magnum.cluster.update/pending", "magnum.cluster.update/success",
+		"magnum.cluster.update/pending", "magnum.cluster.update/success",
+		"magnum.cluster.update/pending", "magnum.cluster.update/success",
+		"magnum.cluster.delete/pending", "magnum.cluster.delete/success"}
+	// The delete's outcome is announced after its rows are gone.
+	require.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(events) >= len(want)
+	}, 10*time.Second, 10*time.Millisecond, "the delete's outcome was not announced")
 	mu.Lock()
 	defer mu.Unlock()
-	assert.Equal(t, []string{"magnum.cluster.create/pending", "magnum.cluster.create/success",
-		"magnum.cluster.update/pending", "magnum.cluster.update/success",
-		"magnum.cluster.update/pending", "magnum.cluster.update/success",
-		"magnum.cluster.update/pending", "magnum.cluster.update/success",
-		"magnum.cluster.delete/pending", "magnum.cluster.delete/success"}, events)
+	assert.Equal(t, want, events)
 }
 
 func TestInjectedServerFailure(t *testing.T) {
