@@ -1,8 +1,11 @@
 package magnum
 
 import (
+	"context"
 	"errors"
+	"math/rand/v2"
 	"regexp"
+	"time"
 
 	"github.com/gomagnum/gomagnum/internal/store"
 )
@@ -60,6 +63,34 @@ func storeErr(err error, notFound func() error) error {
 		return conflictf("The object was changed concurrently; retry the request.")
 	}
 	return err
+}
+
+// conflictRetries bounds how often a read-modify-write that lost a race
+// with a concurrent writer runs again before the caller gets the conflict;
+// the waits between attempts double from conflictBackoff, with jitter.
+const (
+	conflictRetries = 8
+	conflictBackoff = time.Millisecond
+)
+
+// retryConflicts runs update, a read-modify-write transaction, again
+// while it fails with store.ErrConflict.
+func retryConflicts(ctx context.Context, update func() error) error {
+	wait := conflictBackoff
+	for attempt := 0; ; attempt++ {
+		err := update()
+		if attempt == conflictRetries || !errors.Is(err, store.ErrConflict) {
+			return err
+		}
+		t := time.NewTimer(wait/2 + rand.N(wait))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+		wait *= 2
+	}
 }
 
 func isStoreNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

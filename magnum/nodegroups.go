@@ -252,10 +252,37 @@ func (s *Service) ListNodeGroups(ctx context.Context, clusterIdent string, o Nod
 // effect}) may change. The new labels and taints apply to nodes the group
 // gets from then on.
 func (s *Service) UpdateNodeGroup(ctx context.Context, clusterIdent, ident string, ops []PatchOp) (*NodeGroup, error) {
-	old, _, err := s.visibleNodeGroup(ctx, clusterIdent, ident, "nodegroup:update", "nodegroup:get_one_all_projects")
+	found, _, err := s.visibleNodeGroup(ctx, clusterIdent, ident, "nodegroup:update", "nodegroup:get_one_all_projects")
 	if err != nil {
 		return nil, err
 	}
+	// The patch applies to the node group as stored when it is written:
+	// the conductor may have changed its status since it was looked up.
+	var ng *NodeGroup
+	err = retryConflicts(ctx, func() error {
+		return s.store.Update(ctx, func(tx *store.Tx) error {
+			rec, err := tx.Get(ctx, store.NodeGroups, found.UUID)
+			if err != nil {
+				return err
+			}
+			cur, err := nodeGroupFromRecord(rec)
+			if err != nil {
+				return err
+			}
+			if ng, err = patchNodeGroup(cur, ops); err != nil {
+				return err
+			}
+			return putNodeGroup(ctx, tx, ng)
+		})
+	})
+	if err != nil {
+		return nil, storeErr(err, func() error { return notFoundf("Nodegroup %s could not be found.", ident) })
+	}
+	return ng, nil
+}
+
+// patchNodeGroup returns old with ops applied and checked.
+func patchNodeGroup(old *NodeGroup, ops []PatchOp) (*NodeGroup, error) {
 	doc, err := toDoc(old)
 	if err != nil {
 		return nil, err
@@ -274,10 +301,6 @@ func (s *Service) UpdateNodeGroup(ctx context.Context, clusterIdent, ident strin
 		return nil, err
 	}
 	if err := checkNodeGroupCounts(&ng); err != nil {
-		return nil, err
-	}
-	err = s.store.Update(ctx, func(tx *store.Tx) error { return storeErr(putNodeGroup(ctx, tx, &ng), nil) })
-	if err != nil {
 		return nil, err
 	}
 	return &ng, nil
