@@ -12,7 +12,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/proto"
 )
 
 // maxIdleStreams is how many idle Calls streams a connection keeps for
@@ -43,7 +42,7 @@ func (c *callConn) Invoke(ctx context.Context, method string, args, reply any, o
 	if c.legacy.Load() {
 		return c.cc.Invoke(ctx, method, args, reply, opts...)
 	}
-	req, err := proto.Marshal(args.(proto.Message))
+	req, err := marshal(args)
 	if err != nil {
 		return status.Errorf(codes.Internal, "encoding the %s request: %v", method, err)
 	}
@@ -63,7 +62,7 @@ func (c *callConn) Invoke(ctx context.Context, method string, args, reply any, o
 	case r.GetCode() != uint32(codes.OK):
 		return status.Error(codes.Code(r.GetCode()), r.GetMessage())
 	}
-	if err := proto.Unmarshal(r.GetResponse(), reply.(proto.Message)); err != nil {
+	if err := unmarshal(r.GetResponse(), reply); err != nil {
 		return status.Errorf(codes.Internal, "decoding the %s response: %v", method, err)
 	}
 	return nil
@@ -178,7 +177,7 @@ func serveCall(ctx context.Context, call *Call, srv DriverServer, interceptor gr
 		defer cancel()
 	}
 	decode := func(m any) error {
-		if err := proto.Unmarshal(call.GetRequest(), m.(proto.Message)); err != nil {
+		if err := unmarshal(call.GetRequest(), m); err != nil {
 			return status.Errorf(codes.Internal, "decoding the %s request: %v", call.GetMethod(), err)
 		}
 		return nil
@@ -188,7 +187,7 @@ func serveCall(ctx context.Context, call *Call, srv DriverServer, interceptor gr
 		st := status.Convert(err)
 		return &Reply{Code: uint32(st.Code()), Message: st.Message()}
 	}
-	b, err := proto.Marshal(resp.(proto.Message))
+	b, err := marshal(resp)
 	if err != nil {
 		return &Reply{Code: uint32(codes.Internal), Message: fmt.Sprintf("encoding the %s response: %v", call.GetMethod(), err)}
 	}

@@ -10,7 +10,9 @@
 // is about a quarter off a call's latency. Plugins built before Calls
 // existed get plain unary RPCs.
 //
-// The generated files driver.pb.go and driver_grpc.pb.go are committed.
+// The generated files driver.pb.go, driver_grpc.pb.go and
+// driver_vtproto.pb.go (encoding without reflection, for the codec in
+// codec.go) are committed.
 // Regenerate them after editing driver.proto, with Go-module tools only (buf
 // compiles the schema itself, no protoc is needed):
 //

@@ -87,17 +87,22 @@ func (c *Conn) Ping(ctx context.Context) error {
 // follow every message; over a local socket the window never limits.
 const windowSize = 16 << 20
 
-// DialOptions are the gRPC options of the host's end.
+// DialOptions are the gRPC options of the host's end: the windows and
+// the driver codec.
 func DialOptions() []grpc.DialOption {
-	return []grpc.DialOption{grpc.WithInitialWindowSize(windowSize), grpc.WithInitialConnWindowSize(windowSize)}
+	return []grpc.DialOption{
+		grpc.WithInitialWindowSize(windowSize), grpc.WithInitialConnWindowSize(windowSize),
+		grpc.WithDefaultCallOptions(grpc.ForceCodecV2(driverCodec)),
+	}
 }
 
-// ServerOptions are the gRPC options of the plugin's end: the same windows,
-// and messages as large as templates with their files get.
+// ServerOptions are the gRPC options of the plugin's end: the same windows
+// and codec, and messages as large as templates with their files get.
 func ServerOptions() []grpc.ServerOption {
 	return []grpc.ServerOption{
 		grpc.InitialWindowSize(windowSize), grpc.InitialConnWindowSize(windowSize),
 		grpc.MaxRecvMsgSize(math.MaxInt32), grpc.MaxSendMsgSize(math.MaxInt32),
+		grpc.ForceServerCodecV2(driverCodec),
 	}
 }
 
