@@ -36,15 +36,24 @@ outputs:
   ip: {value: {get_attr: [server, first_address]}}
 `
 
+// engineOnCloud starts an engine over a simulated cloud, each storing in
+// its own blobs.
+func engineOnCloud(t *testing.T, blobs Blobs, cloudBlobs sim.Blobs) (*sim.Cloud, *Engine) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := sim.New(ctx, sim.WithBlobs(cloudBlobs))
+	require.NoError(t, err)
+	e, err := New(ctx, WithBlobs(blobs), WithCloud(c))
+	require.NoError(t, err)
+	return c, e
+}
+
 // TestRestartResumesInProgressStacks stops an engine while a stack is
 // being created; a new engine over the same stores finishes it.
 func TestRestartResumesInProgressStacks(t *testing.T) {
 	ctx := context.Background()
 	blobs, cloudBlobs := NewMemoryBlobs(), &sim.MemBlobs{}
-	c1, err := sim.New(ctx, sim.WithBlobs(cloudBlobs))
-	require.NoError(t, err)
-	e1, err := New(ctx, WithBlobs(blobs), WithCloud(c1))
-	require.NoError(t, err)
+	_, e1 := engineOnCloud(t, blobs, cloudBlobs)
 	id, err := e1.CreateStack(ctx, heat.StackSpec{Name: "resumed", Template: []byte(slowGroup)})
 	require.NoError(t, err)
 	time.Sleep(300 * time.Millisecond)
@@ -56,10 +65,7 @@ func TestRestartResumesInProgressStacks(t *testing.T) {
 	_, err = e1.GetStack(ctx, id)
 	require.ErrorIs(t, err, heat.ErrUnavailable)
 
-	c2, err := sim.New(ctx, sim.WithBlobs(cloudBlobs))
-	require.NoError(t, err)
-	e2, err := New(ctx, WithBlobs(blobs), WithCloud(c2))
-	require.NoError(t, err)
+	c2, e2 := engineOnCloud(t, blobs, cloudBlobs)
 	defer e2.Close()
 	st = waitStack(t, e2, id)
 	require.Equal(t, heat.CreateComplete, st.Status, st.StatusReason)

@@ -154,20 +154,14 @@ func TestResumeAfterCrashMakesEachObjectOnce(t *testing.T) {
 			ctx := context.Background()
 			blobs, cloudBlobs := NewMemoryBlobs(), &sim.MemBlobs{}
 			cr := &crash{trigger: tc.trigger}
-			c1, err := sim.New(ctx, sim.WithBlobs(&crashingBlobs{Blobs: cloudBlobs, crash: cr, trigger: true}))
-			require.NoError(t, err)
-			e1, err := New(ctx, WithBlobs(&crashingBlobs{Blobs: blobs, crash: cr}), WithCloud(c1))
-			require.NoError(t, err)
+			_, e1 := engineOnCloud(t, &crashingBlobs{Blobs: blobs, crash: cr}, &crashingBlobs{Blobs: cloudBlobs, crash: cr, trigger: true})
 			id, err := e1.CreateStack(ctx, heat.StackSpec{Name: "resumed", Template: []byte(resumedCluster)})
 			require.NoError(t, err)
 			waitStack(t, e1, id)
 			require.NoError(t, e1.Close())
 			require.True(t, cr.done.Load(), "the crash happened")
 
-			c2, err := sim.New(ctx, sim.WithBlobs(cloudBlobs))
-			require.NoError(t, err)
-			e2, err := New(ctx, WithBlobs(blobs), WithCloud(c2))
-			require.NoError(t, err)
+			c2, e2 := engineOnCloud(t, blobs, cloudBlobs)
 			defer e2.Close()
 			st := waitStack(t, e2, id)
 			require.Equal(t, heat.CreateComplete, st.Status, st.StatusReason)
@@ -295,10 +289,7 @@ resources:
 	cr := &crash{trigger: func(key string, value []byte) bool {
 		return growing.Load() && strings.HasPrefix(key, "server/") && strings.Contains(string(value), "-2-")
 	}}
-	c1, err := sim.New(ctx, sim.WithBlobs(&crashingBlobs{Blobs: cloudBlobs, crash: cr, trigger: true}))
-	require.NoError(t, err)
-	e1, err := New(ctx, WithBlobs(&crashingBlobs{Blobs: blobs, crash: cr}), WithCloud(c1))
-	require.NoError(t, err)
+	_, e1 := engineOnCloud(t, &crashingBlobs{Blobs: blobs, crash: cr}, &crashingBlobs{Blobs: cloudBlobs, crash: cr, trigger: true})
 	id, err := e1.CreateStack(ctx, heat.StackSpec{Name: "grown", Template: []byte(group), Parameters: map[string]any{"count": 1}})
 	require.NoError(t, err)
 	require.Equal(t, heat.CreateComplete, waitStack(t, e1, id).Status)
@@ -308,10 +299,7 @@ resources:
 	require.NoError(t, e1.Close())
 	require.True(t, cr.done.Load(), "the crash happened")
 
-	c2, err := sim.New(ctx, sim.WithBlobs(cloudBlobs))
-	require.NoError(t, err)
-	e2, err := New(ctx, WithBlobs(blobs), WithCloud(c2))
-	require.NoError(t, err)
+	c2, e2 := engineOnCloud(t, blobs, cloudBlobs)
 	defer e2.Close()
 	st := waitStack(t, e2, id)
 	require.Equal(t, heat.UpdateComplete, st.Status, st.StatusReason)
