@@ -349,17 +349,6 @@ func (c *Cloud) CleanupLoadBalancers(ctx context.Context, clusterUUID string) er
 	return nil
 }
 
-// childOf resolves the parent of a load-balancing child and returns its
-// project; it runs before the child's delay and faults.
-func (c *Cloud) childOf(ctx context.Context, find func(st *state) (string, error)) (string, error) {
-	var project string
-	err := c.view(ctx, func(st *state) (err error) {
-		project, err = find(st)
-		return err
-	})
-	return project, err
-}
-
 var listenerProtocols = []string{"TCP", "UDP", "SCTP", "HTTP", "HTTPS", "TERMINATED_HTTPS"}
 
 // CreateListener adds a listener to a load balancer.

@@ -439,13 +439,12 @@ func (c *Cloud) DeleteRouter(ctx context.Context, id string) error {
 func (c *Cloud) AddRouterInterface(ctx context.Context, spec RouterInterfaceSpec) (RouterInterface, error) {
 	return once(ctx, c, KindRouterInterface, (*state).routerInterface, func() (RouterInterface, error) {
 		var out RouterInterface
-		var project string
-		err := c.view(ctx, func(st *state) error {
+		project, err := c.childOf(ctx, func(st *state) (string, error) {
 			r, err := routerFinder.get(st.routers, spec.RouterID, c.scope(ctx))
-			if err == nil {
-				project = r.ProjectID
+			if err != nil {
+				return "", err
 			}
-			return err
+			return r.ProjectID, nil
 		})
 		if err != nil {
 			return out, err

@@ -193,13 +193,12 @@ func (c *Cloud) DeleteSecurityGroup(ctx context.Context, id string) error {
 // CreateSecurityGroupRule adds a rule to a group.
 func (c *Cloud) CreateSecurityGroupRule(ctx context.Context, spec SecurityGroupRuleSpec) (SecurityGroupRule, error) {
 	return once(ctx, c, KindSecurityGroupRule, (*state).rule, func() (SecurityGroupRule, error) {
-		var project string
-		err := c.view(ctx, func(st *state) error {
+		project, err := c.childOf(ctx, func(st *state) (string, error) {
 			g, err := secgroupFinder.find(st.secgroups, spec.SecurityGroup, c.scope(ctx))
-			if err == nil {
-				project = g.ProjectID
+			if err != nil {
+				return "", err
 			}
-			return err
+			return g.ProjectID, nil
 		})
 		if err != nil {
 			return SecurityGroupRule{}, err

@@ -171,3 +171,16 @@ func (c *Cloud) projectOf(ctx context.Context, spec string) string {
 	}
 	return c.cat.defaultProject
 }
+
+// childOf resolves the parent of an object to be created under it (a
+// load balancer's listener, a group's rule, a server's attachment) and
+// returns the parent's project; it runs before the child's delay and
+// faults.
+func (c *Cloud) childOf(ctx context.Context, find func(st *state) (string, error)) (string, error) {
+	var project string
+	err := c.view(ctx, func(st *state) (err error) {
+		project, err = find(st)
+		return err
+	})
+	return project, err
+}

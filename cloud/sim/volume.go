@@ -203,13 +203,12 @@ func (tx *txn) deleteVolume(v *Volume) {
 func (c *Cloud) AttachVolume(ctx context.Context, spec VolumeAttachmentSpec) (VolumeAttachment, error) {
 	view := func(st *state, id string) VolumeAttachment { return *st.attachments[id] }
 	return once(ctx, c, KindVolumeAttachment, view, func() (VolumeAttachment, error) {
-		var project string
-		err := c.view(ctx, func(st *state) error {
+		project, err := c.childOf(ctx, func(st *state) (string, error) {
 			s, err := serverFinder.get(st.servers, spec.ServerID, c.scope(ctx))
-			if err == nil {
-				project = s.ProjectID
+			if err != nil {
+				return "", err
 			}
-			return err
+			return s.ProjectID, nil
 		})
 		if err != nil {
 			return VolumeAttachment{}, err
