@@ -146,18 +146,11 @@ func (h *Handler) listNodeGroups(w http.ResponseWriter, r *http.Request) {
 		h.writeErr(w, r, err)
 		return
 	}
-	items := make([]nodeGroupBrief, len(list))
-	for i := range list {
-		items[i] = nodeGroupBriefView(r, &list[i])
-	}
-	body := map[string]any{"nodegroups": items}
+	var collection string
 	if len(list) > 0 {
-		last := list[len(list)-1]
-		if next := p.next(r, "clusters/"+last.ClusterID+"/nodegroups", len(list), last.UUID); next != "" {
-			body["next"] = next
-		}
+		collection = "clusters/" + list[0].ClusterID + "/nodegroups"
 	}
-	writeJSON(w, http.StatusOK, body)
+	writePage(w, r, p, "nodegroups", collection, list, func(ng *magnum.NodeGroup) string { return ng.UUID }, nodeGroupBriefView)
 }
 
 func (h *Handler) getNodeGroup(w http.ResponseWriter, r *http.Request) {

@@ -82,16 +82,24 @@ func listHandler[T, V any](h *Handler, key, collection string, list func(context
 			h.writeErr(w, r, err)
 			return
 		}
-		items := make([]V, len(all))
-		for i := range all {
-			items[i] = view(r, &all[i])
-		}
-		body := map[string]any{key: items}
-		if len(all) > 0 {
-			if next := p.next(r, collection, len(all), uuid(&all[len(all)-1])); next != "" {
-				body["next"] = next
-			}
-		}
-		writeJSON(w, http.StatusOK, body)
+		writePage(w, r, p, key, collection, all, uuid, view)
 	}
+}
+
+// writePage writes a page of items as their views under key, with the
+// link to the next page of collection when the page is full; marker names
+// an item, for that link.
+func writePage[T, V any](w http.ResponseWriter, r *http.Request, p page, key, collection string, all []T,
+	marker func(*T) string, view func(*http.Request, *T) V) {
+	items := make([]V, len(all))
+	for i := range all {
+		items[i] = view(r, &all[i])
+	}
+	body := map[string]any{key: items}
+	if len(all) > 0 {
+		if next := p.next(r, collection, len(all), marker(&all[len(all)-1])); next != "" {
+			body["next"] = next
+		}
+	}
+	writeJSON(w, http.StatusOK, body)
 }

@@ -85,17 +85,8 @@ func (h *Handler) listQuotas(w http.ResponseWriter, r *http.Request) {
 		h.writeErr(w, r, err)
 		return
 	}
-	items := make([]any, len(list))
-	for i := range list {
-		items[i] = quotaBody(&list[i])
-	}
-	body := map[string]any{"quotas": items}
-	if len(list) > 0 {
-		if next := p.next(r, "quotas", len(list), strconv.FormatInt(list[len(list)-1].ID, 10)); next != "" {
-			body["next"] = next
-		}
-	}
-	writeJSON(w, http.StatusOK, body)
+	writePage(w, r, p, "quotas", "quotas", list, func(q *magnum.Quota) string { return strconv.FormatInt(q.ID, 10) },
+		func(_ *http.Request, q *magnum.Quota) any { return quotaBody(q) })
 }
 
 func (h *Handler) getQuota(w http.ResponseWriter, r *http.Request) {
