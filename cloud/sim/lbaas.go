@@ -187,6 +187,10 @@ func listenerView(_ *state, l *Listener) Listener {
 	return v
 }
 
+// vipDevicePrefix starts the device ID of a load balancer's VIP port; the
+// load balancer's ID follows.
+const vipDevicePrefix = "lb-"
+
 // CreateLoadBalancer creates a load balancer and its VIP port, within the
 // project's load_balancers quota.
 func (c *Cloud) CreateLoadBalancer(ctx context.Context, spec LoadBalancerSpec) (LoadBalancer, error) {
@@ -240,7 +244,7 @@ func (tx *txn) createLoadBalancer(project string, spec LoadBalancerSpec) (*LoadB
 	}
 	vip, err := tx.newPort(portRequest{
 		id: newID(), name: "octavia-lb-" + l.ID, project: project, network: n, fixedIPs: fixed,
-		noSecurityGroups: true, deviceID: "lb-" + l.ID, deviceOwner: OwnerOctavia,
+		noSecurityGroups: true, deviceID: vipDevicePrefix + l.ID, deviceOwner: OwnerOctavia,
 	}, true)
 	if err != nil {
 		return nil, err

@@ -54,7 +54,7 @@ func (tx *txn) dropOrphanPorts() {
 		case OwnerRouterGateway, OwnerRouterInterface:
 			owned = st.routers[p.DeviceID] != nil
 		case OwnerOctavia:
-			lb, ok := strings.CutPrefix(p.DeviceID, "lb-")
+			lb, ok := strings.CutPrefix(p.DeviceID, vipDevicePrefix)
 			owned = ok && st.lbs[lb] != nil
 		default:
 			continue
