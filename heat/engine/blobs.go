@@ -2,10 +2,8 @@ package engine
 
 import (
 	"context"
-	"fmt"
-	"io/fs"
-	"strings"
-	"sync"
+
+	"github.com/gomagnum/gomagnum/internal/memblobs"
 )
 
 // Blobs is a namespaced key-value store; Get of a missing key returns an
@@ -36,57 +34,7 @@ type QueuedBlobs interface {
 
 // MemoryBlobs is an in-memory Blobs, for tests and for embedders that do
 // not need stacks to outlive the process.
-type MemoryBlobs struct {
-	mu sync.RWMutex
-	m  map[string][]byte
-}
+type MemoryBlobs = memblobs.Store
 
 // NewMemoryBlobs returns an empty MemoryBlobs.
-func NewMemoryBlobs() *MemoryBlobs { return &MemoryBlobs{m: map[string][]byte{}} }
-
-// Get returns the value of key.
-func (b *MemoryBlobs) Get(_ context.Context, key string) ([]byte, error) {
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	v, ok := b.m[key]
-	if !ok {
-		return nil, fmt.Errorf("blob %q: %w", key, fs.ErrNotExist)
-	}
-	return append([]byte(nil), v...), nil
-}
-
-// Put stores value under key.
-func (b *MemoryBlobs) Put(_ context.Context, key string, value []byte) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.m[key] = append([]byte(nil), value...)
-	return nil
-}
-
-// Delete removes key; removing a missing key is not an error.
-func (b *MemoryBlobs) Delete(_ context.Context, key string) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	delete(b.m, key)
-	return nil
-}
-
-// List returns every key starting with prefix and its value.
-func (b *MemoryBlobs) List(_ context.Context, prefix string) (map[string][]byte, error) {
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	out := map[string][]byte{}
-	for k, v := range b.m {
-		if strings.HasPrefix(k, prefix) {
-			out[k] = append([]byte(nil), v...)
-		}
-	}
-	return out, nil
-}
-
-// Len returns the number of keys, for tests.
-func (b *MemoryBlobs) Len() int {
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	return len(b.m)
-}
+func NewMemoryBlobs() *MemoryBlobs { return &MemoryBlobs{} }
