@@ -51,7 +51,8 @@ func NewContext(t *Template, p *Params, files map[string]string, scope Scope) *C
 	return &Context{Template: t, Params: p, Files: files, Scope: scope, Zones: []string{"nova"}}
 }
 
-// maxPathDepth is the path depth parsing allocates room for at once.
+// maxPathDepth is the path depth parsing and validation allocate room
+// for at once.
 const maxPathDepth = 16
 
 // Parse parses a snippet of the template found at path.

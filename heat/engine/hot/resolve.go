@@ -59,7 +59,7 @@ func Validate(snippet any, path ...string) error { return validateSnippet(snippe
 // in any order; when it finds an error, a second walk in key order finds
 // the one Heat reports first.
 func validateSnippet(snippet any, path []string) error {
-	var room [16]string
+	var room [maxPathDepth]string
 	if validateWalk(snippet, append(room[:0], path...), false) == nil {
 		return nil
 	}
