@@ -259,12 +259,17 @@ type NodeGroupOutputs struct {
 	NodeCount *int `json:"node_count,omitempty"`
 }
 
-// Credentials is the TLS material the host uses to reach a cluster's COE:
-// PEM encoded CA certificate, client certificate and client key.
+// Credentials is what the host gives a driver to reach a cluster's COE:
+// PEM encoded CA certificate, client certificate and client key, and the
+// way to its API.
 type Credentials struct {
 	CACert     []byte `json:"ca_cert,omitempty"`
 	ClientCert []byte `json:"client_cert,omitempty"`
 	ClientKey  []byte `json:"client_key,omitempty"`
+	// Proxy is the URL of an HTTP CONNECT proxy through which the COE's
+	// API must be reached (the simulated cloud answers its clusters' APIs
+	// this way), empty to connect directly.
+	Proxy string `json:"proxy,omitempty"`
 }
 
 // HealthStatus is a cluster's health as the COE reports it.

@@ -133,7 +133,7 @@ func stackStateToProto(s StackState) (*pb.StackState, error) {
 }
 
 func credentialsToProto(c Credentials) *pb.Credentials {
-	return &pb.Credentials{CaCert: c.CACert, ClientCert: c.ClientCert, ClientKey: c.ClientKey}
+	return &pb.Credentials{CaCert: c.CACert, ClientCert: c.ClientCert, ClientKey: c.ClientKey, Proxy: c.Proxy}
 }
 
 func infoFromProto(r *pb.InfoResponse) Info {

@@ -41,7 +41,7 @@ func (s *Service) ClientConfig(ctx context.Context, clusterIdent string, certPEM
 	if err != nil {
 		return nil, certsErr(err, d)
 	}
-	cfg, err := drv.ClientConfig(ctx, s.driverCluster(t, d, ngs), drivers.Credentials{CACert: ca, ClientCert: certPEM, ClientKey: keyPEM})
+	cfg, err := drv.ClientConfig(ctx, s.driverCluster(t, d, ngs), drivers.Credentials{CACert: ca, ClientCert: certPEM, ClientKey: keyPEM, Proxy: s.coeProxy(d.UUID)})
 	if errors.Is(err, drivers.ErrNotSupported) || errors.Is(err, drivers.ErrInvalid) {
 		return nil, driverErr(err)
 	}

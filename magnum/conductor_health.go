@@ -92,7 +92,7 @@ func (c *conductor) probe(ctx context.Context, d *clusterDoc) drivers.Health {
 	hctx, cancel := context.WithTimeout(ctx, healthTimeout)
 	defer cancel()
 	h, err := st.drv.Health(hctx, c.s.driverCluster(st.t, st.d, st.ngs),
-		drivers.Credentials{CACert: creds.CA, ClientCert: creds.Cert, ClientKey: []byte(creds.Key)})
+		drivers.Credentials{CACert: creds.CA, ClientCert: creds.Cert, ClientKey: []byte(creds.Key), Proxy: c.s.coeProxy(d.UUID)})
 	if err != nil {
 		return unknown(err)
 	}

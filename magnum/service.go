@@ -11,6 +11,7 @@ import (
 
 	"github.com/gomagnum/gomagnum/certs"
 	"github.com/gomagnum/gomagnum/cloud"
+	"github.com/gomagnum/gomagnum/cloud/sim"
 	"github.com/gomagnum/gomagnum/drivers"
 	"github.com/gomagnum/gomagnum/heat"
 	"github.com/gomagnum/gomagnum/internal/store"
@@ -51,6 +52,9 @@ type Service struct {
 	cfg     config
 	dataDir string
 	cond    *conductor
+	// coes answers the COE APIs of simulated clusters (simulated cloud only).
+	coes    *sim.COEProxy
+	coeTLS  tlsCache
 	closers []func() error
 }
 
@@ -76,6 +80,10 @@ func New(ctx context.Context, opts ...Option) (*Service, error) {
 		return nil, err
 	}
 	if err := s.openOrchestrator(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.serveSimulatedCOEs(); err != nil {
 		s.Close()
 		return nil, err
 	}

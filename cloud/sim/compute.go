@@ -37,6 +37,8 @@ type Server struct {
 	Boot           Boot      `json:"boot"`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
+	// NotReady marks a guest its COE sees as not ready (SetNodeReady).
+	NotReady bool `json:"not_ready,omitempty"`
 	// Addresses are the fixed and floating addresses, port by port.
 	Addresses []Address `json:"-"`
 	// VolumeIDs are the attached volumes, boot volume first.

@@ -133,6 +133,22 @@
 // Image) boots the guest again. Boot times live in the server, so they
 // survive a restart.
 //
+// # The clusters' COE APIs
+//
+// The addresses of simulated servers and load balancers exist only here,
+// so nothing may connect to them. ServeCOEs starts a proxy on a loopback
+// port instead: a client that reaches a cluster's API through it (an HTTP
+// proxy, CONNECT for https) is answered by the simulation as the COE would
+// answer on that port: the Kubernetes API (6443: /healthz, /api/v1/nodes),
+// the Docker API of a swarm manager (2375/2376: /_ping, /info, /nodes) and
+// the Mesos master (5050: /health, /master/state). The nodes are the
+// servers on the network behind the address (COENodes); a node is ready
+// while its server is ACTIVE and booted, unless SetNodeReady says it is
+// not. TLS tunnels get the server certificate the COETLS callback gives
+// for the cluster named as the proxy URL's user, and only clients with a
+// certificate of that cluster's CA are answered. magnum hands the proxy
+// to the drivers' health checks and puts it in kubeconfigs (proxy-url).
+//
 // # Quotas
 //
 // Servers charge instances, cores and RAM; floating IPs floating_ips;

@@ -24,6 +24,7 @@ type namedCluster struct {
 	Cluster struct {
 		Server                   string `yaml:"server"`
 		CertificateAuthorityData string `yaml:"certificate-authority-data,omitempty"`
+		ProxyURL                 string `yaml:"proxy-url,omitempty"`
 	} `yaml:"cluster"`
 }
 
@@ -45,7 +46,8 @@ type namedContext struct {
 
 // ClientConfig renders a kubeconfig ("config") for the cluster: its CA,
 // its API address and a user authenticating with the client certificate
-// and key of creds. Without TLS the kubeconfig holds the server only.
+// and key of creds, through the proxy of creds if any. Without TLS the
+// kubeconfig holds the server only.
 func (d *Driver) ClientConfig(_ context.Context, c drivers.Cluster, creds drivers.Credentials) (drivers.ClientConfig, error) {
 	if c.APIAddress == "" {
 		return drivers.ClientConfig{}, fmt.Errorf("%w: cluster %s has no API address yet", drivers.ErrInvalid, c.UUID)
@@ -57,7 +59,7 @@ func (d *Driver) ClientConfig(_ context.Context, c drivers.Cluster, creds driver
 	user := "admin"
 	kc := kubeconfig{APIVersion: "v1", Kind: "Config", CurrentContext: "default"}
 	cl := namedCluster{Name: name}
-	cl.Cluster.Server = c.APIAddress
+	cl.Cluster.Server, cl.Cluster.ProxyURL = c.APIAddress, creds.Proxy
 	u := namedUser{Name: user}
 	if !c.Template.TLSDisabled {
 		if len(creds.CACert) == 0 || len(creds.ClientCert) == 0 || len(creds.ClientKey) == 0 {

@@ -351,6 +351,14 @@ func TestClientConfig(t *testing.T) {
 	assert.Contains(t, kc, "client-certificate-data: ")
 	assert.Contains(t, kc, "client-key-data: ")
 	assert.Equal(t, "config", cfg.Env["KUBECONFIG"])
+	assert.NotContains(t, kc, "proxy-url")
+
+	// The host's proxy to the API (the simulated cloud's) is kept.
+	creds := pki.Credentials
+	creds.Proxy = "http://cluster@127.0.0.1:4000"
+	cfg, err = d.ClientConfig(ctx, c, creds)
+	require.NoError(t, err)
+	assert.Contains(t, string(cfg.Files["config"]), "proxy-url: http://cluster@127.0.0.1:4000")
 
 	_, err = d.ClientConfig(ctx, c, drivers.Credentials{})
 	require.ErrorIs(t, err, drivers.ErrInvalid)

@@ -152,6 +152,7 @@ func credentialsFromProto(c *pb.Credentials) drivers.Credentials {
 		CACert:     c.GetCaCert(),
 		ClientCert: c.GetClientCert(),
 		ClientKey:  c.GetClientKey(),
+		Proxy:      c.GetProxy(),
 	}
 }
 

@@ -2431,10 +2431,14 @@ func (x *NodeGroupOutputs) GetNodeCount() int64 {
 }
 
 type Credentials struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	CaCert        []byte                 `protobuf:"bytes,1,opt,name=ca_cert,json=caCert,proto3" json:"ca_cert,omitempty"`
-	ClientCert    []byte                 `protobuf:"bytes,2,opt,name=client_cert,json=clientCert,proto3" json:"client_cert,omitempty"`
-	ClientKey     []byte                 `protobuf:"bytes,3,opt,name=client_key,json=clientKey,proto3" json:"client_key,omitempty"`
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	CaCert     []byte                 `protobuf:"bytes,1,opt,name=ca_cert,json=caCert,proto3" json:"ca_cert,omitempty"`
+	ClientCert []byte                 `protobuf:"bytes,2,opt,name=client_cert,json=clientCert,proto3" json:"client_cert,omitempty"`
+	ClientKey  []byte                 `protobuf:"bytes,3,opt,name=client_key,json=clientKey,proto3" json:"client_key,omitempty"`
+	// proxy is the URL of an HTTP CONNECT proxy through which the COE's API
+	// is reached, empty to connect directly. Added in protocol_minor 2; an
+	// older plugin ignores it and connects directly.
+	Proxy         string `protobuf:"bytes,4,opt,name=proxy,proto3" json:"proxy,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2488,6 +2492,13 @@ func (x *Credentials) GetClientKey() []byte {
 		return x.ClientKey
 	}
 	return nil
+}
+
+func (x *Credentials) GetProxy() string {
+	if x != nil {
+		return x.Proxy
+	}
+	return ""
 }
 
 type HealthResponse struct {
@@ -2842,13 +2853,14 @@ const file_driver_proto_rawDesc = "" +
 	"\x0enode_addresses\x18\x01 \x03(\tR\rnodeAddresses\x12\"\n" +
 	"\n" +
 	"node_count\x18\x02 \x01(\x03H\x00R\tnodeCount\x88\x01\x01B\r\n" +
-	"\v_node_count\"f\n" +
+	"\v_node_count\"|\n" +
 	"\vCredentials\x12\x17\n" +
 	"\aca_cert\x18\x01 \x01(\fR\x06caCert\x12\x1f\n" +
 	"\vclient_cert\x18\x02 \x01(\fR\n" +
 	"clientCert\x12\x1d\n" +
 	"\n" +
-	"client_key\x18\x03 \x01(\fR\tclientKey\"\xab\x01\n" +
+	"client_key\x18\x03 \x01(\fR\tclientKey\x12\x14\n" +
+	"\x05proxy\x18\x04 \x01(\tR\x05proxy\"\xab\x01\n" +
 	"\x0eHealthResponse\x12\x16\n" +
 	"\x06status\x18\x01 \x01(\tR\x06status\x12F\n" +
 	"\x06reason\x18\x02 \x03(\v2..gomagnum.driver.v1.HealthResponse.ReasonEntryR\x06reason\x1a9\n" +

@@ -16,8 +16,8 @@ const ProtocolVersion = 1
 
 // ProtocolMinor counts the compatible additions made to protocol version 1;
 // plugins report theirs in InfoResponse.protocol_minor.
-// 1 added the Calls stream.
-const ProtocolMinor = 1
+// 1 added the Calls stream, 2 the proxy of Credentials.
+const ProtocolMinor = 2
 
 // PluginName is the name the driver service is dispensed under.
 const PluginName = "driver"

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -27,11 +28,20 @@ const DefaultTimeout = 10 * time.Second
 const maxBody = 8 << 20
 
 // Client returns an HTTP client for a cluster's COE API. With TLS it
-// trusts only the cluster's CA and presents the client certificate;
-// credentials that do not parse give an error wrapping drivers.ErrInvalid.
+// trusts only the cluster's CA and presents the client certificate. It
+// goes through the proxy the credentials name, if any, and never through
+// the environment's. Credentials that do not parse give an error wrapping
+// drivers.ErrInvalid.
 func Client(creds drivers.Credentials, useTLS bool) (*http.Client, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.Proxy = nil
+	if creds.Proxy != "" {
+		u, err := url.Parse(creds.Proxy)
+		if err != nil || u.Host == "" {
+			return nil, fmt.Errorf("%w: proxy %q is not a URL", drivers.ErrInvalid, creds.Proxy)
+		}
+		tr.Proxy = http.ProxyURL(u)
+	}
 	if useTLS {
 		cfg, err := TLSConfig(creds)
 		if err != nil {
