@@ -42,6 +42,10 @@ type Cloud interface {
 	// DeleteTrustee deletes the trust and the trustee user; deleting ones
 	// that are already gone is not an error.
 	DeleteTrustee(ctx context.Context, t Trustee) error
+	// DefaultVolumeType returns the volume type a cluster's volumes get
+	// when its labels name none: the first type the volume service lists,
+	// as Magnum picks it. ErrNotFound when there is none.
+	DefaultVolumeType(ctx context.Context) (string, error)
 	// CleanupLoadBalancers deletes the load balancers that the cluster's
 	// cloud provider created for the cluster, and waits until they are gone.
 	CleanupLoadBalancers(ctx context.Context, clusterUUID string) error

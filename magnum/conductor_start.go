@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -255,9 +256,42 @@ func (c *conductor) wait(ctx context.Context, st *opState, change func(*clusterD
 // with what its nodes need to join it.
 func (c *conductor) driverCluster(ctx context.Context, st *opState) (drivers.Cluster, error) {
 	dc := c.s.driverCluster(st.t, st.d, st.ngs)
+	c.defaultVolumeTypes(ctx, &dc)
 	b, err := c.boot(ctx, st.d)
 	dc.Boot = b
 	return dc, err
+}
+
+// volumeTypeLabels name the volume types of a cluster's volumes.
+var volumeTypeLabels = []string{"docker_volume_type", "etcd_volume_type"}
+
+// defaultVolumeTypes gives the volume-type labels that neither the cluster
+// nor its template sets the cloud's default volume type, as Magnum does
+// when it builds a stack: an empty type is no valid volume type to Heat.
+// Without a default the labels stay unset.
+func (c *conductor) defaultVolumeTypes(ctx context.Context, dc *drivers.Cluster) {
+	var missing []string
+	for _, l := range volumeTypeLabels {
+		if dc.Labels[l] == "" && dc.Template.Labels[l] == "" {
+			missing = append(missing, l)
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	vt, err := c.s.cloud.DefaultVolumeType(ctx)
+	if err != nil {
+		c.s.log.DebugContext(ctx, "no default volume type", "cluster", dc.UUID, "err", err)
+		return
+	}
+	labels := maps.Clone(dc.Labels)
+	if labels == nil {
+		labels = make(map[string]string, len(missing))
+	}
+	for _, l := range missing {
+		labels[l] = vt
+	}
+	dc.Labels = labels
 }
 
 // boot gathers what a cluster's nodes need: the service's URL, the

@@ -282,3 +282,22 @@ func TestTrustorToken(t *testing.T) {
 	defer rec.mu.Unlock()
 	assert.Equal(t, []string{"gAAAAAB-token-of-demo", "gAAAAAB-token-of-demo"}, rec.tokens)
 }
+
+// TestDefaultVolumeType builds a cluster with volumes whose labels name no
+// volume type: as Magnum, the service names the cloud's default type (an
+// empty one is refused by Heat and by the embedded engine alike).
+func TestDefaultVolumeType(t *testing.T) {
+	ctx := context.Background()
+	cloud, err := sim.New(ctx)
+	require.NoError(t, err)
+	s := newLiveService(t, magnum.WithCloud(cloud))
+	mustTemplate(t, s, demo, k8sTemplate("k8s"))
+	id := mustCluster(t, s, demo, magnum.ClusterCreate{ClusterTemplateID: "k8s", DockerVolumeSize: 5})
+	waitDone(t, s, demo, id, magnum.CreateComplete)
+	vols, err := cloud.Volumes(ctx, "")
+	require.NoError(t, err)
+	require.NotEmpty(t, vols)
+	for _, v := range vols {
+		assert.Equal(t, "__DEFAULT__", v.VolumeType, v.Name)
+	}
+}

@@ -25,8 +25,10 @@ type Cloud struct {
 	keypairs *gophercloud.ServiceClient // compute at keypairMicroversion
 	network  *gophercloud.ServiceClient
 	identity *gophercloud.ServiceClient
-	// loadBalancer is nil when the catalog lists no load-balancer service.
+	// loadBalancer is nil when the catalog lists no load-balancer service,
+	// volume when it lists no volume service.
 	loadBalancer *gophercloud.ServiceClient
+	volume       *gophercloud.ServiceClient
 
 	trusteeDomainID string
 	trustRoles      []string
@@ -120,6 +122,15 @@ func (c *Cloud) connect(provider *gophercloud.ProviderClient, cfg config) error 
 		return fmt.Errorf("openstack: load-balancer (Octavia) endpoint: %w", err)
 	default:
 		c.loadBalancer = lb
+	}
+	vol, err := gopenstack.NewBlockStorageV3(provider, eo)
+	switch {
+	case errors.As(err, &notInCatalog):
+		c.log.Debug("no volume service in the catalog")
+	case err != nil:
+		return fmt.Errorf("openstack: volume (Cinder) endpoint: %w", err)
+	default:
+		c.volume = vol
 	}
 	return nil
 }

@@ -149,6 +149,24 @@ func (c *Cloud) Volume(ctx context.Context, id string) (Volume, error) {
 	return getView(ctx, c, volumeFinder, func(st *state) map[string]*Volume { return st.volumes }, id, (*state).volumeView)
 }
 
+// VolumeType returns the volume type of the catalog named ref; an empty or
+// unknown name is ErrNotFound, as Cinder answers.
+func (c *Cloud) VolumeType(ctx context.Context, ref string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if ref == "" || !slices.Contains(c.cat.volumeTypes, ref) {
+		return "", notFound("Volume type with name %s could not be found.", ref)
+	}
+	return ref, nil
+}
+
+// DefaultVolumeType implements cloud.Cloud: the catalog's first volume
+// type.
+func (c *Cloud) DefaultVolumeType(ctx context.Context) (string, error) {
+	return c.cat.volumeTypes[0], ctx.Err()
+}
+
 // Volumes lists the volumes of a project ("" for all), sorted by ID.
 func (c *Cloud) Volumes(ctx context.Context, projectID string) ([]Volume, error) {
 	return list(ctx, c, func(st *state) map[string]*Volume { return st.volumes }, projectID, volumeFinder.project,

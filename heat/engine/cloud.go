@@ -114,6 +114,12 @@ var cloudConstraints = map[string]func(e *Engine, ref string) error{
 		_, err := e.cloud.Router(e.ctx, ref)
 		return err
 	},
+	"cinder.vtype": func(e *Engine, ref string) error {
+		if _, err := e.cloud.VolumeType(e.ctx, ref); errors.Is(err, cloud.ErrNotFound) {
+			return constraintError("The VolumeType (" + ref + ") could not be found.")
+		}
+		return nil
+	},
 	"cinder.volume": func(e *Engine, ref string) error {
 		_, err := e.cloud.Volume(e.ctx, ref)
 		return err

@@ -25,7 +25,7 @@ var volumeType = &cloudType{
 	name: "OS::Cinder::Volume", class: "CinderVolume", service: cinder,
 	props: schema{
 		"size": p(tInteger).upd().between(1, nil), "name": p(tString).upd(), "description": p(tString).upd(),
-		"volume_type": p(tString).upd(), "image": p(tString), "snapshot_id": p(tString), "source_volid": p(tString),
+		"volume_type": p(tString).upd().with(map[string]any{"custom_constraint": "cinder.vtype"}), "image": p(tString), "snapshot_id": p(tString), "source_volid": p(tString),
 		"availability_zone": p(tString), "metadata": p(tMap).upd(), "backup_id": p(tString).upd(),
 		"read_only": p(tBoolean).upd(), "multiattach": p(tBoolean), "scheduler_hints": p(tMap),
 		"imageRef": p(tString),

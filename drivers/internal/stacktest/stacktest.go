@@ -70,9 +70,12 @@ const CACert = "-----BEGIN CERTIFICATE-----\nMIIBdzCCAR2gAwIBAgIBATAKBggqhkjOPQQ
 // external network, project) exist in the simulated cloud's default
 // catalog.
 func Cluster(coe string, o Options) drivers.Cluster {
-	vol := 0
+	vol, labels := 0, map[string]string{}
 	if o.Volumes {
+		// The host names the cloud's default volume type when the
+		// cluster names none, as Magnum does: Heat refuses an empty one.
 		vol = 10
+		labels["docker_volume_type"], labels["etcd_volume_type"] = "__DEFAULT__", "__DEFAULT__"
 	}
 	maxNodes := 5
 	image := "fedora-coreos-40"
@@ -89,7 +92,7 @@ func Cluster(coe string, o Options) drivers.Cluster {
 			MasterLBEnabled: o.LB, FloatingIPEnabled: o.FloatingIP,
 		},
 		Keypair: "default", DockerVolumeSize: vol, MasterLBEnabled: o.LB, FloatingIPEnabled: o.FloatingIP,
-		Labels: map[string]string{},
+		Labels: labels,
 		NodeGroups: []drivers.NodeGroup{
 			{UUID: "ng-master", Name: "default-master", Role: "master", IsDefault: true, NodeCount: o.Masters},
 			{UUID: "ng-worker", Name: "default-worker", Role: "worker", IsDefault: true, NodeCount: 2, MaxNodeCount: &maxNodes},
