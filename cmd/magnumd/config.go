@@ -89,8 +89,9 @@ type Config struct {
 	Auth struct {
 		Mode   string `yaml:"mode"`
 		NoAuth struct {
-			Default Identity            `yaml:"default"`
-			Tokens  map[string]Identity `yaml:"tokens"`
+			Default     Identity            `yaml:"default"`
+			Tokens      map[string]Identity `yaml:"tokens"`
+			AllowRemote bool                `yaml:"allow_remote"`
 		} `yaml:"noauth"`
 		Keystone struct {
 			Auth     OpenStackAuth `yaml:"auth"`

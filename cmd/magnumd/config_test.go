@@ -35,6 +35,7 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, 20, c.Quotas.MaxClustersPerProject)
 	assert.Equal(t, 1000, c.API.MaxLimit)
 	assert.True(t, c.Metrics.Enabled)
+	assert.False(t, c.Auth.NoAuth.AllowRemote, "noauth serves loopback only unless asked")
 	assert.Equal(t, "http://127.0.0.1:9511/v1", c.publicURL("127.0.0.1:9511"))
 
 	// The noauth identities are the simulated cloud's users.

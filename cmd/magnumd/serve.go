@@ -26,6 +26,9 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) (err error) {
 		return fmt.Errorf("%w: %w", errServe, err)
 	}
 	defer ln.Close()
+	if err := guardNoAuth(ctx, cfg, ln.Addr(), log); err != nil {
+		return err
+	}
 	addr := ln.Addr().String()
 	d, err := newDaemon(ctx, cfg, addr, log)
 	if err != nil {
@@ -59,6 +62,29 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) (err error) {
 		err = errors.Join(err, srv.Shutdown(sctx))
 	}
 	return err
+}
+
+// guardNoAuth refuses to serve the noauth mode, in which a request is
+// whoever it claims to be, on an address beyond loopback unless the
+// configuration asks for it; when it does, it warns.
+func guardNoAuth(ctx context.Context, cfg *Config, addr net.Addr, log *slog.Logger) error {
+	if cfg.Auth.Mode != "noauth" || isLoopback(addr) {
+		return nil
+	}
+	if !cfg.Auth.NoAuth.AllowRemote {
+		return fmt.Errorf("%w: auth.mode noauth lets every request act as whoever it claims to be, admin included, "+
+			"and %s is not a loopback address: listen on 127.0.0.1 or ::1, use auth.mode keystone, "+
+			"or set auth.noauth.allow_remote: true to serve noauth to the network anyway", errConfig, addr)
+	}
+	log.WarnContext(ctx, "noauth serves the network (auth.noauth.allow_remote): whoever reaches this address "+
+		"can act as any user, admin included", slog.String("addr", addr.String()))
+	return nil
+}
+
+// isLoopback reports whether a listener's address is a loopback one.
+func isLoopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }
 
 // routes is the API, with /metrics unless metrics have a listener of their
