@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"golang.org/x/net/netutil"
 )
 
 // errServe is wrapped by failures to serve.
@@ -21,7 +23,7 @@ const shutdownTimeout = 30 * time.Second
 // the listeners stop accepting, requests in flight finish, the conductor
 // and the driver plugins stop.
 func serve(ctx context.Context, cfg *Config, log *slog.Logger) (err error) {
-	ln, err := net.Listen("tcp", cfg.Listen)
+	ln, err := listen(cfg, cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("%w: %w", errServe, err)
 	}
@@ -36,14 +38,14 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) (err error) {
 	}
 	defer func() { err = errors.Join(err, d.Close()) }()
 
-	servers := []*http.Server{newServer(d.routes(cfg.Metrics.Listen == ""), log)}
+	servers := []*http.Server{newServer(d.routes(cfg.Metrics.Listen == ""), cfg, log)}
 	listeners := []net.Listener{ln}
 	if d.metrics != nil && cfg.Metrics.Listen != "" {
-		mln, err := net.Listen("tcp", cfg.Metrics.Listen)
+		mln, err := listen(cfg, cfg.Metrics.Listen)
 		if err != nil {
 			return fmt.Errorf("%w: metrics: %w", errServe, err)
 		}
-		servers, listeners = append(servers, newServer(d.metrics, log)), append(listeners, mln)
+		servers, listeners = append(servers, newServer(d.metrics, cfg, log)), append(listeners, mln)
 		log.InfoContext(ctx, "serving metrics", slog.String("addr", mln.Addr().String()))
 	}
 	errc := make(chan error, len(servers))
@@ -99,8 +101,20 @@ func (d *daemon) routes(withMetrics bool) http.Handler {
 	return mux
 }
 
-func newServer(h http.Handler, log *slog.Logger) *http.Server {
-	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+// listen opens a listener on addr that accepts at most
+// http.max_connections connections at once.
+func listen(cfg *Config, addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	return netutil.LimitListener(ln, cfg.HTTP.MaxConnections), nil
+}
+
+// newServer serves h with the configuration's timeouts.
+func newServer(h http.Handler, cfg *Config, log *slog.Logger) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: cfg.HTTP.ReadHeaderTimeout, ReadTimeout: cfg.HTTP.ReadTimeout,
+		WriteTimeout: cfg.HTTP.WriteTimeout, IdleTimeout: cfg.HTTP.IdleTimeout,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/ecdsa"
@@ -11,6 +12,8 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/big"
@@ -236,4 +239,82 @@ func TestNoAuthServesLoopbackOnly(t *testing.T) {
 		assert.Equal(t, http.StatusOK, resp.StatusCode)
 		assert.Equal(t, 0, d.stop(t), d.logs.String())
 	})
+}
+
+// sendGet writes a kept-alive GET /v1/ on conn.
+func sendGet(t *testing.T, conn net.Conn) {
+	t.Helper()
+	_, err := io.WriteString(conn, "GET /v1/ HTTP/1.1\r\nHost: magnumd\r\n\r\n")
+	require.NoError(t, err)
+}
+
+// readOK reads a 200 response from conn within a minute.
+func readOK(t *testing.T, conn net.Conn, br *bufio.Reader) {
+	t.Helper()
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(time.Minute)))
+	resp, err := http.ReadResponse(br, nil)
+	require.NoError(t, err)
+	_, err = io.Copy(io.Discard, resp.Body)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+}
+
+// TestSlowBodyClosedByReadTimeout: a client that trickles its body has
+// its connection closed once http.read_timeout has passed.
+func TestSlowBodyClosedByReadTimeout(t *testing.T) {
+	d := runInProcess(t, "127.0.0.1:0", "http: {read_header_timeout: 1s, read_timeout: 1s}\n")
+	conn, err := net.Dial("tcp", d.addr(t))
+	require.NoError(t, err)
+	defer conn.Close()
+	const bodySize = 1000 // 1 byte per 200 ms: 200 s
+	_, err = fmt.Fprintf(conn, "POST /v1/clustertemplates HTTP/1.1\r\nHost: magnumd\r\n"+
+		"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n", bodySize)
+	require.NoError(t, err)
+	go func() {
+		for range bodySize {
+			if _, err := conn.Write([]byte(" ")); err != nil {
+				return
+			}
+			time.Sleep(200 * time.Millisecond) // the client's pace, not a synchronisation
+		}
+	}()
+
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(30*time.Second)))
+	answer, err := io.ReadAll(conn)
+	var netErr net.Error
+	require.False(t, errors.As(err, &netErr) && netErr.Timeout(), "magnumd still holds the connection after 30 s")
+	if len(answer) > 0 { // the answer may be lost if the client's writes make the close a reset
+		assert.Regexp(t, `^HTTP/1\.1 408 `, string(answer))
+		assert.Contains(t, string(answer), "The request body did not arrive in time.")
+	}
+}
+
+// TestConnectionCap: beyond http.max_connections, a connection waits
+// until one of those served closes.
+func TestConnectionCap(t *testing.T) {
+	d := runInProcess(t, "127.0.0.1:0", "http: {max_connections: 2}\n")
+	addr := d.addr(t)
+	var held []net.Conn
+	for range 2 { // served once each, kept alive: they hold the cap
+		conn, err := net.Dial("tcp", addr)
+		require.NoError(t, err)
+		defer conn.Close()
+		sendGet(t, conn)
+		readOK(t, conn, bufio.NewReader(conn))
+		held = append(held, conn)
+	}
+
+	third, err := net.Dial("tcp", addr) // the kernel's backlog takes it
+	require.NoError(t, err)
+	defer third.Close()
+	br := bufio.NewReader(third)
+	sendGet(t, third)
+	require.NoError(t, third.SetReadDeadline(time.Now().Add(time.Second)))
+	_, err = br.Peek(1)
+	var netErr net.Error
+	require.True(t, errors.As(err, &netErr) && netErr.Timeout(), "a third connection is served while two are open: %v", err)
+
+	require.NoError(t, held[0].Close())
+	readOK(t, third, br)
 }
