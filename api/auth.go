@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -32,19 +33,33 @@ const (
 )
 
 // NoAuth is the development mode: it trusts the identity headers of a
-// request (X-User-Id, X-Project-Id, X-Roles, ...). A request without them
-// acts as the identity its X-Auth-Token names in Tokens, else as Default;
-// headers present override single fields of that identity. A request that
-// ends up with neither a user nor a project is refused.
+// request (X-User-Id, X-Project-Id, X-Roles, ...). A request with an
+// X-Auth-Token acts as the identity the token names in Tokens, and a token
+// Tokens does not name is refused (401); a request without a token acts as
+// Default. Headers present override single fields of that identity. A
+// request that ends up with neither a user nor a project is refused, so a
+// zero Default makes identity headers or a named token mandatory.
+//
+// NoAuth lets anyone who reaches the API act as anyone, admin included: it
+// is meant for a listener only trusted clients reach, such as loopback.
 type NoAuth struct {
 	Default magnum.Caller
 	Tokens  map[string]magnum.Caller
 }
 
+// keystoneauthNoToken is the token keystoneauth's "none" auth type sends
+// (the openstack CLI with OS_AUTH_TYPE=none): a client that has no token,
+// so NoAuth treats it as a request without one.
+const keystoneauthNoToken = "notused"
+
 // Authenticate implements Authenticator.
 func (n NoAuth) Authenticate(r *http.Request) (magnum.Caller, error) {
 	c := n.Default
-	if named, ok := n.Tokens[r.Header.Get(hdrAuthToken)]; ok {
+	if token := r.Header.Get(hdrAuthToken); token != "" && token != keystoneauthNoToken {
+		named, ok := n.Tokens[token]
+		if !ok {
+			return magnum.Caller{}, fmt.Errorf("%w: the token names no noauth identity", ErrUnauthorized)
+		}
 		c = named
 	}
 	c = overrideFromHeaders(c, r.Header)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -142,6 +143,10 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		return nil, &apiError{Status: http.StatusRequestEntityTooLarge, Code: "client", Msg: "Request is too large."}
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return nil, &apiError{Status: http.StatusRequestTimeout, Code: "client",
+			Msg: "The request body did not arrive in time."}
 	}
 	if err != nil {
 		return nil, badRequest("Request body could not be read: %v", err)

@@ -32,7 +32,8 @@
 // to the service in the request context (magnum.WithCaller); policy is the
 // service's business. Keystone validates tokens with Keystone's identity
 // API and caches them briefly; NoAuth, for development, trusts the identity
-// headers (X-User-Id, X-Project-Id, X-Roles, ...) with configurable defaults.
+// headers (X-User-Id, X-Project-Id, X-Roles, ...) with configurable defaults
+// and identities named by tokens, and refuses a token it does not know.
 //
 // # Operations
 //

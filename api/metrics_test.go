@@ -112,3 +112,39 @@ func TestNoAuthIdentities(t *testing.T) {
 	r = do(t, srv, call{method: "GET", path: "/v1/mservices", token: "admin", header: map[string]string{"X-Roles": "member"}})
 	assert.Equal(t, http.StatusForbidden, r.status)
 }
+
+// TestNoAuthTokens: a token selects a configured identity, a token that
+// names none is refused as keystonemiddleware refuses a bad one, and the
+// placeholder keystoneauth's "none" auth type sends counts as no token.
+func TestNoAuthTokens(t *testing.T) {
+	srv := newServer(t, newService(t)) // tokens demo, admin, alt; no token acts as demo
+	tests := []struct {
+		name    string
+		token   string
+		header  map[string]string
+		status  int
+		project string
+	}{
+		{name: "named token", token: "alt", status: http.StatusOK, project: alt.ProjectID},
+		{name: "no token", status: http.StatusOK, project: demo.ProjectID},
+		{name: "keystoneauth's none placeholder", token: "notused", status: http.StatusOK, project: demo.ProjectID},
+		{name: "unknown token", token: "guessed", status: http.StatusUnauthorized},
+		{name: "unknown token with identity headers", token: "guessed", status: http.StatusUnauthorized,
+			header: map[string]string{"X-User-Id": admin.UserID, "X-Project-Id": admin.ProjectID, "X-Roles": "admin"}},
+		{name: "token of another case", token: "Admin", status: http.StatusUnauthorized},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := do(t, srv, call{method: "POST", path: "/v1/clustertemplates", token: tt.token, header: tt.header,
+				body: templateBody(map[string]any{"keypair_id": nil})}) // alt has no keypair
+			if tt.status == http.StatusUnauthorized {
+				require.Equal(t, tt.status, r.status, r.raw)
+				assert.JSONEq(t, `{"error": {"code": 401, "title": "Unauthorized", "message": "The request you have made requires authentication."}}`, r.raw)
+				assert.Equal(t, `Keystone uri=""`, r.header.Get("WWW-Authenticate"))
+				return
+			}
+			require.Equal(t, http.StatusCreated, r.status, r.raw)
+			assert.Equal(t, tt.project, r.body["project_id"])
+		})
+	}
+}

@@ -303,6 +303,12 @@ func TestOpenStackCLI(t *testing.T) {
 		assert.Empty(t, demoClusters, "demo does not see the admin project's clusters")
 	})
 
+	t.Run("unknown token", func(t *testing.T) {
+		c.t = t
+		out := c.as("guessed").runCode(1, "service", "list")
+		assert.Contains(t, out, "Unauthorized (HTTP 401)")
+	})
+
 	t.Run("delete", func(t *testing.T) {
 		c.t = t
 		assert.Contains(t, c.run("cluster", "delete", "c1"), "Request to delete cluster c1 has been accepted")

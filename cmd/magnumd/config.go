@@ -32,6 +32,13 @@ type Config struct {
 		CertFile string `yaml:"cert_file"`
 		KeyFile  string `yaml:"key_file"`
 	} `yaml:"tls"`
+	HTTP struct {
+		ReadHeaderTimeout time.Duration `yaml:"read_header_timeout"`
+		ReadTimeout       time.Duration `yaml:"read_timeout"`
+		WriteTimeout      time.Duration `yaml:"write_timeout"`
+		IdleTimeout       time.Duration `yaml:"idle_timeout"`
+		MaxConnections    int           `yaml:"max_connections"`
+	} `yaml:"http"`
 	Log struct {
 		Format string `yaml:"format"`
 		Level  string `yaml:"level"`
@@ -89,8 +96,9 @@ type Config struct {
 	Auth struct {
 		Mode   string `yaml:"mode"`
 		NoAuth struct {
-			Default Identity            `yaml:"default"`
-			Tokens  map[string]Identity `yaml:"tokens"`
+			Default     Identity            `yaml:"default"`
+			Tokens      map[string]Identity `yaml:"tokens"`
+			AllowRemote bool                `yaml:"allow_remote"`
 		} `yaml:"noauth"`
 		Keystone struct {
 			Auth     OpenStackAuth `yaml:"auth"`
@@ -196,6 +204,10 @@ func (c *Config) validate() error {
 	}{
 		{c.Listen == "", "listen is empty"},
 		{(c.TLS.CertFile == "") != (c.TLS.KeyFile == ""), "tls needs both cert_file and key_file"},
+		{c.HTTP.ReadHeaderTimeout <= 0 || c.HTTP.ReadTimeout <= 0 || c.HTTP.WriteTimeout <= 0 || c.HTTP.IdleTimeout <= 0,
+			"http timeouts must be positive"},
+		{c.HTTP.ReadHeaderTimeout > c.HTTP.ReadTimeout, "http.read_header_timeout must not exceed http.read_timeout"},
+		{c.HTTP.MaxConnections <= 0, "http.max_connections must be positive"},
 		{!slices.Contains([]string{"text", "json"}, c.Log.Format), "log.format must be text or json"},
 		{!slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level), "log.level must be debug, info, warn or error"},
 		{!slices.Contains([]string{"embedded", "heat"}, c.Orchestrator.Type), "orchestrator.type must be embedded or heat"},

@@ -35,6 +35,12 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, 20, c.Quotas.MaxClustersPerProject)
 	assert.Equal(t, 1000, c.API.MaxLimit)
 	assert.True(t, c.Metrics.Enabled)
+	assert.False(t, c.Auth.NoAuth.AllowRemote, "noauth serves loopback only unless asked")
+	assert.Equal(t, 10*time.Second, c.HTTP.ReadHeaderTimeout)
+	assert.Equal(t, 30*time.Second, c.HTTP.ReadTimeout)
+	assert.Equal(t, 2*time.Minute, c.HTTP.WriteTimeout)
+	assert.Equal(t, 2*time.Minute, c.HTTP.IdleTimeout)
+	assert.Equal(t, 1000, c.HTTP.MaxConnections)
 	assert.Equal(t, "http://127.0.0.1:9511/v1", c.publicURL("127.0.0.1:9511"))
 
 	// The noauth identities are the simulated cloud's users.
@@ -93,6 +99,10 @@ func TestConfigErrors(t *testing.T) {
 		"negative quota":                 "quotas: {max_clusters_per_project: -1}",
 		"max limit":                      "api: {max_limit: 0}",
 		"public url":                     "public_url: /v1",
+		"zero read timeout":              "http: {read_timeout: 0s}",
+		"negative write timeout":         "http: {write_timeout: -1s}",
+		"header timeout beyond request":  "http: {read_header_timeout: 1m, read_timeout: 30s}",
+		"no connections":                 "http: {max_connections: 0}",
 	}
 	for name, yaml := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"golang.org/x/net/netutil"
 )
 
 // errServe is wrapped by failures to serve.
@@ -21,11 +23,14 @@ const shutdownTimeout = 30 * time.Second
 // the listeners stop accepting, requests in flight finish, the conductor
 // and the driver plugins stop.
 func serve(ctx context.Context, cfg *Config, log *slog.Logger) (err error) {
-	ln, err := net.Listen("tcp", cfg.Listen)
+	ln, err := listen(cfg, cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("%w: %w", errServe, err)
 	}
 	defer ln.Close()
+	if err := guardNoAuth(ctx, cfg, ln.Addr(), log); err != nil {
+		return err
+	}
 	addr := ln.Addr().String()
 	d, err := newDaemon(ctx, cfg, addr, log)
 	if err != nil {
@@ -33,14 +38,14 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) (err error) {
 	}
 	defer func() { err = errors.Join(err, d.Close()) }()
 
-	servers := []*http.Server{newServer(d.routes(cfg.Metrics.Listen == ""), log)}
+	servers := []*http.Server{newServer(d.routes(cfg.Metrics.Listen == ""), cfg, log)}
 	listeners := []net.Listener{ln}
 	if d.metrics != nil && cfg.Metrics.Listen != "" {
-		mln, err := net.Listen("tcp", cfg.Metrics.Listen)
+		mln, err := listen(cfg, cfg.Metrics.Listen)
 		if err != nil {
 			return fmt.Errorf("%w: metrics: %w", errServe, err)
 		}
-		servers, listeners = append(servers, newServer(d.metrics, log)), append(listeners, mln)
+		servers, listeners = append(servers, newServer(d.metrics, cfg, log)), append(listeners, mln)
 		log.InfoContext(ctx, "serving metrics", slog.String("addr", mln.Addr().String()))
 	}
 	errc := make(chan error, len(servers))
@@ -61,6 +66,29 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) (err error) {
 	return err
 }
 
+// guardNoAuth refuses to serve the noauth mode, in which a request is
+// whoever it claims to be, on an address beyond loopback unless the
+// configuration asks for it; when it does, it warns.
+func guardNoAuth(ctx context.Context, cfg *Config, addr net.Addr, log *slog.Logger) error {
+	if cfg.Auth.Mode != "noauth" || isLoopback(addr) {
+		return nil
+	}
+	if !cfg.Auth.NoAuth.AllowRemote {
+		return fmt.Errorf("%w: auth.mode noauth lets every request act as whoever it claims to be, admin included, "+
+			"and %s is not a loopback address: listen on 127.0.0.1 or ::1, use auth.mode keystone, "+
+			"or set auth.noauth.allow_remote: true to serve noauth to the network anyway", errConfig, addr)
+	}
+	log.WarnContext(ctx, "noauth serves the network (auth.noauth.allow_remote): whoever reaches this address "+
+		"can act as any user, admin included", slog.String("addr", addr.String()))
+	return nil
+}
+
+// isLoopback reports whether a listener's address is a loopback one.
+func isLoopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
+}
+
 // routes is the API, with /metrics unless metrics have a listener of their
 // own.
 func (d *daemon) routes(withMetrics bool) http.Handler {
@@ -73,8 +101,20 @@ func (d *daemon) routes(withMetrics bool) http.Handler {
 	return mux
 }
 
-func newServer(h http.Handler, log *slog.Logger) *http.Server {
-	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+// listen opens a listener on addr that accepts at most
+// http.max_connections connections at once.
+func listen(cfg *Config, addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	return netutil.LimitListener(ln, cfg.HTTP.MaxConnections), nil
+}
+
+// newServer serves h with the configuration's timeouts.
+func newServer(h http.Handler, cfg *Config, log *slog.Logger) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: cfg.HTTP.ReadHeaderTimeout, ReadTimeout: cfg.HTTP.ReadTimeout,
+		WriteTimeout: cfg.HTTP.WriteTimeout, IdleTimeout: cfg.HTTP.IdleTimeout,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 }
 
