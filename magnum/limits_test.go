@@ -213,3 +213,28 @@ func TestOrchestratorLimitFault(t *testing.T) {
 		})
 	}
 }
+
+// TestDefaultLimitsFitHeat builds the largest Kubernetes cluster the
+// default limits allow, every option on and all its nodes masters (the
+// costliest in resources): its stack, nested stacks included, stays
+// within Heat's default max_resources_per_stack, so a real Heat with its
+// defaults builds whatever the API accepts.
+func TestDefaultLimitsFitHeat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a cluster of 64 nodes")
+	}
+	s, err := magnum.New(context.Background(), fastOptions(t.TempDir())...)
+	require.NoError(t, err)
+	defer s.Close()
+	tmpl := k8sTemplate("k8s")
+	tmpl.MasterLBEnabled, tmpl.FloatingIPEnabled, tmpl.DockerVolumeSize = true, ptr(true), 10
+	tmpl.Labels["etcd_volume_size"] = "5"
+	mustTemplate(t, s, demo, tmpl)
+	id := mustCluster(t, s, demo, magnum.ClusterCreate{ClusterTemplateID: "k8s", MasterCount: ptr(magnum.DefaultMaxNodes),
+		NodeCount: ptr(0)})
+	c := waitDone(t, s, demo, id, magnum.CreateComplete)
+	rs, err := magnum.Orchestrator(s).Resources(context.Background(), c.StackID, 10)
+	require.NoError(t, err)
+	assert.LessOrEqual(t, len(rs), engine.DefaultMaxResourcesPerStack)
+	t.Logf("%d masters: %d resources", magnum.DefaultMaxNodes, len(rs))
+}
