@@ -390,8 +390,10 @@ func (s *Service) UpdateCluster(ctx context.Context, ident string, ops []PatchOp
 	if next.NodeCount < 0 {
 		return "", invalidf("Invalid input for field/attribute node_count. Value: '%d'. Value should be greater or equal to 0", next.NodeCount)
 	}
-	if err := s.cfg.limits.checkCount("node_count", next.NodeCount); err != nil {
-		return "", err
+	if slices.Contains(changed, "node_count") {
+		if err := s.cfg.limits.checkCount("node_count", next.NodeCount); err != nil {
+			return "", err
+		}
 	}
 	target := Target{ProjectID: d.ProjectID, UserID: d.UserID, TrusteeUserID: d.Internal.TrusteeUserID}
 	if slices.Contains(changed, "health_status") || slices.Contains(changed, "health_status_reason") {
