@@ -63,7 +63,7 @@ func (l Limits) checkCount(field string, n int) error {
 // checkTotal refuses a node count that, with the have nodes of the
 // cluster's other node groups, goes above the limit per cluster.
 func (l Limits) checkTotal(field string, n, have int) error {
-	room := max(l.NodesPerCluster-min(have, l.NodesPerCluster), 0)
+	room := l.NodesPerCluster - min(have, l.NodesPerCluster)
 	if n <= room {
 		return nil
 	}
