@@ -63,6 +63,9 @@ func (s *Service) CreateCluster(ctx context.Context, req ClusterCreate) (string,
 	if err := validateClusterCreate(req); err != nil {
 		return "", err
 	}
+	if err := s.cfg.limits.checkClusterCreate(req); err != nil {
+		return "", err
+	}
 	c, err := callerOf(ctx)
 	if err != nil {
 		return "", err
@@ -114,6 +117,19 @@ func validateClusterCreate(req ClusterCreate) error {
 		return validateClusterName(req.Name)
 	}
 	return nil
+}
+
+// checkClusterCreate checks the node counts of a new cluster's default
+// groups against the limits.
+func (l Limits) checkClusterCreate(req ClusterCreate) error {
+	masters, workers := deref(req.MasterCount, 1), deref(req.NodeCount, 1)
+	if err := l.checkCount("master_count", masters); err != nil {
+		return err
+	}
+	if err := l.checkCount("node_count", workers); err != nil {
+		return err
+	}
+	return l.checkTotal("node_count", workers, masters)
 }
 
 // clusterTemplate finds the template a cluster is created from: one of the
@@ -374,6 +390,11 @@ func (s *Service) UpdateCluster(ctx context.Context, ident string, ops []PatchOp
 	if next.NodeCount < 0 {
 		return "", invalidf("Invalid input for field/attribute node_count. Value: '%d'. Value should be greater or equal to 0", next.NodeCount)
 	}
+	if slices.Contains(changed, "node_count") {
+		if err := s.cfg.limits.checkCount("node_count", next.NodeCount); err != nil {
+			return "", err
+		}
+	}
 	target := Target{ProjectID: d.ProjectID, UserID: d.UserID, TrusteeUserID: d.Internal.TrusteeUserID}
 	if slices.Contains(changed, "health_status") || slices.Contains(changed, "health_status_reason") {
 		if _, err := s.authorize(ctx, "cluster:update_health_status", target); err != nil {
@@ -391,6 +412,9 @@ func (s *Service) UpdateCluster(ctx context.Context, ident string, ops []PatchOp
 		worker := defaultGroup(ngs, RoleWorker)
 		if worker == nil {
 			return notFoundf("Nodegroup default-worker could not be found.")
+		}
+		if err := s.cfg.limits.checkTotal("node_count", next.NodeCount, nodesBut(ngs, worker)); err != nil {
+			return err
 		}
 		params := resizeParams{NodeGroup: worker.UUID, NodeCount: next.NodeCount, Rollback: o.Rollback}
 		return s.startResize(ctx, tx, cur, worker, params, stableStatuses, "Updating")
@@ -513,6 +537,9 @@ func (s *Service) ResizeCluster(ctx context.Context, ident string, r Resize) (st
 	if r.NodeCount < 0 {
 		return "", invalidf("Invalid input for field/attribute node_count. Value: '%d'. Value should be greater or equal to 0", r.NodeCount)
 	}
+	if err := s.cfg.limits.checkCount("node_count", r.NodeCount); err != nil {
+		return "", err
+	}
 	d, err := s.visibleCluster(ctx, ident, "cluster:get", "")
 	if err != nil {
 		return "", err
@@ -535,6 +562,9 @@ func (s *Service) ResizeCluster(ctx context.Context, ident string, r Resize) (st
 			}
 			return invalidf("Resizing %s outside the allowed range: min_node_count = %d, max_node_count = %s",
 				ng.Name, ng.MinNodeCount, max)
+		}
+		if err := s.cfg.limits.checkTotal("node_count", r.NodeCount, nodesBut(ngs, ng)); err != nil {
+			return err
 		}
 		p := resizeParams{NodeGroup: ng.UUID, NodeCount: r.NodeCount, NodesToRemove: r.NodesToRemove}
 		return s.startResize(ctx, tx, cur, ng, p, resizableStatuses, "Resizing")

@@ -125,6 +125,8 @@ func faultFromError(err error) *Fault {
 	switch {
 	case errors.Is(err, heat.ErrUnauthorized):
 		f.Code, f.Retryable = FaultAuth, false
+	case errors.Is(err, ErrLimitExceeded), f.Code == FaultLimitExceeded:
+		f.Code, f.Retryable = FaultLimitExceeded, false
 	case errors.Is(err, heat.ErrInvalid), errors.Is(err, ErrInvalid):
 		f.Code, f.Retryable = FaultInvalid, false
 	case errors.Is(err, heat.ErrUnavailable):
@@ -154,6 +156,7 @@ var faultRules = []struct {
 	markers   []string
 }{
 	{FaultQuotaExceeded, false, []string{"quota exceeded", "quotaexceeded", "overquota", "over quota"}},
+	{FaultLimitExceeded, false, []string{"request limit exceeded", "requestlimitexceeded"}},
 	{FaultNoValidHost, true, []string{"no valid host"}},
 	{FaultWaitConditionTimeout, true, []string{"waitconditiontimeout", "wait condition timeout"}},
 	{FaultImageNotFound, false, []string{"image not found", "imagenotfound"}},

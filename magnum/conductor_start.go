@@ -65,12 +65,27 @@ func (c *conductor) execute(ctx context.Context, op store.Operation) {
 		return
 	}
 	if err == nil {
+		err = c.checkLimits(st)
+	}
+	if err == nil {
 		err = c.startKind(ctx, st)
 	}
 	if err != nil && ctx.Err() == nil {
 		c.log.Warn("operation failed to start", "operation", op.Kind, "cluster", op.ClusterUUID, "error", err)
 		c.failStart(ctx, st, op, err)
 	}
+}
+
+// checkLimits refuses to start an operation that builds nodes when the
+// node counts it asks for are above the service's limits: one recorded by
+// a version without limits, or before the limits were lowered, fails
+// instead of building them.
+func (c *conductor) checkLimits(st *opState) error {
+	switch st.op.Kind {
+	case opCreate, opResize, opNodeGroupAdd:
+		return c.s.cfg.limits.checkStored(touched(st.op, st.ngs), st.ngs)
+	}
+	return nil
 }
 
 func (c *conductor) startKind(ctx context.Context, st *opState) error {

@@ -25,7 +25,9 @@ func (s *Service) openOrchestrator(ctx context.Context) error {
 	if !ok {
 		return fmt.Errorf("magnum: an orchestrator is required with a cloud other than the simulated one (WithOrchestrator)")
 	}
-	e, err := engine.New(ctx, engine.WithCloud(simCloud), engine.WithBlobs(s.blobs.Blobs("engine")), engine.WithLogger(s.log))
+	opts := append([]engine.Option{engine.WithCloud(simCloud), engine.WithBlobs(s.blobs.Blobs("engine")), engine.WithLogger(s.log)},
+		s.cfg.engineOptions...)
+	e, err := engine.New(ctx, opts...)
 	if err != nil {
 		return fmt.Errorf("magnum: embedded engine: %w", err)
 	}

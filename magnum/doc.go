@@ -28,7 +28,9 @@
 // ErrForbidden, ErrQuotaExceeded or ErrUnauthenticated, and their message
 // is Magnum's own (for example "master_count must be 1 when
 // master_lb_enabled is False"), so a REST layer maps them to Magnum's status
-// codes and error bodies.
+// codes and error bodies. Node counts above the service's Limits (WithLimits;
+// 64 nodes per node group and per cluster by default) are refused with an
+// ErrLimitExceeded, an ErrInvalid, before anything is stored.
 //
 // # Operations and the conductor
 //

@@ -71,7 +71,7 @@ func (s *Service) CreateNodeGroup(ctx context.Context, clusterIdent string, req 
 	if err := s.checkNodeGroupDriver(ctx, d); err != nil {
 		return nil, err
 	}
-	ng, err := newNodeGroup(d, req)
+	ng, err := newNodeGroup(d, req, s.cfg.limits)
 	if err != nil {
 		return nil, err
 	}
@@ -84,6 +84,9 @@ func (s *Service) CreateNodeGroup(ctx context.Context, clusterIdent string, req 
 	err = s.mutateCluster(ctx, d.UUID, func(tx *store.Tx, cur *clusterDoc, ngs []*NodeGroup) error {
 		if slices.ContainsFunc(ngs, func(x *NodeGroup) bool { return x.Name == ng.Name }) {
 			return conflictf("A node group with name %s already exists in the cluster %s.", ng.Name, cur.Name)
+		}
+		if err := s.cfg.limits.checkTotal("node_count", ng.NodeCount, nodeTotal(ngs)); err != nil {
+			return err
 		}
 		if err := insertNodeGroup(ctx, tx, ng); err != nil {
 			return storeErr(err, nil)
@@ -126,7 +129,7 @@ func (s *Service) templateOf(ctx context.Context, d *clusterDoc) (*ClusterTempla
 	return t, err
 }
 
-func newNodeGroup(d *clusterDoc, req NodeGroupCreate) (*NodeGroup, error) {
+func newNodeGroup(d *clusterDoc, req NodeGroupCreate, l Limits) (*NodeGroup, error) {
 	switch {
 	case req.Name == "":
 		return nil, invalidf("Invalid input for field/attribute name. Value: 'None'. Mandatory field missing.")
@@ -147,6 +150,9 @@ func newNodeGroup(d *clusterDoc, req NodeGroupCreate) (*NodeGroup, error) {
 	}
 	ng.LabelsOverridden, ng.LabelsAdded, ng.LabelsSkipped = labelsDiff(d.Labels, ng.Labels)
 	if err := validateTaints(ng.NodeTaints); err != nil {
+		return nil, err
+	}
+	if err := l.checkGroupLimits(ng, nil); err != nil {
 		return nil, err
 	}
 	return ng, checkNodeGroupCounts(ng)
@@ -269,7 +275,7 @@ func (s *Service) UpdateNodeGroup(ctx context.Context, clusterIdent, ident strin
 			if err != nil {
 				return err
 			}
-			if ng, err = patchNodeGroup(cur, ops); err != nil {
+			if ng, err = patchNodeGroup(cur, ops, s.cfg.limits); err != nil {
 				return err
 			}
 			return putNodeGroup(ctx, tx, ng)
@@ -282,7 +288,7 @@ func (s *Service) UpdateNodeGroup(ctx context.Context, clusterIdent, ident strin
 }
 
 // patchNodeGroup returns old with ops applied and checked.
-func patchNodeGroup(old *NodeGroup, ops []PatchOp) (*NodeGroup, error) {
+func patchNodeGroup(old *NodeGroup, ops []PatchOp, l Limits) (*NodeGroup, error) {
 	doc, err := toDoc(old)
 	if err != nil {
 		return nil, err
@@ -298,6 +304,9 @@ func patchNodeGroup(old *NodeGroup, ops []PatchOp) (*NodeGroup, error) {
 		return nil, invalidf("Invalid input for node group %s: counts must not be negative.", ng.Name)
 	}
 	if err := validateTaints(ng.NodeTaints); err != nil {
+		return nil, err
+	}
+	if err := l.checkGroupLimits(&ng, old); err != nil {
 		return nil, err
 	}
 	if err := checkNodeGroupCounts(&ng); err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/gomagnum/gomagnum/cloud"
 	"github.com/gomagnum/gomagnum/cloud/sim"
 	"github.com/gomagnum/gomagnum/heat"
+	"github.com/gomagnum/gomagnum/heat/engine"
 )
 
 // Option configures New.
@@ -43,6 +44,8 @@ type config struct {
 	syncObservers       []SyncObserver
 	certOptions         []certs.Option
 	simOptions          []sim.Option
+	engineOptions       []engine.Option
+	limits              Limits
 }
 
 func defaultConfig() config {
@@ -62,6 +65,7 @@ func defaultConfig() config {
 		heartbeatInterval:   60 * time.Second,
 		progressInterval:    10 * time.Second,
 		startConcurrency:    32,
+		limits:              DefaultLimits(),
 	}
 }
 
@@ -175,4 +179,11 @@ func WithCertOptions(opts ...certs.Option) Option {
 // images, flavors, networks and quotas from YAML.
 func WithSimulatedCloud(opts ...sim.Option) Option {
 	return func(c *config) { c.simOptions = append(c.simOptions, opts...) }
+}
+
+// WithEmbeddedEngine passes options to the default embedded orchestrator
+// (used when WithOrchestrator is not given), such as
+// engine.WithMaxResourcesPerStack.
+func WithEmbeddedEngine(opts ...engine.Option) Option {
+	return func(c *config) { c.engineOptions = append(c.engineOptions, opts...) }
 }

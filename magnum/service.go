@@ -66,6 +66,9 @@ func New(ctx context.Context, opts ...Option) (*Service, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	if err := cfg.limits.validate(); err != nil {
+		return nil, err
+	}
 	s := &Service{cloud: cfg.cloud, drivers: cfg.drivers, log: cfg.log, now: cfg.now, cfg: cfg}
 	s.limits = quota.NewLimits(map[quota.Resource]int{quota.Cluster: cfg.defaultClusterQuota})
 	s.policy = cfg.policy

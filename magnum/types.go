@@ -173,6 +173,7 @@ const (
 	FaultAuth                 FaultCode = "AUTH"
 	FaultDependency           FaultCode = "DEPENDENCY"
 	FaultInvalid              FaultCode = "INVALID"
+	FaultLimitExceeded        FaultCode = "LIMIT_EXCEEDED" // above Limits, or Heat's max_resources_per_stack
 	FaultUnknown              FaultCode = "UNKNOWN"
 )
 

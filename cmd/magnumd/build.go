@@ -21,6 +21,7 @@ import (
 	"github.com/gomagnum/gomagnum/drivers"
 	"github.com/gomagnum/gomagnum/drivers/builtin"
 	"github.com/gomagnum/gomagnum/heat"
+	"github.com/gomagnum/gomagnum/heat/engine"
 	"github.com/gomagnum/gomagnum/magnum"
 )
 
@@ -89,6 +90,8 @@ func serviceOptions(ctx context.Context, cfg *Config, addr string, log *slog.Log
 		magnum.WithHealthInterval(cfg.Intervals.Health), magnum.WithHeartbeatInterval(cfg.Intervals.Heartbeat),
 		magnum.WithProgressInterval(cfg.Intervals.Progress), magnum.WithMaxLimit(cfg.API.MaxLimit),
 		magnum.WithPublicURL(cfg.publicURL(addr)), magnum.WithEventHandler(logEvent(log)),
+		magnum.WithLimits(magnum.Limits{NodesPerNodeGroup: cfg.Limits.MaxNodesPerNodeGroup,
+			NodesPerCluster: cfg.Limits.MaxNodesPerCluster}),
 	}
 	if cfg.Host != "" {
 		opts = append(opts, magnum.WithHost(cfg.Host))
@@ -132,7 +135,8 @@ func logEvent(log *slog.Logger) magnum.EventHandler {
 
 func orchestratorOptions(ctx context.Context, cfg *Config, log *slog.Logger) ([]magnum.Option, error) {
 	if cfg.Orchestrator.Type == "embedded" {
-		return nil, nil
+		return []magnum.Option{magnum.WithEmbeddedEngine(
+			engine.WithMaxResourcesPerStack(cfg.Orchestrator.Embedded.MaxResourcesPerStack))}, nil
 	}
 	h := cfg.Orchestrator.Heat
 	opts := []heat.Option{heat.WithLogger(log)}

@@ -49,7 +49,10 @@ type Config struct {
 		DSN     string `yaml:"dsn"`
 	} `yaml:"database"`
 	Orchestrator struct {
-		Type string `yaml:"type"`
+		Type     string `yaml:"type"`
+		Embedded struct {
+			MaxResourcesPerStack int `yaml:"max_resources_per_stack"`
+		} `yaml:"embedded"`
 		Heat struct {
 			NoAuthEndpoint string        `yaml:"noauth_endpoint"`
 			Auth           OpenStackAuth `yaml:"auth"`
@@ -79,6 +82,10 @@ type Config struct {
 	Quotas struct {
 		MaxClustersPerProject int `yaml:"max_clusters_per_project"`
 	} `yaml:"quotas"`
+	Limits struct {
+		MaxNodesPerNodeGroup int `yaml:"max_nodes_per_nodegroup"`
+		MaxNodesPerCluster   int `yaml:"max_nodes_per_cluster"`
+	} `yaml:"limits"`
 	API struct {
 		MaxLimit               int    `yaml:"max_limit"`
 		HealthcheckDisableFile string `yaml:"healthcheck_disable_file"`
@@ -226,6 +233,8 @@ func (c *Config) validate() error {
 		{c.Intervals.Sync <= 0 || c.Intervals.Health <= 0 || c.Intervals.Heartbeat <= 0 || c.Intervals.Progress <= 0 ||
 			c.Intervals.ServiceDownTime <= 0, "intervals must be positive"},
 		{c.Quotas.MaxClustersPerProject < 0, "quotas.max_clusters_per_project must not be negative"},
+		{c.Limits.MaxNodesPerNodeGroup < 1 || c.Limits.MaxNodesPerCluster < 1, "limits must be positive"},
+		{c.Orchestrator.Embedded.MaxResourcesPerStack < 1, "orchestrator.embedded.max_resources_per_stack must be positive"},
 		{c.API.MaxLimit <= 0, "api.max_limit must be positive"},
 	}
 	for _, ch := range checks {

@@ -4,8 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +18,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gomagnum/gomagnum/cloud/sim"
+	"github.com/gomagnum/gomagnum/heat/engine"
+	"github.com/gomagnum/gomagnum/magnum"
 )
 
 func writeConfig(t *testing.T, yaml string) string {
@@ -33,6 +40,9 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, 10*time.Second, c.Intervals.Sync)
 	assert.Equal(t, 180*time.Second, c.Intervals.ServiceDownTime)
 	assert.Equal(t, 20, c.Quotas.MaxClustersPerProject)
+	assert.Equal(t, magnum.DefaultMaxNodes, c.Limits.MaxNodesPerNodeGroup)
+	assert.Equal(t, magnum.DefaultMaxNodes, c.Limits.MaxNodesPerCluster)
+	assert.Equal(t, engine.DefaultMaxResourcesPerStack, c.Orchestrator.Embedded.MaxResourcesPerStack)
 	assert.Equal(t, 1000, c.API.MaxLimit)
 	assert.True(t, c.Metrics.Enabled)
 	assert.False(t, c.Auth.NoAuth.AllowRemote, "noauth serves loopback only unless asked")
@@ -97,6 +107,8 @@ func TestConfigErrors(t *testing.T) {
 		"keystone without auth":          "auth: {mode: keystone}",
 		"zero interval":                  "intervals: {health: 0s}",
 		"negative quota":                 "quotas: {max_clusters_per_project: -1}",
+		"zero node limit":                "limits: {max_nodes_per_cluster: 0}",
+		"zero resource limit":            "orchestrator: {embedded: {max_resources_per_stack: 0}}",
 		"max limit":                      "api: {max_limit: 0}",
 		"public url":                     "public_url: /v1",
 		"zero read timeout":              "http: {read_timeout: 0s}",
@@ -151,4 +163,49 @@ func (c *cancelOnServing) Write(p []byte) (int, error) {
 		c.cancel()
 	}
 	return c.buf.Write(p)
+}
+
+// TestLimitsConfig serves the API with the limits of a configuration file:
+// a cluster with more nodes than they allow is refused with 400, and one
+// whose stack has more resources than the embedded engine's limit fails.
+func TestLimitsConfig(t *testing.T) {
+	c, err := LoadConfig(writeConfig(t, "limits: {max_nodes_per_nodegroup: 2, max_nodes_per_cluster: 3}\n"+
+		"orchestrator: {embedded: {max_resources_per_stack: 5}}\ndrivers: {in_process: true}\n"))
+	require.NoError(t, err)
+	c.Database.DataDir = t.TempDir()
+	d, err := newDaemon(context.Background(), c, "127.0.0.1:0", slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	defer d.Close()
+	srv := httptest.NewServer(d.api)
+	defer srv.Close()
+	send := func(method, path, body string) (int, string) {
+		req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("OpenStack-API-Version", "container-infra latest")
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		data, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp.StatusCode, string(data)
+	}
+	post := func(path, body string) (int, string) { return send("POST", path, body) }
+	status, body := post("/v1/clustertemplates", `{"name": "k8s", "coe": "kubernetes", "image_id": "fedora-coreos-40",
+		"external_network_id": "public", "flavor_id": "m1.small", "master_flavor_id": "m1.medium"}`)
+	require.Equal(t, http.StatusCreated, status, body)
+	status, body = post("/v1/clusters", `{"cluster_template_id": "k8s", "node_count": 3}`)
+	assert.Equal(t, http.StatusBadRequest, status)
+	assert.Contains(t, body, "Value should be lower or equal to 2, the maximum number of nodes per node group.")
+	status, body = post("/v1/clusters", `{"cluster_template_id": "k8s", "node_count": 2, "master_count": 2, "master_lb_enabled": true}`)
+	assert.Equal(t, http.StatusBadRequest, status)
+	assert.Contains(t, body, "a cluster may have at most 3 nodes")
+
+	status, body = post("/v1/clusters", `{"name": "c1", "cluster_template_id": "k8s", "node_count": 2}`)
+	require.Equal(t, http.StatusAccepted, status, body)
+	require.Eventually(t, func() bool {
+		_, body = send("GET", "/v1/clusters/c1", "")
+		return strings.Contains(body, `"status":"CREATE_FAILED"`)
+	}, time.Minute, 20*time.Millisecond, "the engine refuses the stack: %s", body)
+	assert.Contains(t, body, "Request limit exceeded: Maximum resources per stack exceeded.")
 }

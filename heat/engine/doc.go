@@ -42,6 +42,11 @@
 // read like Heat's, rollback is done when asked, and FailedResources
 // reports failures through nested stacks, deepest first. Every OS::Heat
 // type can be slowed down with WithDelays to test timing-dependent code.
+// As with Heat's max_resources_per_stack, a stack holds at most
+// WithMaxResourcesPerStack resources (1000): a template with more is
+// refused, and a ResourceGroup whose count is larger fails with Heat's
+// reason before any member is built, so a huge count costs nothing.
+// Groups are validated with their first member, as Heat does.
 //
 // # Persistence
 //

@@ -19,6 +19,10 @@ import (
 // DefaultConcurrency bounds the resource operations running at once.
 const DefaultConcurrency = 64
 
+// DefaultMaxResourcesPerStack is Heat's default max_resources_per_stack:
+// how many resources one stack (top-level or nested) may hold.
+const DefaultMaxResourcesPerStack = 1000
+
 // DefaultProject is the project stacks belong to unless WithProject says
 // otherwise; it is what a noauth Heat uses.
 const DefaultProject = "admin"
@@ -39,6 +43,8 @@ type Engine struct {
 	validateOnly bool
 	delays       map[string]time.Duration
 	slots        chan struct{}
+	// maxResources bounds the resources of one stack (WithMaxResourcesPerStack).
+	maxResources int
 	zones        []string
 
 	// mu guards stacks, names and closed. It is never held while a
@@ -108,6 +114,22 @@ func WithConcurrency(n int) Option {
 	}
 }
 
+// WithMaxResourcesPerStack sets how many resources one stack, top-level
+// or nested, may hold, as Heat's max_resources_per_stack does
+// (DefaultMaxResourcesPerStack when unset): a template with more is
+// refused, and a ResourceGroup whose count is larger fails before any of
+// its members is built, with Heat's "Request limit exceeded: Maximum
+// resources per stack exceeded."
+func WithMaxResourcesPerStack(n int) Option {
+	return func(e *Engine) error {
+		if n < 1 {
+			return fmt.Errorf("engine: max resources per stack %d is below 1", n)
+		}
+		e.maxResources = n
+		return nil
+	}
+}
+
 // WithLogger sets the logger (slog.Default() otherwise).
 func WithLogger(l *slog.Logger) Option {
 	return func(e *Engine) error {
@@ -151,7 +173,7 @@ func WithDelays(d map[string]time.Duration) Option {
 // engine are loaded and those left in progress carry on.
 func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	e := &Engine{
-		log: slog.Default(), project: DefaultProject, delays: map[string]time.Duration{},
+		log: slog.Default(), project: DefaultProject, delays: map[string]time.Duration{}, maxResources: DefaultMaxResourcesPerStack,
 		stacks: map[string]*stack{}, names: map[string]string{}, zones: []string{"nova"}, texts: newTextStore(),
 		configs: newConfigStore(), signals: newSignalBoard(),
 	}

@@ -51,14 +51,26 @@ func skiplist(r *resource) []string {
 	return strings.Split(s, ",")
 }
 
-// memberNames returns the names of count members, skipping removed ones.
-func memberNames(r *resource, props map[string]any) []string {
+// groupCount is the number of members a group's properties ask for.
+func groupCount(props map[string]any) int {
 	count, _ := props["count"].(int)
+	return count
+}
+
+// memberNames returns the names of count members, skipping removed ones.
+// The count must have passed checkGroupSize.
+func memberNames(r *resource, props map[string]any) []string {
+	return firstMembers(r, groupCount(props))
+}
+
+// firstMembers returns the names of the first n members, skipping
+// removed ones.
+func firstMembers(r *resource, n int) []string {
 	skip := skiplist(r)
-	var names []string
-	for i := 0; len(names) < count; i++ {
-		if n := strconv.Itoa(i); !slices.Contains(skip, n) {
-			names = append(names, n)
+	names := make([]string, 0, n)
+	for i := 0; len(names) < n; i++ {
+		if name := strconv.Itoa(i); !slices.Contains(skip, name) {
+			names = append(names, name)
 		}
 	}
 	return names
@@ -118,10 +130,21 @@ func groupTemplate(members map[string]map[string]any) string {
 	return string(b)
 }
 
+// groupChild builds a group's nested stack. Validating, it holds the
+// first member only, as Heat's validate_nested_stack does: members differ
+// only by their index, and the count is checked when the group is
+// created or updated. Otherwise the count is checked here too, where the
+// members are built.
 func groupChild(s *stack, r *resource, props map[string]any, validating bool) (stackDefinition, error) {
-	members := map[string]map[string]any{}
-	for _, n := range memberNames(r, props) {
-		members[n] = memberDefinition(props, n, validating)
+	n := groupCount(props)
+	if validating {
+		n = min(n, 1)
+	} else if err := s.e.checkGroupSize(props); err != nil {
+		return stackDefinition{}, err
+	}
+	members := make(map[string]map[string]any, n)
+	for _, name := range firstMembers(r, n) {
+		members[name] = memberDefinition(props, name, validating)
 	}
 	return groupDefinition(s, members), nil
 }
@@ -223,11 +246,14 @@ func policyNum(pol map[string]any, key string, def float64) float64 {
 }
 
 func createGroup(ctx context.Context, o *op) error {
+	if err := o.e.checkGroupSize(o.props); err != nil {
+		return err
+	}
 	o.e.updateSkiplist(o)
 	o.s.mu.Lock()
 	pol, batched := updatePolicy(o.r, "batch_create")
 	o.s.mu.Unlock()
-	if !batched || len(memberNames(o.r, o.props)) == 0 {
+	if !batched || groupCount(o.props) == 0 {
 		return createNested(ctx, o)
 	}
 	saved := o.props
@@ -241,6 +267,9 @@ func createGroup(ctx context.Context, o *op) error {
 }
 
 func updateGroup(ctx context.Context, o *op) error {
+	if err := o.e.checkGroupSize(o.props); err != nil {
+		return err
+	}
 	o.e.updateSkiplist(o)
 	o.s.mu.Lock()
 	pol, rolling := updatePolicy(o.r, "rolling_update")
@@ -259,7 +288,7 @@ func (e *Engine) rollingUpdate(ctx context.Context, o *op, minInService int, pol
 	pause := time.Duration(policyNum(pol, "pause_time", 0) * float64(time.Second))
 	members, _ := e.groupMembers(o.r)
 	o.s.mu.Lock()
-	target := len(memberNames(o.r, o.props))
+	target := groupCount(o.props)
 	skipped := 0
 	for _, m := range members {
 		if slices.Contains(skiplist(o.r), m) {
@@ -305,8 +334,8 @@ func rollingBatches(target, current, batch, minInService int) []rollBatch {
 // fresh get the new definition, highest indices first.
 func (e *Engine) runBatch(ctx context.Context, o *op, capacity, fresh int) error {
 	o.s.mu.Lock()
-	names := memberNames(o.r, map[string]any{"count": capacity})
-	target := len(memberNames(o.r, o.props))
+	names := firstMembers(o.r, capacity)
+	target := groupCount(o.props)
 	skip := skiplist(o.r)
 	props := o.props
 	o.s.mu.Unlock()

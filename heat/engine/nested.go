@@ -57,7 +57,7 @@ func nestedError(r *resource, url string, err error) error {
 func (e *Engine) validateNested(s *stack, r *resource, props map[string]any) error {
 	build := nestedKinds[r.kind]
 	if s.rec.Depth+1 > maxNestedDepth {
-		return &hot.Error{Type: "RequestLimitExceeded", Message: fmt.Sprintf("Request limit exceeded: Recursion depth exceeds %d.", maxNestedDepth)}
+		return &hot.Error{Type: hot.TypeRequestLimitExceeded, Message: fmt.Sprintf("Request limit exceeded: Recursion depth exceeds %d.", maxNestedDepth)}
 	}
 	d, err := build(s, r, props, true)
 	if err != nil {

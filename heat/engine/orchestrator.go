@@ -38,7 +38,8 @@ func Validate(ctx context.Context, spec heat.StackSpec) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	e := &Engine{project: DefaultProject, delays: map[string]time.Duration{}, validateOnly: true}
+	e := &Engine{project: DefaultProject, delays: map[string]time.Duration{}, validateOnly: true,
+		maxResources: DefaultMaxResourcesPerStack}
 	s := e.newStack(spec.Name, "", 0)
 	return invalid(e.prepareStack(s, definitionOf(spec), true))
 }
@@ -52,8 +53,12 @@ func (e *Engine) newStack(name, parentID string, depth int) *stack {
 	return s
 }
 
-// prepareStack parses, instantiates and validates a stack.
+// prepareStack parses, instantiates and validates a stack, refusing one
+// with more resources than a stack may hold before anything is built.
 func (e *Engine) prepareStack(s *stack, d stackDefinition, strict bool) error {
+	if err := e.checkResourceCount(d.Template); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p, err := e.parseDefinition(s, d, strict)

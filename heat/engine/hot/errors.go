@@ -21,6 +21,7 @@ const (
 	TypeCircularDependency     = "CircularDependencyException"
 	TypeInvalidEnvironment     = "InvalidEnvironment"
 	TypeNotFound               = "NotFound"
+	TypeRequestLimitExceeded   = "RequestLimitExceeded"
 )
 
 // Error is a template error as Heat reports it: the exception type, and

@@ -46,7 +46,7 @@ func (t *Template) analyse() {
 // and parameter schemas, as Heat does before anything else.
 func Parse(data []byte) (*Template, error) {
 	if len(data) > MaxTemplateSize {
-		return nil, newError("RequestLimitExceeded",
+		return nil, newError(TypeRequestLimitExceeded,
 			"Request limit exceeded: Template size (%d bytes) exceeds maximum allowed size (%d bytes).",
 			len(data), MaxTemplateSize)
 	}
