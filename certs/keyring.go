@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -150,4 +151,44 @@ func (r *Keyring) Open(text string, aad []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%w: malformed sealed value", ErrDecrypt)
 	}
 	return r.open(s, aad)
+}
+
+// recordFormat is the first byte of SealBytes's output.
+const recordFormat = 1
+
+// recordAAD tags the additional data of sealed records, so that a
+// record's ciphertext never opens as a sealed key or password and back.
+const recordAAD = "record\x00"
+
+// SealBytes encrypts a stored record with the primary key, bound to aad
+// (the place it is stored at), appends it to dst in binary form and
+// returns the extended slice: a format byte, the length of the key ID
+// and the key ID, the nonce, then the ciphertext. The embedded engine
+// and the simulated cloud seal their records with it; appending spares
+// a copy of records that can be large.
+func (r *Keyring) SealBytes(dst, plaintext, aad []byte) ([]byte, error) {
+	aead := r.aeads[r.primary]
+	n := aead.NonceSize()
+	out := slices.Grow(dst, 2+len(r.primary)+n+len(plaintext)+aead.Overhead())
+	out = append(append(out, recordFormat, byte(len(r.primary))), r.primary...)
+	nonce := out[len(out) : len(out)+n]
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, fmt.Errorf("nonce: %w", err)
+	}
+	out = out[:len(out)+n]
+	return aead.Seal(out, nonce, plaintext, bindAAD(r.primary, append([]byte(recordAAD), aad...))), nil
+}
+
+// OpenBytes decrypts what SealBytes returned for the same aad. stale
+// reports that the record was sealed with a key other than the primary
+// one: sealing it again moves it to the primary key, so that the older
+// one can be dropped.
+func (r *Keyring) OpenBytes(b, aad []byte) (plaintext []byte, stale bool, err error) {
+	const nonceSize = 12 // cipher.NewGCM's
+	if len(b) < 2 || b[0] != recordFormat || len(b) < 2+int(b[1])+nonceSize {
+		return nil, false, fmt.Errorf("%w: malformed sealed record", ErrDecrypt)
+	}
+	id, rest := string(b[2:2+int(b[1])]), b[2+int(b[1]):]
+	plaintext, err = r.open(sealed{KeyID: id, Nonce: rest[:nonceSize], Data: rest[nonceSize:]}, append([]byte(recordAAD), aad...))
+	return plaintext, err == nil && id != r.primary, err
 }

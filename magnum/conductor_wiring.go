@@ -15,7 +15,7 @@ func (s *Service) orchestrator() heat.Orchestrator { return s.orch }
 
 // openOrchestrator sets the orchestrator up: the configured one, else the
 // embedded engine over the simulated cloud, its stacks kept in the
-// service's database.
+// service's database, sealed with the keys of the certificates.
 func (s *Service) openOrchestrator(ctx context.Context) error {
 	if s.cfg.orchestrator != nil {
 		s.orch = s.cfg.orchestrator
@@ -25,8 +25,8 @@ func (s *Service) openOrchestrator(ctx context.Context) error {
 	if !ok {
 		return fmt.Errorf("magnum: an orchestrator is required with a cloud other than the simulated one (WithOrchestrator)")
 	}
-	opts := append([]engine.Option{engine.WithCloud(simCloud), engine.WithBlobs(s.blobs.Blobs("engine")), engine.WithLogger(s.log)},
-		s.cfg.engineOptions...)
+	opts := append([]engine.Option{engine.WithCloud(simCloud), engine.WithBlobs(s.blobs.Blobs("engine")),
+		engine.WithSealer(s.keys), engine.WithLogger(s.log)}, s.cfg.engineOptions...)
 	e, err := engine.New(ctx, opts...)
 	if err != nil {
 		return fmt.Errorf("magnum: embedded engine: %w", err)

@@ -10,10 +10,16 @@ import (
 )
 
 // openDefaults fills in the embedded defaults for what the options left
-// unset.
+// unset. The keyring comes first: it seals the certificates' keys, the
+// trustee passwords and the simulated cloud's objects alike.
 func (s *Service) openDefaults(ctx context.Context) error {
+	keys, err := s.keyring(s.dataDir)
+	if err != nil {
+		return err
+	}
+	s.keys = keys
 	if s.cloud == nil {
-		opts := append([]sim.Option{sim.WithBlobs(s.blobs.Blobs("sim")), sim.WithLogger(s.log)}, s.cfg.simOptions...)
+		opts := append([]sim.Option{sim.WithBlobs(s.blobs.Blobs("sim")), sim.WithSealer(keys), sim.WithLogger(s.log)}, s.cfg.simOptions...)
 		c, err := sim.New(ctx, opts...)
 		if err != nil {
 			return fmt.Errorf("magnum: simulated cloud: %w", err)
@@ -27,11 +33,6 @@ func (s *Service) openDefaults(ctx context.Context) error {
 		}
 		s.drivers = r
 	}
-	keys, err := s.keyring(s.dataDir)
-	if err != nil {
-		return err
-	}
-	s.keys = keys
 	st := s.cfg.certStore
 	if st == nil {
 		if st, err = certs.NewBlobStore(s.blobs.Blobs("certs"), keys); err != nil {

@@ -72,7 +72,8 @@ func defaultConfig() config {
 // WithDataDir keeps the embedded databases in dir: magnum.db for the
 // service, state.db for the embedded orchestrator, the simulated cloud and
 // the certificates (two files, so that their writers do not queue behind
-// each other), and the secret key when none is configured.
+// each other), and the secret key when none is configured. The files are
+// made readable by their owner only (0600), whatever dir's mode.
 func WithDataDir(dir string) Option { return func(c *config) { c.dataDir = dir } }
 
 // WithDatabase uses the database a DSN names instead of the embedded
@@ -115,9 +116,13 @@ func WithHost(h string) Option { return func(c *config) { c.host = h } }
 // calls.
 func WithTrusteeDomain(id string) Option { return func(c *config) { c.trusteeDomainID = id } }
 
-// WithSecretKeys sets the keys private keys and trustee passwords are
-// sealed with at rest: the first encrypts, all decrypt (for rotation).
-// Without it, a key is kept in the data directory.
+// WithSecretKeys sets the keys secrets are sealed with at rest: the
+// certificates' private keys, the trustee passwords, and every record of
+// the embedded engine and of the simulated cloud (stack parameters a
+// driver marks hidden, and what is made of them). The first encrypts
+// and all decrypt, for rotation; when they start, the engine and the
+// simulated cloud seal again under the first key the records sealed
+// under another. Without it, a key is kept in the data directory.
 func WithSecretKeys(keys ...certs.EncryptionKey) Option {
 	return func(c *config) { c.secretKeys = keys }
 }

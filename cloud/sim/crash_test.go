@@ -144,11 +144,12 @@ func TestCrashInTheMiddleOfAChange(t *testing.T) {
 			}
 		}, nil},
 	}
+	sealed := sim.WithSealer(testKeyring(t, "k1")) // the restarts read sealed objects
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := sim.WithClientToken(asDemo(), "the-change")
 			ref := &cutBlobs{budget: -1}
-			c := newCloud(t, sim.WithBlobs(ref))
+			c := newCloud(t, sim.WithBlobs(ref), sealed)
 			do := tt.setup(t, c)
 			ref.cut(-1)
 			require.NoError(t, do(c, ctx))
@@ -157,12 +158,12 @@ func TestCrashInTheMiddleOfAChange(t *testing.T) {
 
 			for stored := range writes {
 				b := &cutBlobs{budget: -1}
-				c := newCloud(t, sim.WithBlobs(b))
+				c := newCloud(t, sim.WithBlobs(b), sealed)
 				do := tt.setup(t, c)
 				b.cut(stored)
 				require.NoError(t, do(c, ctx))
 
-				c = newCloud(t, sim.WithBlobs(&b.MemBlobs))
+				c = newCloud(t, sim.WithBlobs(&b.MemBlobs), sealed)
 				require.NoError(t, do(c, ctx), "the change repeated after a crash after %d of its %d writes", stored, writes)
 				assert.Equal(t, want, shape(t, &b.MemBlobs), "after %d of %d writes", stored, writes)
 				if tt.check != nil {

@@ -186,4 +186,9 @@
 // sections under one lock; delays, faults and the writes to Blobs happen
 // outside it, so thousands of concurrent creates do not queue behind
 // each other's I/O. Writes of one key are applied in order.
+//
+// With WithSealer every object is encrypted before it reaches the Blobs,
+// bound to its key: servers' user data and trustees' passwords are never
+// at rest in clear. Objects stored in clear by a cloud without a sealer
+// load as they are and are sealed then.
 package sim

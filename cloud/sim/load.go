@@ -38,9 +38,12 @@ func (c *Cloud) seedCatalog() error {
 // load reads the persisted objects back and rebuilds what is derived from
 // them: address pools, relations, usage.
 func (c *Cloud) load(ctx context.Context) error {
-	blobs, err := c.blobs.List(ctx, "")
+	blobs, resealed, err := c.blobs.Load(ctx, "")
 	if err != nil {
 		return err
+	}
+	if resealed > 0 {
+		c.log.Info("sealed stored objects again", "objects", resealed)
 	}
 	st := c.st
 	decoders := map[Kind]func(id string, b []byte) error{

@@ -54,10 +54,22 @@ func takeSnapshot(t *testing.T, c *sim.Cloud) snapshot {
 	return s
 }
 
+// TestPersistenceRoundTrip stores a cluster's worth of objects, in clear
+// and sealed, and checks that a new cloud over the same store has them
+// all.
 func TestPersistenceRoundTrip(t *testing.T) {
+	for name, sealer := range map[string]sim.Sealer{"in clear": nil, "sealed": testKeyring(t, "k1")} {
+		t.Run(name, func(t *testing.T) { testPersistenceRoundTrip(t, sealer) })
+	}
+}
+
+func testPersistenceRoundTrip(t *testing.T, sealer sim.Sealer) {
 	blobs := &sim.MemBlobs{}
 	clock := sim.NewManualClock(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))
 	opts := []sim.Option{sim.WithBlobs(blobs), sim.WithClock(clock), sim.WithDelays(sim.Delays{Boot: time.Minute})}
+	if sealer != nil {
+		opts = append(opts, sim.WithSealer(sealer))
+	}
 	c := newCloud(t, opts...)
 	ctx := asDemo()
 
@@ -103,6 +115,9 @@ func TestPersistenceRoundTrip(t *testing.T) {
 
 	before := takeSnapshot(t, c)
 	assert.NotContains(t, blobs.Keys(), "port/"+deleted.ID, "deletes reach the store")
+	if sealer != nil {
+		checkSealed(t, blobs, "#cloud-config", trustee.Password)
+	}
 
 	// A new process over the same store.
 	c2 := newCloud(t, opts...)

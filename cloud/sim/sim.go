@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gomagnum/gomagnum/cloud"
+	"github.com/gomagnum/gomagnum/internal/atrest"
 )
 
 // Cloud is a simulated OpenStack cloud. It implements cloud.Cloud over its
@@ -16,7 +17,7 @@ import (
 type Cloud struct {
 	log     *slog.Logger
 	clock   Clock
-	blobs   Blobs
+	blobs   *atrest.Store
 	cat     *resolved
 	persist *persister
 	delays  atomic.Pointer[Delays]
@@ -35,6 +36,7 @@ type Option func(*config) error
 type config struct {
 	catalog *Catalog
 	blobs   Blobs
+	sealer  Sealer
 	clock   Clock
 	delays  Delays
 	faults  []Fault
@@ -69,6 +71,33 @@ func WithBlobs(b Blobs) Option {
 			return invalid("sim: nil blobs")
 		}
 		cfg.blobs = b
+		return nil
+	}
+}
+
+// Sealer encrypts the objects the cloud stores; *certs.Keyring is one.
+type Sealer interface {
+	// SealBytes appends plaintext encrypted and bound to aad to dst,
+	// and returns the extended slice.
+	SealBytes(dst, plaintext, aad []byte) ([]byte, error)
+	// OpenBytes decrypts what SealBytes returned for the same aad; stale
+	// reports that it should be sealed again (its key is being retired).
+	OpenBytes(sealed, aad []byte) (plaintext []byte, stale bool, err error)
+}
+
+// WithSealer seals every object the cloud stores in its Blobs: a
+// server's user data, a trustee's password and whatever else an object
+// carries are never at rest in clear. Objects a cloud without a sealer
+// stored in clear are read as they are, and sealed again when New loads
+// them, as are those sealed under a key the sealer reports stale.
+// Without WithSealer objects are stored in clear, and sealed ones fail to
+// load.
+func WithSealer(s Sealer) Option {
+	return func(cfg *config) error {
+		if s == nil {
+			return invalid("sim: nil sealer")
+		}
+		cfg.sealer = s
 		return nil
 	}
 }
@@ -139,12 +168,13 @@ func New(ctx context.Context, opts ...Option) (*Cloud, error) {
 	if err != nil {
 		return nil, err
 	}
+	blobs := atrest.New(cfg.blobs, "sim", cfg.sealer)
 	c := &Cloud{
 		log:     cfg.log.With("component", "cloud/sim"),
 		clock:   cfg.clock,
-		blobs:   cfg.blobs,
+		blobs:   blobs,
 		cat:     cat,
-		persist: newPersister(cfg.blobs),
+		persist: newPersister(blobs),
 		st:      newState(),
 	}
 	c.delays.Store(&cfg.delays)

@@ -111,6 +111,36 @@ func BenchmarkCreate1000StacksConcurrently(b *testing.B) {
 	}
 }
 
+// BenchmarkCreate1000StacksStored is BenchmarkCreate1000StacksConcurrently
+// with the stacks stored in memory Blobs, in clear and sealed: the
+// difference is what sealing every record costs.
+func BenchmarkCreate1000StacksStored(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		opts []Option
+	}{
+		{"in-clear", nil},
+		{"sealed", []Option{WithSealer(testSealer)}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for n := 0; b.Loop(); n++ {
+				blobs := NewMemoryBlobs()
+				e, err := New(context.Background(), append([]Option{WithBlobs(blobs)}, bc.opts...)...)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var wg sync.WaitGroup
+				for i := range 1000 {
+					wg.Go(func() { createSync(b, e, fmt.Sprintf("c%d-%d", n, i), smallCluster) })
+				}
+				wg.Wait()
+				_ = e.Close()
+			}
+		})
+	}
+}
+
 // BenchmarkMemoryPerStack reports the heap a created stack keeps (the
 // small 7-resource stack of the concurrency benchmark).
 func BenchmarkMemoryPerStack(b *testing.B) {

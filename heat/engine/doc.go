@@ -62,4 +62,13 @@
 // does), records are queued in order rather than waited for, and every
 // API call flushes them before it returns: what a call acknowledged or
 // reported survives a crash.
+//
+// With WithSealer every record (and every template and file text) is
+// encrypted before it reaches the Blobs, bound to its key, so that the
+// parameters a template marks hidden, and the properties, attributes,
+// outputs and nested templates they flow into, are never at rest in
+// clear. Sealing whole records rather than the hidden values alone leaves
+// nothing to track as a value flows through functions. Records stored in
+// clear by an engine without a sealer load as they are and are sealed
+// then.
 package engine

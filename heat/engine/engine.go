@@ -14,6 +14,7 @@ import (
 	"github.com/gomagnum/gomagnum/cloud/sim"
 	"github.com/gomagnum/gomagnum/heat"
 	"github.com/gomagnum/gomagnum/heat/engine/hot"
+	"github.com/gomagnum/gomagnum/internal/atrest"
 )
 
 // DefaultConcurrency bounds the resource operations running at once.
@@ -31,9 +32,14 @@ const DefaultProject = "admin"
 type Engine struct {
 	log   *slog.Logger
 	cloud *sim.Cloud
-	blobs Blobs
+	// blobs are where stacks persist, sealed by sealer; nil keeps them in
+	// memory only.
+	blobs  *atrest.Store
+	sealer Sealer
 	// queued is blobs when they can queue writes (QueuedBlobs), else nil.
-	queued  QueuedBlobs
+	queued QueuedBlobs
+	// stored are the Blobs WithBlobs gave, which New seals into blobs.
+	stored  Blobs
 	project string
 	// cloudProject is the project cloud objects are made in; empty lets
 	// the simulated cloud use its default project.
@@ -95,8 +101,35 @@ func WithBlobs(b Blobs) Option {
 		if b == nil {
 			return errors.New("engine: nil blobs")
 		}
-		e.blobs = b
-		e.queued, _ = b.(QueuedBlobs)
+		e.stored = b
+		return nil
+	}
+}
+
+// Sealer encrypts the records the engine stores; *certs.Keyring is one.
+type Sealer interface {
+	// SealBytes appends plaintext encrypted and bound to aad to dst,
+	// and returns the extended slice.
+	SealBytes(dst, plaintext, aad []byte) ([]byte, error)
+	// OpenBytes decrypts what SealBytes returned for the same aad; stale
+	// reports that it should be sealed again (its key is being retired).
+	OpenBytes(sealed, aad []byte) (plaintext []byte, stale bool, err error)
+}
+
+// WithSealer seals every record the engine stores in its Blobs (stack
+// states and definitions with their parameters, resources' properties
+// and attributes, template and file texts): hidden parameters, and the
+// outputs, properties and user data made from them, are never at rest in
+// clear. Records an engine without a sealer stored in clear are read as
+// they are, and sealed again when New loads them, as are those sealed
+// under a key the sealer reports stale. Without WithSealer records are
+// stored in clear, and sealed ones fail to load.
+func WithSealer(s Sealer) Option {
+	return func(e *Engine) error {
+		if s == nil {
+			return errors.New("engine: nil sealer")
+		}
+		e.sealer = s
 		return nil
 	}
 }
@@ -184,6 +217,12 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	}
 	if e.slots == nil {
 		e.slots = make(chan struct{}, DefaultConcurrency)
+	}
+	if e.stored != nil {
+		e.blobs = atrest.New(e.stored, "engine", e.sealer)
+		if e.blobs.CanQueue() {
+			e.queued = e.blobs
+		}
 	}
 	e.ctx, e.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	if err := e.load(ctx); err != nil {

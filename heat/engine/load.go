@@ -96,7 +96,7 @@ func (e *Engine) load(ctx context.Context) error {
 	if e.blobs == nil {
 		return nil
 	}
-	all, err := e.blobs.List(ctx, stackPrefix)
+	all, err := e.loadRecords(ctx, stackPrefix)
 	if err != nil {
 		return fmt.Errorf("engine: loading stacks: %w", err)
 	}
@@ -136,6 +136,17 @@ func (e *Engine) load(ctx context.Context) error {
 		e.resume(s)
 	}
 	return nil
+}
+
+// loadRecords reads the records under prefix, sealing again those
+// stored in clear or under a retired key (load runs before anything
+// else writes).
+func (e *Engine) loadRecords(ctx context.Context, prefix string) (map[string][]byte, error) {
+	all, resealed, err := e.blobs.Load(ctx, prefix)
+	if resealed > 0 {
+		e.log.Info("engine: sealed stored records again", "prefix", prefix, "records", resealed)
+	}
+	return all, err
 }
 
 // registerLoaded makes the stacks of the stored state records and links

@@ -37,13 +37,10 @@ outputs:
 `
 
 // engineOnCloud starts an engine over a simulated cloud, each storing in
-// its own blobs.
+// its own blobs, sealed with testSealer.
 func engineOnCloud(t *testing.T, blobs Blobs, cloudBlobs sim.Blobs) (*sim.Cloud, *Engine) {
 	t.Helper()
-	ctx := context.Background()
-	c, err := sim.New(ctx, sim.WithBlobs(cloudBlobs))
-	require.NoError(t, err)
-	e, err := New(ctx, WithBlobs(blobs), WithCloud(c))
+	c, e, err := sealedEngineOnCloud(t, blobs, cloudBlobs, testSealer)
 	require.NoError(t, err)
 	return c, e
 }

@@ -166,7 +166,7 @@ func (e *Engine) dropUnusedTexts(root *stack) {
 // older engine stored under each top-level stack, which it moves to
 // texts/. It returns them by digest.
 func (e *Engine) loadTexts(stored map[string]*storedStack) (map[string]string, error) {
-	all, err := e.blobs.List(e.ctx, textPrefix)
+	all, err := e.loadRecords(e.ctx, textPrefix)
 	if err != nil {
 		return nil, err
 	}

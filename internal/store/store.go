@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -88,6 +89,9 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
+	if err := privateFiles(path); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
 	syncMode := "NORMAL"
 	if o.syncFull {
 		syncMode = "FULL"
@@ -117,6 +121,38 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 		s.readers = make(chan struct{}, readers)
 	}
 	return s, err
+}
+
+// privateFiles makes the database file at path, and the files SQLite
+// keeps beside it, readable and writable by their owner only, whatever
+// the directory's mode and the umask: the database holds the service's
+// state. A missing database file is created 0600 before SQLite opens it,
+// since SQLite gives its write-ahead log and shared-memory files the
+// database file's mode; files a previous version left with a wider mode
+// are narrowed.
+func privateFiles(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		info, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if info.Mode().Perm() != 0o600 {
+			if err := os.Chmod(p, 0o600); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // OpenPostgres connects to the PostgreSQL database named by dsn (a URL or
