@@ -186,10 +186,13 @@ func strOf(m map[string]any, keys ...string) string {
 	return ""
 }
 
+// intOf reads an integer that may have come back from JSON as a float64.
 func intOf(v any) int {
 	switch x := v.(type) {
 	case int:
 		return x
+	case int64:
+		return int(x)
 	case float64:
 		return int(x)
 	}

@@ -53,7 +53,7 @@ func skiplist(r *resource) []string {
 
 // groupCount is the number of members a group's properties ask for.
 func groupCount(props map[string]any) int {
-	count, _ := props["count"].(int)
+	count := intOf(props["count"])
 	return count
 }
 

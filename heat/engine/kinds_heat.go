@@ -73,7 +73,7 @@ func charSets(props map[string]any) ([]string, []int) {
 		for _, it := range items {
 			m, _ := it.(map[string]any)
 			name, _ := m[key].(string)
-			n, _ := m["min"].(int)
+			n := intOf(m["min"])
 			sets, mins = append(sets, lookup(name)), append(mins, n)
 		}
 	}
@@ -92,7 +92,7 @@ func checkRandomString(_ *stack, r *resource, props map[string]any) error {
 	for _, m := range mins {
 		total += m
 	}
-	if length, _ := props["length"].(int); total > length {
+	if length := intOf(props["length"]); total > length {
 		return &hot.Error{Type: hot.TypeStackValidationFailed,
 			Message: "Length property cannot be smaller than combined character class and character sequence minimums"}
 	}
@@ -101,7 +101,7 @@ func checkRandomString(_ *stack, r *resource, props map[string]any) error {
 
 func createRandomString(_ context.Context, o *op) error {
 	sets, mins := charSets(o.props)
-	length, _ := o.props["length"].(int)
+	length := intOf(o.props["length"])
 	o.setData("value", generatePassword(length, sets, mins))
 	o.setLocalID(o.physicalName())
 	return nil

@@ -212,7 +212,7 @@ func waitForSignals(ctx context.Context, o *op) error {
 	o.release()
 	timeout := time.NewTimer(time.Duration(o.num("timeout") * float64(time.Second)))
 	defer timeout.Stop()
-	count, _ := o.props["count"].(int)
+	count := intOf(o.props["count"])
 	for {
 		wake := o.e.signals.changed()
 		done, err := checkSignals(o.s, h, count)

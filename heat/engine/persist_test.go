@@ -408,3 +408,38 @@ func TestUpdateRewritesLargeRecordsOnlyWhenChanged(t *testing.T) {
 	assert.Equal(t, other, st.Outputs["child"])
 	assert.Len(t, storedKeys(t, blobs, "a"), 3, "records loaded from the store are replaced too")
 }
+
+// TestGroupAttributesAfterRestart reads a finished group's member
+// attributes from an engine that loaded the stack from its store, where
+// numbers come back from JSON as floats.
+func TestGroupAttributesAfterRestart(t *testing.T) {
+	ctx := context.Background()
+	tmpl := `
+heat_template_version: 2018-08-31
+resources:
+  group:
+    type: OS::Heat::ResourceGroup
+    properties:
+      count: 3
+      resource_def:
+        type: OS::Heat::Value
+        properties: {value: "m%index%"}
+outputs:
+  values: {value: {get_attr: [group, value]}}
+`
+	blobs, cloudBlobs := NewMemoryBlobs(), &sim.MemBlobs{}
+	_, e1 := engineOnCloud(t, blobs, cloudBlobs)
+	id, err := e1.CreateStack(ctx, heat.StackSpec{Name: "group", Template: []byte(tmpl)})
+	require.NoError(t, err)
+	st := waitStack(t, e1, id)
+	require.Equal(t, heat.CreateComplete, st.Status, st.StatusReason)
+	want := []any{"m0", "m1", "m2"}
+	require.Equal(t, want, st.Outputs["values"])
+	require.NoError(t, e1.Close())
+
+	_, e2 := engineOnCloud(t, blobs, cloudBlobs)
+	defer e2.Close()
+	again, err := e2.GetStack(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, want, again.Outputs["values"])
+}
