@@ -398,6 +398,12 @@ func TestConformanceQuotasStatsServices(t *testing.T) {
 	t.Run("38 quota creation", func(t *testing.T) {
 		r := f.do(404, call{method: "POST", path: "/v1/quotas", token: "admin", body: `{"project_id": "nope", "resource": "Cluster"}`})
 		assert.Equal(t, "The project_id nope could not be found.", errorOf(t, r)["detail"])
+		// A non-admin is refused before the project is looked up, whether
+		// it exists or not.
+		for _, project := range []string{"nope", sim.AltProjectID} {
+			r = f.do(403, call{method: "POST", path: "/v1/quotas", token: "demo", body: `{"project_id": "` + project + `", "resource": "Cluster"}`})
+			assert.Equal(t, "Policy doesn't allow quota:create to be performed.", errorOf(t, r)["detail"])
+		}
 		f.do(400, call{method: "POST", path: "/v1/quotas", token: "admin", body: `{"project_id": "` + sim.AltProjectID + `", "resource": "Nodes"}`})
 		f.do(400, call{method: "POST", path: "/v1/quotas", token: "admin", body: `{"project_id": "` + sim.AltProjectID + `", "resource": "Cluster", "hard_limit": -1}`})
 		q := f.do(201, call{method: "POST", path: "/v1/quotas", token: "admin", body: `{"project_id": "` + sim.AltProjectID + `", "resource": "Cluster"}`}).body

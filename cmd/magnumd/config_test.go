@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gomagnum/gomagnum/cloud/sim"
+	"github.com/gomagnum/gomagnum/magnum"
 )
 
 func writeConfig(t *testing.T, yaml string) string {
@@ -33,6 +35,7 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, 10*time.Second, c.Intervals.Sync)
 	assert.Equal(t, 180*time.Second, c.Intervals.ServiceDownTime)
 	assert.Equal(t, 20, c.Quotas.MaxClustersPerProject)
+	assert.Equal(t, "default", c.Policy.Rules)
 	assert.Equal(t, 1000, c.API.MaxLimit)
 	assert.True(t, c.Metrics.Enabled)
 	assert.Equal(t, "http://127.0.0.1:9511/v1", c.publicURL("127.0.0.1:9511"))
@@ -91,6 +94,7 @@ func TestConfigErrors(t *testing.T) {
 		"keystone without auth":          "auth: {mode: keystone}",
 		"zero interval":                  "intervals: {health: 0s}",
 		"negative quota":                 "quotas: {max_clusters_per_project: -1}",
+		"policy rules":                   "policy: {rules: strict}",
 		"max limit":                      "api: {max_limit: 0}",
 		"public url":                     "public_url: /v1",
 	}
@@ -141,4 +145,25 @@ func (c *cancelOnServing) Write(p []byte) (int, error) {
 		c.cancel()
 	}
 	return c.buf.Write(p)
+}
+
+// TestPolicyRulesSetting checks that policy.rules selects the service's
+// policy: a reader may not delete clusters under the default rules (the
+// policy refuses before the look-up), and may under the legacy ones (the
+// look-up then finds nothing).
+func TestPolicyRulesSetting(t *testing.T) {
+	reader := magnum.Caller{UserID: sim.DemoUserID, ProjectID: sim.DemoProjectID, Roles: []string{"reader"}}
+	for rules, want := range map[string]error{"default": magnum.ErrForbidden, "legacy": magnum.ErrNotFound} {
+		t.Run(rules, func(t *testing.T) {
+			cfg, err := LoadConfig(writeConfig(t, "policy: {rules: "+rules+"}\ndatabase: {data_dir: "+t.TempDir()+"}"))
+			require.NoError(t, err)
+			opts, err := serviceOptions(context.Background(), cfg, "127.0.0.1:9511", slog.New(slog.DiscardHandler))
+			require.NoError(t, err)
+			s, err := magnum.New(context.Background(), append(opts, magnum.WithoutConductor())...)
+			require.NoError(t, err)
+			defer s.Close()
+			err = s.DeleteCluster(magnum.WithCaller(context.Background(), reader), "no-such-cluster")
+			require.ErrorIs(t, err, want)
+		})
+	}
 }
