@@ -277,6 +277,20 @@ func TestConformanceActionsAndNodeGroups(t *testing.T) {
 		_ = template
 	})
 
+	t.Run("30 upgrade the driver refuses", func(t *testing.T) {
+		bare := f.template("", map[string]any{"name": "bare", "labels": map[string]any{}})
+		r := f.do(409, call{method: "POST", path: "/v1/clusters/" + cluster + "/actions/upgrade", version: "1.8",
+			body: `{"cluster_template": "` + bare + `"}`})
+		assert.Equal(t, "Cluster Template is not valid for upgrade: Cluster template bare does not contain any supported upgrade labels: [kube_tag]",
+			errorOf(t, r)["detail"])
+		older := f.template("", map[string]any{"labels": map[string]any{"kube_tag": "v1.29.0"}})
+		r = f.do(400, call{method: "POST", path: "/v1/clusters/" + cluster + "/actions/upgrade", version: "1.8",
+			body: `{"cluster_template": "` + older + `"}`})
+		assert.Contains(t, errorOf(t, r)["detail"], "Received invalid tag for kube_tag")
+		cl := f.do(200, call{method: "GET", path: "/v1/clusters/" + cluster, version: "latest"}).body
+		assert.Equal(t, "UPDATE_COMPLETE", cl["status"], "refused upgrades leave the cluster alone")
+	})
+
 	t.Run("31 node groups need 1.9", func(t *testing.T) {
 		f.do(406, call{method: "GET", path: "/v1/clusters/" + cluster + "/nodegroups/ng1", version: "1.8"})
 	})

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gomagnum/gomagnum/cloud/sim"
+	"github.com/gomagnum/gomagnum/drivers/builtin"
 	"github.com/gomagnum/gomagnum/magnum"
 )
 
@@ -64,4 +65,53 @@ func TestNodeGroupOperationsOnFailedCluster(t *testing.T) {
 	assert.Equal(t, "UPDATE completed successfully", c.StatusReason)
 	assert.Nil(t, c.Fault)
 	assert.Empty(t, c.Faults)
+}
+
+// TestUpgradeCheckedBeforeAccepted: an upgrade the driver cannot make is
+// refused when it is asked for, as Magnum refuses it, and leaves the
+// cluster as it was; one it can make is accepted.
+func TestUpgradeCheckedBeforeAccepted(t *testing.T) {
+	reg, err := builtin.Registry(context.Background(), builtin.InProcess)
+	require.NoError(t, err)
+	s := newService(t, magnum.WithDrivers(reg))
+	ctx := as(demo)
+	mustTemplate(t, s, demo, k8sTemplate("k8s"))
+	id := mustCluster(t, s, demo, magnum.ClusterCreate{ClusterTemplateID: "k8s"})
+	require.NoError(t, magnum.SetClusterState(s, id, magnum.CreateComplete, "https://172.24.4.10:6443"))
+	withLabels := func(name string, labels map[string]string) string {
+		req := k8sTemplate(name)
+		req.Labels = labels
+		return mustTemplate(t, s, demo, req).Name
+	}
+
+	refused := []struct {
+		name     string
+		template string
+		kind     error
+		msg      string
+	}{
+		{"no version label", withLabels("bare", map[string]string{}), magnum.ErrConflict,
+			"Cluster Template is not valid for upgrade: Cluster template bare does not contain any supported upgrade labels: [kube_tag]"},
+		{"other labels only", withLabels("tagless", map[string]string{"etcd_tag": "v3.5.16"}), magnum.ErrConflict,
+			"Cluster Template is not valid for upgrade: Cluster template tagless does not contain any supported upgrade labels: [kube_tag]"},
+		{"downgrade", withLabels("older", map[string]string{"kube_tag": "v1.29.0"}), magnum.ErrInvalid,
+			"Received invalid tag for kube_tag: v1.29.0 is older than the current v1.30.1"},
+	}
+	for _, r := range refused {
+		t.Run(r.name, func(t *testing.T) {
+			_, err := s.UpgradeCluster(ctx, id, magnum.Upgrade{ClusterTemplate: r.template})
+			require.ErrorIs(t, err, r.kind)
+			assert.Equal(t, r.msg, err.Error())
+			c, err := s.GetCluster(ctx, id)
+			require.NoError(t, err)
+			assert.Equal(t, magnum.CreateComplete, c.Status, "a refused upgrade leaves the cluster alone")
+			assert.Equal(t, "v1.30.1", c.Labels["kube_tag"])
+		})
+	}
+
+	_, err = s.UpgradeCluster(ctx, id, magnum.Upgrade{ClusterTemplate: withLabels("newer", map[string]string{"kube_tag": "v1.31.0"})})
+	require.NoError(t, err)
+	c, err := s.GetCluster(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, magnum.UpdateInProgress, c.Status)
 }
