@@ -304,6 +304,11 @@ func TestConformanceActionsAndNodeGroups(t *testing.T) {
 		assert.Equal(t, "A node group with name ng1 already exists in the cluster c1.", errorOf(t, r)["detail"])
 		r = f.do(400, call{method: "POST", path: "/v1/clusters/" + cluster + "/nodegroups", version: "1.9", body: `{"name": "m", "role": "master"}`})
 		assert.Equal(t, "Creating master nodegroups is currently not supported.", errorOf(t, r)["detail"])
+		r = f.do(400, call{method: "POST", path: "/v1/clusters/" + cluster + "/nodegroups", version: "1.9", body: `{"name": "f", "flavor_id": "m1.huge"}`})
+		assert.Equal(t, "Unable to find flavor m1.huge.", errorOf(t, r)["detail"])
+		r = f.do(400, call{method: "POST", path: "/v1/clusters/" + cluster + "/nodegroups", version: "1.9", body: `{"name": "i", "image_id": "no-such-image"}`})
+		assert.Equal(t, "Image no-such-image could not be found.", errorOf(t, r)["detail"])
+		f.do(404, call{method: "GET", path: "/v1/clusters/" + cluster + "/nodegroups/f", version: "1.9"})
 	})
 
 	t.Run("33 node group patch", func(t *testing.T) {

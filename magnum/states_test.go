@@ -2,6 +2,8 @@ package magnum_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -114,4 +116,33 @@ func TestUpgradeCheckedBeforeAccepted(t *testing.T) {
 	c, err := s.GetCluster(ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, magnum.UpdateInProgress, c.Status)
+}
+
+// TestNodeGroupResourcesChecked: a node group's flavor and image are
+// looked up in the cloud when it is asked for, as a template's are, and an
+// unknown one is refused with Magnum's message before anything is stored.
+func TestNodeGroupResourcesChecked(t *testing.T) {
+	create := func(req magnum.NodeGroupCreate) func(f *fixture) error {
+		return func(f *fixture) error {
+			_, err := f.s.CreateNodeGroup(as(demo), "c1", req)
+			if err != nil {
+				if _, getErr := f.s.GetNodeGroup(as(demo), "c1", req.Name); !errors.Is(getErr, magnum.ErrNotFound) {
+					return fmt.Errorf("the refused node group was stored: %w", getErr)
+				}
+			}
+			return err
+		}
+	}
+	runRules(t, []rule{
+		{"unknown flavor", create(magnum.NodeGroupCreate{Name: "ng", FlavorID: "m1.huge"}),
+			magnum.ErrInvalid, "Unable to find flavor m1.huge.", false},
+		{"unknown image", create(magnum.NodeGroupCreate{Name: "ng", ImageID: "no-such-image"}),
+			magnum.ErrInvalid, "Image no-such-image could not be found.", false},
+	})
+
+	f := newFixture(t)
+	ng, err := f.s.CreateNodeGroup(as(demo), "c1", magnum.NodeGroupCreate{Name: "big", FlavorID: "m1.large"})
+	require.NoError(t, err, "a known flavor is accepted")
+	assert.Equal(t, "m1.large", ng.FlavorID)
+	assert.Equal(t, "fedora-coreos-40", ng.ImageID, "the template's image by default")
 }
