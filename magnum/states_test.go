@@ -146,3 +146,19 @@ func TestNodeGroupResourcesChecked(t *testing.T) {
 	assert.Equal(t, "m1.large", ng.FlavorID)
 	assert.Equal(t, "fedora-coreos-40", ng.ImageID, "the template's image by default")
 }
+
+// TestUpgradeOfBusyClusterRefusedForItsStatus: the status of the cluster
+// is checked before the driver looks at the template, as in Magnum.
+func TestUpgradeOfBusyClusterRefusedForItsStatus(t *testing.T) {
+	reg, err := builtin.Registry(context.Background(), builtin.InProcess)
+	require.NoError(t, err)
+	s := newService(t, magnum.WithDrivers(reg))
+	mustTemplate(t, s, demo, k8sTemplate("k8s"))
+	bare := k8sTemplate("bare")
+	bare.Labels = map[string]string{}
+	mustTemplate(t, s, demo, bare)
+	id := mustCluster(t, s, demo, magnum.ClusterCreate{ClusterTemplateID: "k8s"})
+	_, err = s.UpgradeCluster(as(demo), id, magnum.Upgrade{ClusterTemplate: "bare"})
+	require.ErrorIs(t, err, magnum.ErrInvalidState)
+	assert.Equal(t, `Upgrading a cluster when status is "CREATE_IN_PROGRESS" is not supported.`, err.Error())
+}
