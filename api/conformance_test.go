@@ -277,6 +277,20 @@ func TestConformanceActionsAndNodeGroups(t *testing.T) {
 		_ = template
 	})
 
+	t.Run("30 upgrade the driver refuses", func(t *testing.T) {
+		bare := f.template("", map[string]any{"name": "bare", "labels": map[string]any{}})
+		r := f.do(409, call{method: "POST", path: "/v1/clusters/" + cluster + "/actions/upgrade", version: "1.8",
+			body: `{"cluster_template": "` + bare + `"}`})
+		assert.Equal(t, "Cluster Template is not valid for upgrade: Cluster template bare does not contain any supported upgrade labels: [kube_tag]",
+			errorOf(t, r)["detail"])
+		older := f.template("", map[string]any{"labels": map[string]any{"kube_tag": "v1.29.0"}})
+		r = f.do(400, call{method: "POST", path: "/v1/clusters/" + cluster + "/actions/upgrade", version: "1.8",
+			body: `{"cluster_template": "` + older + `"}`})
+		assert.Contains(t, errorOf(t, r)["detail"], "Received invalid tag for kube_tag")
+		cl := f.do(200, call{method: "GET", path: "/v1/clusters/" + cluster, version: "latest"}).body
+		assert.Equal(t, "UPDATE_COMPLETE", cl["status"], "refused upgrades leave the cluster alone")
+	})
+
 	t.Run("31 node groups need 1.9", func(t *testing.T) {
 		f.do(406, call{method: "GET", path: "/v1/clusters/" + cluster + "/nodegroups/ng1", version: "1.8"})
 	})
@@ -290,6 +304,11 @@ func TestConformanceActionsAndNodeGroups(t *testing.T) {
 		assert.Equal(t, "A node group with name ng1 already exists in the cluster c1.", errorOf(t, r)["detail"])
 		r = f.do(400, call{method: "POST", path: "/v1/clusters/" + cluster + "/nodegroups", version: "1.9", body: `{"name": "m", "role": "master"}`})
 		assert.Equal(t, "Creating master nodegroups is currently not supported.", errorOf(t, r)["detail"])
+		r = f.do(400, call{method: "POST", path: "/v1/clusters/" + cluster + "/nodegroups", version: "1.9", body: `{"name": "f", "flavor_id": "m1.huge"}`})
+		assert.Equal(t, "Unable to find flavor m1.huge.", errorOf(t, r)["detail"])
+		r = f.do(400, call{method: "POST", path: "/v1/clusters/" + cluster + "/nodegroups", version: "1.9", body: `{"name": "i", "image_id": "no-such-image"}`})
+		assert.Equal(t, "Image no-such-image could not be found.", errorOf(t, r)["detail"])
+		f.do(404, call{method: "GET", path: "/v1/clusters/" + cluster + "/nodegroups/f", version: "1.9"})
 	})
 
 	t.Run("33 node group patch", func(t *testing.T) {
@@ -398,6 +417,12 @@ func TestConformanceQuotasStatsServices(t *testing.T) {
 	t.Run("38 quota creation", func(t *testing.T) {
 		r := f.do(404, call{method: "POST", path: "/v1/quotas", token: "admin", body: `{"project_id": "nope", "resource": "Cluster"}`})
 		assert.Equal(t, "The project_id nope could not be found.", errorOf(t, r)["detail"])
+		// A non-admin is refused before the project is looked up, whether
+		// it exists or not.
+		for _, project := range []string{"nope", sim.AltProjectID} {
+			r = f.do(403, call{method: "POST", path: "/v1/quotas", token: "demo", body: `{"project_id": "` + project + `", "resource": "Cluster"}`})
+			assert.Equal(t, "Policy doesn't allow quota:create to be performed.", errorOf(t, r)["detail"])
+		}
 		f.do(400, call{method: "POST", path: "/v1/quotas", token: "admin", body: `{"project_id": "` + sim.AltProjectID + `", "resource": "Nodes"}`})
 		f.do(400, call{method: "POST", path: "/v1/quotas", token: "admin", body: `{"project_id": "` + sim.AltProjectID + `", "resource": "Cluster", "hard_limit": -1}`})
 		q := f.do(201, call{method: "POST", path: "/v1/quotas", token: "admin", body: `{"project_id": "` + sim.AltProjectID + `", "resource": "Cluster"}`}).body

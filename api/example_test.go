@@ -36,6 +36,7 @@ func ExampleNewHandler() {
 	req, _ := http.NewRequest("GET", srv.URL+"/v1/clustertemplates", nil)
 	req.Header.Set("X-User-Id", "u1")
 	req.Header.Set("X-Project-Id", "p1")
+	req.Header.Set("X-Roles", "reader")
 	req.Header.Set("OpenStack-API-Version", "container-infra latest")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -41,7 +41,7 @@
 // hangs is killed with everything it started and restarted with
 // exponential backoff (WithRestartBackoff); the call it interrupted fails
 // with ErrUnavailable, the next one runs on the new process. Errors the
-// driver returns keep their message and class (ErrInvalid,
+// driver returns keep their message and class (ErrInvalid, ErrConflict,
 // ErrNotSupported) across the wire. No plugin outlives its host: Close
 // stops them, and a host that dies without Close, even by SIGKILL, takes
 // them along (parent-death signal and a watchdog in every plugin).

@@ -13,7 +13,8 @@ import (
 // and never calls the orchestrator itself. The host applies what it
 // returns. Every method may be called concurrently.
 //
-// Errors should wrap ErrInvalid (bad input, the caller can fix it) or
+// Errors should wrap ErrInvalid (bad input, the caller can fix it),
+// ErrConflict (input that does not fit the cluster's state) or
 // ErrNotSupported (the driver cannot do this at all), so that the host can
 // tell them apart from failures of the driver itself.
 type Driver interface {
@@ -34,7 +35,10 @@ type Driver interface {
 	// ResizeStack returns the update that resizes one node group.
 	ResizeStack(ctx context.Context, c Cluster, r Resize) (heat.StackUpdate, error)
 	// UpgradeStack returns the update that moves a node group to another
-	// template. A downgrade is refused with ErrInvalid.
+	// template. A downgrade is refused with ErrInvalid, a template the
+	// upgrade cannot use (without the version label it needs) with
+	// ErrConflict. The service also calls it before it accepts an
+	// upgrade, to refuse those at once; that call's cluster has no Boot.
 	UpgradeStack(ctx context.Context, c Cluster, u Upgrade) (heat.StackUpdate, error)
 	// RotateCAStack returns the update that distributes a cluster's new CAs.
 	RotateCAStack(ctx context.Context, c Cluster) (heat.StackUpdate, error)

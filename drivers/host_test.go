@@ -96,6 +96,7 @@ func TestPluginErrorsKeepTheirClass(t *testing.T) {
 		msg     string
 	}{
 		{"invalid", drivers.ErrInvalid, `invalid input: cluster "invalid" is invalid`},
+		{"conflicting", drivers.ErrConflict, `invalid input: conflict: cluster "conflicting" conflicts`},
 		{"failing", nil, "the fake driver failed"},
 	} {
 		t.Run(tc.cluster, func(t *testing.T) {

@@ -152,6 +152,8 @@ func (d *fakeDriver) ClusterStack(ctx context.Context, c drivers.Cluster) (drive
 		panic("the fake driver panics on request")
 	case "invalid":
 		return drivers.Stack{}, fmt.Errorf("%w: cluster %q is invalid", drivers.ErrInvalid, c.Name)
+	case "conflicting":
+		return drivers.Stack{}, fmt.Errorf("%w: cluster %q conflicts", drivers.ErrConflict, c.Name)
 	case "failing":
 		return drivers.Stack{}, errors.New("the fake driver failed")
 	}

@@ -223,6 +223,8 @@ func errorFromStatus(err error) error {
 	switch st.Code() {
 	case codes.InvalidArgument:
 		class = ErrInvalid
+	case codes.FailedPrecondition:
+		class = ErrConflict
 	case codes.Unimplemented:
 		class = ErrNotSupported
 	case codes.NotFound:

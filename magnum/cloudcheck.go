@@ -86,3 +86,15 @@ func (s *Service) checkResources(ctx context.Context, r resources) (cloud.Image,
 	}
 	return img, validateLabels(r.labels)
 }
+
+// checkNodeGroupResources validates the image and flavor of a node group
+// about to be added to a cluster, in the cluster's project, as those of
+// templates are, so that an unknown one is refused at once rather than
+// failing the node group's stack later.
+func (s *Service) checkNodeGroupResources(ctx context.Context, d *clusterDoc, ng *NodeGroup) error {
+	ctx = cloud.WithProject(ctx, d.ProjectID)
+	if _, err := s.checkImage(ctx, ng.ImageID); err != nil {
+		return err
+	}
+	return s.checkFlavor(ctx, ng.FlavorID)
+}

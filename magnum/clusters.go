@@ -615,7 +615,10 @@ type upgradeParams struct {
 
 // UpgradeCluster moves a node group to another template (a newer COE
 // version). A non-default group may only be upgraded to the cluster's own
-// template. It returns the cluster's UUID.
+// template. The driver checks the upgrade before it is accepted: a
+// template without the version label the upgrade needs (kube_tag for
+// Kubernetes) is refused with ErrConflict, a downgrade with ErrInvalid,
+// as Magnum refuses them. It returns the cluster's UUID.
 func (s *Service) UpgradeCluster(ctx context.Context, ident string, u Upgrade) (string, error) {
 	if u.MaxBatchSize < 0 {
 		return "", invalidf("Invalid input for field/attribute max_batch_size. Value: '%d'. Value should be greater or equal to 1", u.MaxBatchSize)
@@ -632,21 +635,17 @@ func (s *Service) UpgradeCluster(ctx context.Context, ident string, u Upgrade) (
 	if err != nil {
 		return "", err
 	}
-	if _, err := s.driverFor(ctx, t); err != nil {
+	drv, err := s.driverFor(ctx, t)
+	if err != nil {
+		return "", err
+	}
+	if err := s.checkUpgrade(ctx, drv, d, t, u); err != nil {
 		return "", err
 	}
 	return d.UUID, s.mutateCluster(ctx, d.UUID, func(tx *store.Tx, cur *clusterDoc, ngs []*NodeGroup) error {
 		ng, err := pickNodeGroup(ngs, u.NodeGroup, RoleWorker)
 		if err != nil {
 			return err
-		}
-		if !ng.IsDefault && t.UUID != cur.ClusterTemplateID {
-			current, err := findTemplate(ctx, tx, cur.ClusterTemplateID, store.Cond{})
-			if err != nil {
-				return err
-			}
-			return conflictf("Cluster Template is not valid for upgrade: Nodegroup %s can be upgraded only to match cluster's template (%s).",
-				ng.Name, current.Name)
 		}
 		if err := checkStatus(cur, stableStatuses, "Upgrading"); err != nil {
 			return err

@@ -52,8 +52,7 @@ func (c *conductor) nodeGroupDeleted(ctx context.Context, st *opState) error {
 				rest = append(rest, ng)
 			}
 		}
-		d.Status = aggregateStatus(d.Status, rest)
-		d.StatusReason, d.Fault = "", nil
+		settleCluster(d, d.Status, rest)
 		if err := keepInProgress(ctx, tx, st.op, d); err != nil {
 			return err
 		}

@@ -373,8 +373,6 @@ func (c *conductor) end(ctx context.Context, st *opState, ws []*watched, f *Faul
 		if err := c.settle(ctx, tx, st.op, ws, f, ngs, outs); err != nil {
 			return err
 		}
-		d.Status = aggregateStatus(prev, ngs)
-		d.StatusReason, d.Fault = "", nil
 		for _, o := range outs {
 			applyClusterOutputs(d, o)
 		}
@@ -382,7 +380,7 @@ func (c *conductor) end(ctx context.Context, st *opState, ws []*watched, f *Faul
 			d.Status = failedStatus(st.op.Kind)
 			d.StatusReason, d.Fault = f.Reason, f
 		} else {
-			d.StatusReason = strings.TrimSuffix(string(d.Status), "_COMPLETE") + " completed successfully"
+			settleCluster(d, prev, ngs)
 		}
 		ended = &d.Cluster
 		if err := keepInProgress(ctx, tx, st.op, d); err != nil {
@@ -399,6 +397,53 @@ func (c *conductor) end(ctx context.Context, st *opState, ws []*watched, f *Faul
 	}
 	c.s.emit(ctx, eventOperation(st.op.Kind), result, ended, initiator(st.d))
 	return nil
+}
+
+// settleCluster sets the status of a cluster whose operation succeeded
+// to what its node groups sum up to, with a reason to match: a cluster
+// still failed because of groups the operation did not touch keeps their
+// failure as its reason and fault; a complete one says so; one still in
+// progress (another group is busy) has no reason yet.
+func settleCluster(d *clusterDoc, prev Status, ngs []*NodeGroup) {
+	d.Status = aggregateStatus(prev, ngs)
+	d.StatusReason, d.Fault = "", nil
+	switch {
+	case d.Status.IsFailed():
+		d.Fault = groupsFault(ngs)
+		d.StatusReason = d.Fault.Reason
+	case strings.HasSuffix(string(d.Status), "_COMPLETE"):
+		d.StatusReason = strings.TrimSuffix(string(d.Status), "_COMPLETE") + " completed successfully"
+	}
+}
+
+// groupsFault sums up the failed node groups of a cluster: each reason
+// with the groups that failed with it, in the groups' order, classified as
+// the first reason is.
+func groupsFault(ngs []*NodeGroup) *Fault {
+	var reasons []string
+	names := map[string][]string{}
+	for _, ng := range ngs {
+		if !ng.Status.IsFailed() {
+			continue
+		}
+		if _, seen := names[ng.StatusReason]; !seen {
+			reasons = append(reasons, ng.StatusReason)
+		}
+		names[ng.StatusReason] = append(names[ng.StatusReason], ng.Name)
+	}
+	parts := make([]string, len(reasons))
+	for i, r := range reasons {
+		parts[i] = strings.Join(names[r], ", ") + " failed"
+		if r != "" {
+			parts[i] += ": " + r
+		}
+	}
+	f := &Fault{Code: FaultUnknown}
+	if len(reasons) > 0 {
+		f = classify(reasons[0])
+	}
+	f.Reason = strings.Join(parts, "; ")
+	return f
 }
 
 func faultReason(f *Fault) string {

@@ -17,10 +17,13 @@
 //
 // Every method reads its caller from the context (WithCaller). Magnum's
 // default policy (DefaultRules) is Go code and may be replaced
-// (WithPolicy): project members act on their project's objects, admins on
-// every project's, and the per-cluster trustee users only sign node
-// certificates and report health. Objects of other projects are not found
-// rather than forbidden.
+// (WithPolicy): a project's readers read its objects, its members also
+// change them, admins administer and act on every project's, and the
+// per-cluster trustee users only sign node certificates and report health.
+// Roles imply one another as Keystone's defaults do (admin, member,
+// reader). WithLegacyPolicy selects Magnum's deprecated rules instead
+// (LegacyRules), under which any role of a project may change its objects.
+// Objects of other projects are not found rather than forbidden.
 //
 // # Errors
 //

@@ -67,13 +67,28 @@ func (s *Service) driverFor(ctx context.Context, t *ClusterTemplate) (drivers.Dr
 	return d, err
 }
 
-// driverErr maps a driver's error to the service's kinds.
+// driverErr maps a driver's error to the service's kinds, with the
+// driver's own message.
 func driverErr(err error) error {
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, drivers.ErrConflict):
+		return &Error{Kind: ErrConflict, Message: driverMessage(err), Err: err}
 	case errors.Is(err, drivers.ErrInvalid), errors.Is(err, drivers.ErrNotSupported):
-		return wrapErr(ErrInvalid, err)
+		return &Error{Kind: ErrInvalid, Message: driverMessage(err), Err: err}
 	}
 	return err
+}
+
+// driverMessage is the message of a driver's error without the prefix
+// its class puts in front ("invalid input: ", "not supported: ").
+func driverMessage(err error) string {
+	msg := err.Error()
+	for _, class := range []error{drivers.ErrConflict, drivers.ErrInvalid, drivers.ErrNotSupported} {
+		if rest, ok := strings.CutPrefix(msg, class.Error()+": "); ok {
+			return rest
+		}
+	}
+	return msg
 }

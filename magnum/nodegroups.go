@@ -80,6 +80,9 @@ func (s *Service) CreateNodeGroup(ctx context.Context, clusterIdent string, req 
 		return nil, err
 	}
 	ng.ImageID = or(ng.ImageID, t.ImageID)
+	if err := s.checkNodeGroupResources(ctx, d, ng); err != nil {
+		return nil, err
+	}
 	ng.CreatedAt = s.stamp()
 	err = s.mutateCluster(ctx, d.UUID, func(tx *store.Tx, cur *clusterDoc, ngs []*NodeGroup) error {
 		if slices.ContainsFunc(ngs, func(x *NodeGroup) bool { return x.Name == ng.Name }) {

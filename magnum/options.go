@@ -21,6 +21,7 @@ type config struct {
 	cloud               cloud.Cloud
 	drivers             DriverRegistry
 	policy              Policy
+	legacyPolicy        bool
 	log                 *slog.Logger
 	now                 func() time.Time
 	defaultClusterQuota int
@@ -89,6 +90,12 @@ func WithDrivers(r DriverRegistry) Option { return func(c *config) { c.drivers =
 
 // WithPolicy replaces Magnum's default policy (DefaultRules).
 func WithPolicy(p Policy) Option { return func(c *config) { c.policy = p } }
+
+// WithLegacyPolicy enforces Magnum's deprecated legacy policy
+// (LegacyRules), where any role in a project may change its objects,
+// instead of DefaultRules; for deployments whose users lack the member
+// role. WithPolicy takes precedence over it.
+func WithLegacyPolicy() Option { return func(c *config) { c.legacyPolicy = true } }
 
 // WithLogger sets the logger.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }

@@ -32,17 +32,20 @@ func validateQuota(q Quota) error {
 	return nil
 }
 
-// CreateQuota sets a project's limit on a resource (admins only).
+// CreateQuota sets a project's limit on a resource (admins only). The
+// policy is checked before the project is looked up, so that a caller
+// who may not create quotas cannot learn whether a project exists
+// (Magnum looks it up first).
 func (s *Service) CreateQuota(ctx context.Context, q Quota) (*Quota, error) {
+	if _, err := s.authorize(ctx, "quota:create", Target{}); err != nil {
+		return nil, err
+	}
 	if q.ProjectID != "" {
 		if _, err := s.cloud.Project(ctx, q.ProjectID); errors.Is(err, cloud.ErrNotFound) {
 			return nil, notFoundf("The project_id %s could not be found.", q.ProjectID)
 		} else if err != nil {
 			return nil, err
 		}
-	}
-	if _, err := s.authorize(ctx, "quota:create", Target{}); err != nil {
-		return nil, err
 	}
 	if err := validateQuota(q); err != nil {
 		return nil, err

@@ -71,10 +71,7 @@ func New(ctx context.Context, opts ...Option) (*Service, error) {
 	}
 	s := &Service{cloud: cfg.cloud, drivers: cfg.drivers, log: cfg.log, now: cfg.now, cfg: cfg}
 	s.limits = quota.NewLimits(map[quota.Resource]int{quota.Cluster: cfg.defaultClusterQuota})
-	s.policy = cfg.policy
-	if s.policy == nil {
-		s.policy = DefaultRules(cfg.trusteeDomainID)
-	}
+	s.policy = cfg.chosenPolicy()
 	if err := s.openStore(ctx); err != nil {
 		return nil, err
 	}

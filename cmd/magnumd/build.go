@@ -96,6 +96,9 @@ func serviceOptions(ctx context.Context, cfg *Config, addr string, log *slog.Log
 	if cfg.Host != "" {
 		opts = append(opts, magnum.WithHost(cfg.Host))
 	}
+	if cfg.Policy.Rules == "legacy" {
+		opts = append(opts, magnum.WithLegacyPolicy())
+	}
 	if cfg.Cloud.TrusteeDomainID != "" {
 		opts = append(opts, magnum.WithTrusteeDomain(cfg.Cloud.TrusteeDomainID))
 	}

@@ -79,6 +79,9 @@ type Config struct {
 		Progress        time.Duration `yaml:"progress"`
 		ServiceDownTime time.Duration `yaml:"service_down_time"`
 	} `yaml:"intervals"`
+	Policy struct {
+		Rules string `yaml:"rules"`
+	} `yaml:"policy"`
 	Quotas struct {
 		MaxClustersPerProject int `yaml:"max_clusters_per_project"`
 	} `yaml:"quotas"`
@@ -232,6 +235,7 @@ func (c *Config) validate() error {
 		{c.Auth.Mode == "keystone" && !c.Auth.Keystone.Auth.set(), "auth.keystone.auth is required with auth.mode keystone"},
 		{c.Intervals.Sync <= 0 || c.Intervals.Health <= 0 || c.Intervals.Heartbeat <= 0 || c.Intervals.Progress <= 0 ||
 			c.Intervals.ServiceDownTime <= 0, "intervals must be positive"},
+		{!slices.Contains([]string{"default", "legacy"}, c.Policy.Rules), "policy.rules must be default or legacy"},
 		{c.Quotas.MaxClustersPerProject < 0, "quotas.max_clusters_per_project must not be negative"},
 		{c.Limits.MaxNodesPerNodeGroup < 1 || c.Limits.MaxNodesPerCluster < 1, "limits must be positive"},
 		{c.Orchestrator.Embedded.MaxResourcesPerStack < 1, "orchestrator.embedded.max_resources_per_stack must be positive"},

@@ -43,6 +43,7 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, magnum.DefaultMaxNodes, c.Limits.MaxNodesPerNodeGroup)
 	assert.Equal(t, magnum.DefaultMaxNodes, c.Limits.MaxNodesPerCluster)
 	assert.Equal(t, engine.DefaultMaxResourcesPerStack, c.Orchestrator.Embedded.MaxResourcesPerStack)
+	assert.Equal(t, "default", c.Policy.Rules)
 	assert.Equal(t, 1000, c.API.MaxLimit)
 	assert.True(t, c.Metrics.Enabled)
 	assert.False(t, c.Auth.NoAuth.AllowRemote, "noauth serves loopback only unless asked")
@@ -109,6 +110,7 @@ func TestConfigErrors(t *testing.T) {
 		"negative quota":                 "quotas: {max_clusters_per_project: -1}",
 		"zero node limit":                "limits: {max_nodes_per_cluster: 0}",
 		"zero resource limit":            "orchestrator: {embedded: {max_resources_per_stack: 0}}",
+		"policy rules":                   "policy: {rules: strict}",
 		"max limit":                      "api: {max_limit: 0}",
 		"public url":                     "public_url: /v1",
 		"zero read timeout":              "http: {read_timeout: 0s}",
@@ -208,4 +210,25 @@ func TestLimitsConfig(t *testing.T) {
 		return strings.Contains(body, `"status":"CREATE_FAILED"`)
 	}, time.Minute, 20*time.Millisecond, "the engine refuses the stack: %s", body)
 	assert.Contains(t, body, "Request limit exceeded: Maximum resources per stack exceeded.")
+}
+
+// TestPolicyRulesSetting checks that policy.rules selects the service's
+// policy: a reader may not delete clusters under the default rules (the
+// policy refuses before the look-up), and may under the legacy ones (the
+// look-up then finds nothing).
+func TestPolicyRulesSetting(t *testing.T) {
+	reader := magnum.Caller{UserID: sim.DemoUserID, ProjectID: sim.DemoProjectID, Roles: []string{"reader"}}
+	for rules, want := range map[string]error{"default": magnum.ErrForbidden, "legacy": magnum.ErrNotFound} {
+		t.Run(rules, func(t *testing.T) {
+			cfg, err := LoadConfig(writeConfig(t, "policy: {rules: "+rules+"}\ndatabase: {data_dir: "+t.TempDir()+"}"))
+			require.NoError(t, err)
+			opts, err := serviceOptions(context.Background(), cfg, "127.0.0.1:9511", slog.New(slog.DiscardHandler))
+			require.NoError(t, err)
+			s, err := magnum.New(context.Background(), append(opts, magnum.WithoutConductor())...)
+			require.NoError(t, err)
+			defer s.Close()
+			err = s.DeleteCluster(magnum.WithCaller(context.Background(), reader), "no-such-cluster")
+			require.ErrorIs(t, err, want)
+		})
+	}
 }

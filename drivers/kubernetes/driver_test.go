@@ -245,14 +245,16 @@ func TestUpgradeStack(t *testing.T) {
 	tests := []struct {
 		name   string
 		modify func(*drivers.Upgrade)
+		class  error
 		msg    string
 	}{
-		{"downgrade", func(u *drivers.Upgrade) { u.Template.Labels = map[string]string{"kube_tag": "v1.28.0"} }, "Received invalid tag for kube_tag"},
-		{"older etcd", func(u *drivers.Upgrade) { u.Template.Labels["etcd_tag"] = "v3.4.0" }, "Received invalid tag for etcd_tag"},
-		{"no kube_tag", func(u *drivers.Upgrade) { u.Template.Labels = map[string]string{} }, "no kube_tag"},
-		{"batch size", func(u *drivers.Upgrade) { u.MaxBatchSize = 0 }, "max_batch_size"},
-		{"other template for extra group", func(u *drivers.Upgrade) { u.NodeGroup = "ng-extra" }, "only to match"},
-		{"bad label", func(u *drivers.Upgrade) { u.Template.Labels["kube_tag"] = "v1.31 ;" }, "label kube_tag"},
+		{"downgrade", func(u *drivers.Upgrade) { u.Template.Labels = map[string]string{"kube_tag": "v1.28.0"} }, drivers.ErrInvalid, "Received invalid tag for kube_tag"},
+		{"older etcd", func(u *drivers.Upgrade) { u.Template.Labels["etcd_tag"] = "v3.4.0" }, drivers.ErrInvalid, "Received invalid tag for etcd_tag"},
+		{"no kube_tag", func(u *drivers.Upgrade) { u.Template.Labels = map[string]string{} }, drivers.ErrConflict,
+			"Cluster Template is not valid for upgrade: Cluster template " + next.Name + " does not contain any supported upgrade labels: [kube_tag]"},
+		{"batch size", func(u *drivers.Upgrade) { u.MaxBatchSize = 0 }, drivers.ErrInvalid, "max_batch_size"},
+		{"other template for extra group", func(u *drivers.Upgrade) { u.NodeGroup = "ng-extra" }, drivers.ErrConflict, "only to match"},
+		{"bad label", func(u *drivers.Upgrade) { u.Template.Labels["kube_tag"] = "v1.31 ;" }, drivers.ErrInvalid, "label kube_tag"},
 	}
 	c.NodeGroups = append(c.NodeGroups, drivers.NodeGroup{UUID: "ng-extra", Name: "extra", Role: "worker", NodeCount: 1})
 	for _, tt := range tests {
@@ -261,7 +263,10 @@ func TestUpgradeStack(t *testing.T) {
 			up.Template.Labels = map[string]string{"kube_tag": "v1.30.4", "etcd_tag": "v3.5.15"}
 			tt.modify(&up)
 			_, err := d.UpgradeStack(ctx, c, up)
-			require.ErrorIs(t, err, drivers.ErrInvalid)
+			require.ErrorIs(t, err, tt.class)
+			if tt.class != drivers.ErrConflict {
+				assert.NotErrorIs(t, err, drivers.ErrConflict)
+			}
 			assert.Contains(t, err.Error(), tt.msg)
 		})
 	}

@@ -27,10 +27,12 @@ func (d *Driver) ResizeStack(_ context.Context, c drivers.Cluster, r drivers.Res
 
 // UpgradeStack returns the update that moves a node group to the
 // Kubernetes version (label kube_tag) of another template, max_batch_size
-// nodes at a time. Versions only go up: a lower kube_tag, or any lower
-// *_tag or *_version label, is refused with ErrInvalid. The default groups
-// share the cluster stack, so upgrading one upgrades the masters and the
-// default workers together.
+// nodes at a time. A template without kube_tag, or another template than
+// the cluster's for a non-default group, is refused with ErrConflict, as
+// Magnum refuses it (InvalidClusterTemplateForUpgrade). Versions only go
+// up: a lower kube_tag, or any lower *_tag or *_version label, is refused
+// with ErrInvalid. The default groups share the cluster stack, so
+// upgrading one upgrades the masters and the default workers together.
 func (d *Driver) UpgradeStack(_ context.Context, c drivers.Cluster, u drivers.Upgrade) (heat.StackUpdate, error) {
 	ng, err := clusterstack.Group(c, u.NodeGroup)
 	if err != nil {
@@ -41,11 +43,12 @@ func (d *Driver) UpgradeStack(_ context.Context, c drivers.Cluster, u drivers.Up
 	}
 	if !ng.IsDefault && u.Template.UUID != c.Template.UUID {
 		return heat.StackUpdate{}, fmt.Errorf("%w: Cluster Template is not valid for upgrade: Nodegroup %s can be upgraded only to match cluster's template (%s)",
-			drivers.ErrInvalid, ng.Name, c.Template.UUID)
+			drivers.ErrConflict, ng.Name, c.Template.Name)
 	}
 	target := u.Template.Labels["kube_tag"]
 	if target == "" {
-		return heat.StackUpdate{}, fmt.Errorf("%w: Cluster Template is not valid for upgrade: it has no kube_tag label", drivers.ErrInvalid)
+		return heat.StackUpdate{}, fmt.Errorf("%w: Cluster Template is not valid for upgrade: Cluster template %s does not contain any supported upgrade labels: [kube_tag]",
+			drivers.ErrConflict, u.Template.Name)
 	}
 	if err := clusterstack.Template(u.Template, coe, NetworkDrivers, VolumeDrivers); err != nil {
 		return heat.StackUpdate{}, err

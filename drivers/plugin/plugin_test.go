@@ -28,6 +28,7 @@ func TestStatusOf(t *testing.T) {
 		code codes.Code
 	}{
 		{fmt.Errorf("%w: label x", drivers.ErrInvalid), codes.InvalidArgument},
+		{fmt.Errorf("%w: no kube_tag", drivers.ErrConflict), codes.FailedPrecondition},
 		{fmt.Errorf("%w: no upgrades", drivers.ErrNotSupported), codes.Unimplemented},
 		{fmt.Errorf("%w: none", drivers.ErrNoDriver), codes.NotFound},
 		{fmt.Errorf("busy: %w", drivers.ErrUnavailable), codes.Aborted},

@@ -33,6 +33,8 @@ func (s *server) Calls(stream pb.Driver_CallsServer) error {
 func statusOf(err error) error {
 	code := codes.Unknown
 	switch {
+	case errors.Is(err, drivers.ErrConflict):
+		code = codes.FailedPrecondition
 	case errors.Is(err, drivers.ErrInvalid):
 		code = codes.InvalidArgument
 	case errors.Is(err, drivers.ErrNotSupported):
