@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gomagnum/gomagnum/cloud/sim"
+	"github.com/gomagnum/gomagnum/internal/testkeys"
 )
 
 // cutBlobs stores writes until its budget runs out and drops the others,
@@ -144,7 +145,7 @@ func TestCrashInTheMiddleOfAChange(t *testing.T) {
 			}
 		}, nil},
 	}
-	sealed := sim.WithSealer(testKeyring(t, "k1")) // the restarts read sealed objects
+	sealed := sim.WithSealer(testkeys.Keyring(t, "k1")) // the restarts read sealed objects
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := sim.WithClientToken(asDemo(), "the-change")

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gomagnum/gomagnum/cloud"
 	"github.com/gomagnum/gomagnum/cloud/sim"
+	"github.com/gomagnum/gomagnum/internal/testkeys"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -58,7 +59,7 @@ func takeSnapshot(t *testing.T, c *sim.Cloud) snapshot {
 // and sealed, and checks that a new cloud over the same store has them
 // all.
 func TestPersistenceRoundTrip(t *testing.T) {
-	for name, sealer := range map[string]sim.Sealer{"in clear": nil, "sealed": testKeyring(t, "k1")} {
+	for name, sealer := range map[string]sim.Sealer{"in clear": nil, "sealed": testkeys.Keyring(t, "k1")} {
 		t.Run(name, func(t *testing.T) { testPersistenceRoundTrip(t, sealer) })
 	}
 }

@@ -2,7 +2,6 @@ package sim_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"strings"
 	"testing"
 
@@ -13,20 +12,8 @@ import (
 	"github.com/gomagnum/gomagnum/cloud"
 	"github.com/gomagnum/gomagnum/cloud/sim"
 	"github.com/gomagnum/gomagnum/internal/atrest"
+	"github.com/gomagnum/gomagnum/internal/testkeys"
 )
-
-// testKeyring returns a keyring of the keys ids, the first one primary.
-func testKeyring(t testing.TB, ids ...string) *certs.Keyring {
-	t.Helper()
-	keys := make([]certs.EncryptionKey, len(ids))
-	for i, id := range ids {
-		sum := sha256.Sum256([]byte(id)) // one secret per ID
-		keys[i] = certs.EncryptionKey{ID: id, Secret: sum[:]}
-	}
-	r, err := certs.NewKeyring(keys[0], keys[1:]...)
-	require.NoError(t, err)
-	return r
-}
 
 // checkSealed checks that every object of blobs is sealed and that none
 // holds a secret in clear.
@@ -75,7 +62,7 @@ func TestObjectsStoredInClearAreSealedOnLoad(t *testing.T) {
 	require.True(t, holds(t, blobs, "s3cret-key"), "a cloud without a sealer stores in clear")
 	require.True(t, holds(t, blobs, trustee.Password))
 
-	for _, ring := range []*certs.Keyring{testKeyring(t, "k1"), testKeyring(t, "k2", "k1"), testKeyring(t, "k2")} {
+	for _, ring := range []*certs.Keyring{testkeys.Keyring(t, "k1"), testkeys.Keyring(t, "k2", "k1"), testkeys.Keyring(t, "k2")} {
 		c := newCloud(t, sim.WithBlobs(blobs), sim.WithSealer(ring))
 		checkSealed(t, blobs, "s3cret-key", trustee.Password)
 		assert.Equal(t, before, takeSnapshot(t, c), "primary key %s", ring.Primary())
@@ -86,6 +73,6 @@ func TestObjectsStoredInClearAreSealedOnLoad(t *testing.T) {
 
 	_, err = sim.New(context.Background(), sim.WithBlobs(blobs))
 	require.ErrorIs(t, err, atrest.ErrNoSealer)
-	_, err = sim.New(context.Background(), sim.WithBlobs(blobs), sim.WithSealer(testKeyring(t, "k1")))
+	_, err = sim.New(context.Background(), sim.WithBlobs(blobs), sim.WithSealer(testkeys.Keyring(t, "k1")))
 	require.ErrorIs(t, err, certs.ErrDecrypt, "k1 is retired")
 }

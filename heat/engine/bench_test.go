@@ -96,19 +96,7 @@ outputs:
 // BenchmarkCreate1000StacksConcurrently creates 1,000 small stacks (7
 // resources each, with a nested group) at once; one op is all 1,000.
 func BenchmarkCreate1000StacksConcurrently(b *testing.B) {
-	b.ReportAllocs()
-	for n := 0; b.Loop(); n++ {
-		e, err := New(context.Background())
-		if err != nil {
-			b.Fatal(err)
-		}
-		var wg sync.WaitGroup
-		for i := range 1000 {
-			wg.Go(func() { createSync(b, e, fmt.Sprintf("c%d-%d", n, i), smallCluster) })
-		}
-		wg.Wait()
-		_ = e.Close()
-	}
+	create1000(b, func() []Option { return nil })
 }
 
 // BenchmarkCreate1000StacksStored is BenchmarkCreate1000StacksConcurrently
@@ -123,21 +111,26 @@ func BenchmarkCreate1000StacksStored(b *testing.B) {
 		{"sealed", []Option{WithSealer(testSealer)}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for n := 0; b.Loop(); n++ {
-				blobs := NewMemoryBlobs()
-				e, err := New(context.Background(), append([]Option{WithBlobs(blobs)}, bc.opts...)...)
-				if err != nil {
-					b.Fatal(err)
-				}
-				var wg sync.WaitGroup
-				for i := range 1000 {
-					wg.Go(func() { createSync(b, e, fmt.Sprintf("c%d-%d", n, i), smallCluster) })
-				}
-				wg.Wait()
-				_ = e.Close()
-			}
+			create1000(b, func() []Option { return append([]Option{WithBlobs(NewMemoryBlobs())}, bc.opts...) })
 		})
+	}
+}
+
+// create1000 creates 1,000 small stacks at once per op, on a new engine
+// built with the options opts returns.
+func create1000(b *testing.B, opts func() []Option) {
+	b.ReportAllocs()
+	for n := 0; b.Loop(); n++ {
+		e, err := New(context.Background(), opts()...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for i := range 1000 {
+			wg.Go(func() { createSync(b, e, fmt.Sprintf("c%d-%d", n, i), smallCluster) })
+		}
+		wg.Wait()
+		_ = e.Close()
 	}
 }
 

@@ -13,20 +13,8 @@ import (
 	"github.com/gomagnum/gomagnum/cloud/sim"
 	"github.com/gomagnum/gomagnum/heat"
 	"github.com/gomagnum/gomagnum/internal/atrest"
+	"github.com/gomagnum/gomagnum/internal/testkeys"
 )
-
-// testKeyring returns a keyring of the keys ids, the first one primary.
-func testKeyring(t testing.TB, ids ...string) *certs.Keyring {
-	t.Helper()
-	keys := make([]certs.EncryptionKey, len(ids))
-	for i, id := range ids {
-		sum := sha256.Sum256([]byte(id)) // one secret per ID
-		keys[i] = certs.EncryptionKey{ID: id, Secret: sum[:]}
-	}
-	r, err := certs.NewKeyring(keys[0], keys[1:]...)
-	require.NoError(t, err)
-	return r
-}
 
 // testSealer seals the records of the engines and clouds engineOnCloud
 // starts, so that their restarts read sealed records.
@@ -144,7 +132,7 @@ func containsSecret(t *testing.T, blobs Blobs) bool {
 // without the key they refuse to load.
 func TestRecordsAreSealedAtRest(t *testing.T) {
 	ctx := context.Background()
-	ring := testKeyring(t, "k1")
+	ring := testkeys.Keyring(t, "k1")
 	blobs, cloudBlobs := NewMemoryBlobs(), &sim.MemBlobs{}
 	_, e1, err := sealedEngineOnCloud(t, blobs, cloudBlobs, ring)
 	require.NoError(t, err)
@@ -169,7 +157,7 @@ func TestRecordsAreSealedAtRest(t *testing.T) {
 
 	_, _, err = sealedEngineOnCloud(t, blobs, cloudBlobs, nil)
 	require.ErrorIs(t, err, atrest.ErrNoSealer, "sealed records do not load without the key")
-	_, _, err = sealedEngineOnCloud(t, blobs, cloudBlobs, testKeyring(t, "k2"))
+	_, _, err = sealedEngineOnCloud(t, blobs, cloudBlobs, testkeys.Keyring(t, "k2"))
 	require.ErrorIs(t, err, certs.ErrDecrypt, "nor with another key")
 }
 
@@ -186,7 +174,7 @@ func TestRecordsStoredInClearAreSealedOnLoad(t *testing.T) {
 	require.True(t, containsSecret(t, blobs), "an engine without a sealer stores in clear")
 	require.True(t, containsSecret(t, cloudBlobs), "so does a cloud")
 
-	for _, ring := range []*certs.Keyring{testKeyring(t, "k1"), testKeyring(t, "k2", "k1"), testKeyring(t, "k2")} {
+	for _, ring := range []*certs.Keyring{testkeys.Keyring(t, "k1"), testkeys.Keyring(t, "k2", "k1"), testkeys.Keyring(t, "k2")} {
 		c, e, err := sealedEngineOnCloud(t, blobs, cloudBlobs, ring)
 		require.NoError(t, err, "primary key %s", ring.Primary())
 		checkSealed(t, blobs, "engine")

@@ -2,7 +2,6 @@ package atrest_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"io/fs"
 	"testing"
@@ -13,27 +12,15 @@ import (
 	"github.com/gomagnum/gomagnum/certs"
 	"github.com/gomagnum/gomagnum/internal/atrest"
 	"github.com/gomagnum/gomagnum/internal/memblobs"
+	"github.com/gomagnum/gomagnum/internal/testkeys"
 )
-
-// keyring returns a keyring of the keys ids, the first one primary.
-func keyring(t *testing.T, ids ...string) *certs.Keyring {
-	t.Helper()
-	keys := make([]certs.EncryptionKey, len(ids))
-	for i, id := range ids {
-		sum := sha256.Sum256([]byte(id)) // one secret per ID
-		keys[i] = certs.EncryptionKey{ID: id, Secret: sum[:]}
-	}
-	r, err := certs.NewKeyring(keys[0], keys[1:]...)
-	require.NoError(t, err)
-	return r
-}
 
 const secret = `{"user_data":"s3cret"}`
 
 func TestSealedRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	mem := &memblobs.Store{}
-	s := atrest.New(mem, "sim", keyring(t, "k1"))
+	s := atrest.New(mem, "sim", testkeys.Keyring(t, "k1"))
 	require.NoError(t, s.Put(ctx, "server/1", []byte(secret)))
 
 	raw, err := mem.Get(ctx, "server/1")
@@ -55,7 +42,7 @@ func TestSealedRoundTrip(t *testing.T) {
 
 func TestSealedValueIsBoundToItsPlace(t *testing.T) {
 	ctx := context.Background()
-	ring := keyring(t, "k1")
+	ring := testkeys.Keyring(t, "k1")
 	mem := &memblobs.Store{}
 	require.NoError(t, atrest.New(mem, "sim", ring).Put(ctx, "server/1", []byte(secret)))
 	raw, err := mem.Get(ctx, "server/1")
@@ -69,7 +56,7 @@ func TestSealedValueIsBoundToItsPlace(t *testing.T) {
 	}{
 		"moved to another key":    {atrest.New(mem, "sim", ring), "server/2", certs.ErrDecrypt},
 		"read in another domain":  {atrest.New(mem, "engine", ring), "server/1", certs.ErrDecrypt},
-		"read with another key":   {atrest.New(mem, "sim", keyring(t, "k2")), "server/1", certs.ErrDecrypt},
+		"read with another key":   {atrest.New(mem, "sim", testkeys.Keyring(t, "k2")), "server/1", certs.ErrDecrypt},
 		"read without any sealer": {atrest.New(mem, "sim", nil), "server/1", atrest.ErrNoSealer},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -104,10 +91,10 @@ func TestLoadSealsWhatIsNotSealedUnderThePrimaryKey(t *testing.T) {
 	ctx := context.Background()
 	mem := &memblobs.Store{}
 	require.NoError(t, atrest.New(mem, "sim", nil).Put(ctx, "server/clear", []byte(secret)))
-	require.NoError(t, atrest.New(mem, "sim", keyring(t, "k1")).Put(ctx, "server/old", []byte(secret)))
-	require.NoError(t, atrest.New(mem, "sim", keyring(t, "k2", "k1")).Put(ctx, "server/new", []byte(secret)))
+	require.NoError(t, atrest.New(mem, "sim", testkeys.Keyring(t, "k1")).Put(ctx, "server/old", []byte(secret)))
+	require.NoError(t, atrest.New(mem, "sim", testkeys.Keyring(t, "k2", "k1")).Put(ctx, "server/new", []byte(secret)))
 
-	rotated := atrest.New(mem, "sim", keyring(t, "k2", "k1"))
+	rotated := atrest.New(mem, "sim", testkeys.Keyring(t, "k2", "k1"))
 	all, n, err := rotated.Load(ctx, "server/")
 	require.NoError(t, err)
 	assert.Equal(t, 2, n, "the value in clear and the one under k1")
@@ -121,7 +108,7 @@ func TestLoadSealsWhatIsNotSealedUnderThePrimaryKey(t *testing.T) {
 	_, n, err = rotated.Load(ctx, "server/")
 	require.NoError(t, err)
 	assert.Zero(t, n, "everything is under the primary key now")
-	all, err = atrest.New(mem, "sim", keyring(t, "k2")).List(ctx, "")
+	all, err = atrest.New(mem, "sim", testkeys.Keyring(t, "k2")).List(ctx, "")
 	require.NoError(t, err, "k1 can be dropped")
 	assert.Len(t, all, 3)
 }
@@ -153,7 +140,7 @@ func TestQueuedWritesAreSealed(t *testing.T) {
 	assert.False(t, atrest.New(&memblobs.Store{}, "engine", nil).CanQueue())
 
 	q := &queueBlobs{}
-	s := atrest.New(q, "engine", keyring(t, "k1"))
+	s := atrest.New(q, "engine", testkeys.Keyring(t, "k1"))
 	require.True(t, s.CanQueue())
 	require.NoError(t, s.QueuePut(ctx, "stacks/1", []byte(secret)))
 	require.NoError(t, s.Flush(ctx))
