@@ -74,6 +74,8 @@ func driverErr(err error) error {
 		return nil
 	case errors.Is(err, drivers.ErrInvalid), errors.Is(err, drivers.ErrNotSupported):
 		return wrapErr(ErrInvalid, err)
+	case errors.Is(err, drivers.ErrUnavailable):
+		return wrapErr(ErrUnavailable, err)
 	}
 	return err
 }

@@ -172,6 +172,7 @@ const (
 	FaultTimeout              FaultCode = "TIMEOUT"
 	FaultAuth                 FaultCode = "AUTH"
 	FaultDependency           FaultCode = "DEPENDENCY"
+	FaultDriverUnavailable    FaultCode = "DRIVER_UNAVAILABLE" // the driver's plugin kept dying or could not start; Resource names the driver
 	FaultInvalid              FaultCode = "INVALID"
 	FaultUnknown              FaultCode = "UNKNOWN"
 )
