@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
+	"github.com/gomagnum/gomagnum/drivers"
 	"github.com/gomagnum/gomagnum/magnum"
 )
 
@@ -57,6 +60,8 @@ func statusOf(err error) (int, string) {
 		return http.StatusForbidden, "client"
 	case errors.Is(err, magnum.ErrUnauthenticated):
 		return http.StatusUnauthorized, "client"
+	case errors.Is(err, magnum.ErrUnavailable):
+		return http.StatusServiceUnavailable, "server"
 	}
 	return http.StatusInternalServerError, "server"
 }
@@ -65,10 +70,24 @@ func statusOf(err error) (int, string) {
 // whose title is the message up to its first period.
 func (h *Handler) writeErr(w http.ResponseWriter, r *http.Request, err error) {
 	status, code := statusOf(err)
-	if status >= 500 {
+	switch {
+	case status == http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(err)))
+		h.log.WarnContext(r.Context(), "request failed: unavailable", slog.Any("error", err))
+	case status >= 500:
 		h.log.ErrorContext(r.Context(), "request failed", slog.Any("error", err))
 	}
 	writeError(w, status, code, err.Error())
+}
+
+// retryAfterSeconds is the Retry-After of a 503: when the driver's plugin
+// is next restarted, if the error says, in whole seconds, at least 1.
+func retryAfterSeconds(err error) int {
+	var ue *drivers.UnavailableError
+	if !errors.As(err, &ue) {
+		return 1
+	}
+	return max(1, int((ue.RetryAfter+time.Second-1)/time.Second))
 }
 
 func writeError(w http.ResponseWriter, status int, code, msg string) {

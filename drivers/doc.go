@@ -39,8 +39,11 @@
 // JSON to stderr, which the host re-emits through its slog logger with a
 // "driver" attribute, and are pinged (WithPing). A plugin that dies or
 // hangs is killed with everything it started and restarted with
-// exponential backoff (WithRestartBackoff); the call it interrupted fails
-// with ErrUnavailable, the next one runs on the new process. Errors the
+// exponential backoff (WithRestartBackoff). Driver calls are stateless, so
+// a call the death interrupted is made again on the new process, with
+// jittered exponential backoff, a bounded number of times (WithCallRetry);
+// only a plugin that keeps dying, or cannot be restarted, fails the call,
+// with an *UnavailableError naming the driver. Errors the
 // driver returns keep their message and class (ErrInvalid, ErrConflict,
 // ErrNotSupported) across the wire. No plugin outlives its host: Close
 // stops them, and a host that dies without Close, even by SIGKILL, takes

@@ -11,7 +11,9 @@ import (
 //
 // A driver is declarative and stateless: it never holds cloud credentials
 // and never calls the orchestrator itself. The host applies what it
-// returns. Every method may be called concurrently.
+// returns. Every method may be called concurrently, and more than once with
+// the same arguments: the host makes a call again when the plugin process
+// serving it died before answering.
 //
 // Errors should wrap ErrInvalid (bad input, the caller can fix it),
 // ErrConflict (input that does not fit the cluster's state) or

@@ -41,6 +41,7 @@ type hostConfig struct {
 	pingTimeout  time.Duration
 	backoffMin   time.Duration
 	backoffMax   time.Duration
+	retry        CallRetry
 	executable   string
 	builtins     map[string]Driver
 	inProcess    bool
@@ -70,6 +71,63 @@ func WithPing(interval, timeout time.Duration) HostOption {
 func WithRestartBackoff(first, max time.Duration) HostOption {
 	return func(c *hostConfig) { c.backoffMin, c.backoffMax = first, max }
 }
+
+// CallRetry bounds how the host makes a driver call again when it reached
+// no driver: the plugin process died during the call (killed, crashed,
+// hung and killed by the ping), or none could be started. Driver calls are
+// stateless, so the call is simply made again on the restarted process.
+// An answer of the driver, an error included, is never retried, nor is a
+// call whose context ended. Waits between attempts grow exponentially from
+// MinBackoff to MaxBackoff, each drawn between half and all of its nominal
+// value (jitter), so that the calls one crash interrupted do not come back
+// in step. When the attempts or the time are spent the call fails with an
+// *UnavailableError. The zero value of a field takes its default.
+type CallRetry struct {
+	// Attempts is how many attempts may be lost while the plugin answers
+	// nothing else, the first included (default 5): that is a plugin that
+	// keeps dying, or a call that kills it. An attempt lost while the
+	// plugin went on answering other calls was caught by a death it did
+	// not cause; it does not count, and only MaxElapsed bounds its
+	// retries. 1 stops at the first attempt lost while nothing else
+	// was answered.
+	Attempts int
+	// MinBackoff is the nominal wait after the first lost attempt
+	// (default 100 ms).
+	MinBackoff time.Duration
+	// MaxBackoff caps the nominal wait (default 2 s).
+	MaxBackoff time.Duration
+	// MaxElapsed bounds the time from the first attempt after which no
+	// attempt starts (default 30 s); the caller's context still bounds
+	// the whole call.
+	MaxElapsed time.Duration
+}
+
+// DefaultCallRetry is the retry policy of a host built without
+// WithCallRetry.
+var DefaultCallRetry = CallRetry{Attempts: 5, MinBackoff: 100 * time.Millisecond, MaxBackoff: 2 * time.Second, MaxElapsed: 30 * time.Second}
+
+// withDefaults fills the zero fields of r from DefaultCallRetry.
+func (r CallRetry) withDefaults() CallRetry {
+	d := DefaultCallRetry
+	if r.Attempts > 0 {
+		d.Attempts = r.Attempts
+	}
+	if r.MinBackoff > 0 {
+		d.MinBackoff = r.MinBackoff
+	}
+	if r.MaxBackoff > 0 {
+		d.MaxBackoff = r.MaxBackoff
+	}
+	d.MaxBackoff = max(d.MaxBackoff, d.MinBackoff)
+	if r.MaxElapsed > 0 {
+		d.MaxElapsed = r.MaxElapsed
+	}
+	return d
+}
+
+// WithCallRetry sets how calls that reached no driver are retried;
+// DefaultCallRetry by default.
+func WithCallRetry(r CallRetry) HostOption { return func(c *hostConfig) { c.retry = r.withDefaults() } }
 
 // WithBuiltins names the drivers compiled into the host binary, the same
 // map the binary gives plugin.ServeBuiltinIfRequested.
@@ -103,6 +161,7 @@ func NewHost(opts ...HostOption) *Host {
 		pingTimeout:  5 * time.Second,
 		backoffMin:   100 * time.Millisecond,
 		backoffMax:   30 * time.Second,
+		retry:        DefaultCallRetry,
 	}
 	for _, o := range opts {
 		o(&cfg)

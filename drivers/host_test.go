@@ -18,36 +18,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestPluginKilledDuringCall(t *testing.T) {
-	logs := &logStore{}
-	h := newHost(t, logs)
-	p := startFake(t, h)
-	pid := p.PID()
-
-	errc := make(chan error, 1)
-	go func() {
-		_, err := p.ClusterStack(t.Context(), named("block"))
-		errc <- err
-	}()
-	logs.waitFor(t, func(e logEntry) bool { return e.Msg == "blocking" })
-	require.NoError(t, syscall.Kill(pid, syscall.SIGKILL))
-
-	var err error
-	select {
-	case err = <-errc:
-	case <-time.After(20 * time.Second):
-		t.Fatal("the interrupted call did not return")
-	}
-	require.ErrorIs(t, err, drivers.ErrUnavailable)
-	assert.Contains(t, err.Error(), `driver plugin "fake": ClusterStack: lost the plugin process`)
-
-	st, err := p.ClusterStack(t.Context(), named("ok"))
-	require.NoError(t, err, "the next call restarts the plugin")
-	assert.Equal(t, fakeTemplate, string(st.Template))
-	assert.NotEqual(t, pid, p.PID())
-	assert.NotZero(t, p.PID())
-}
-
 func TestProtocolVersionMismatch(t *testing.T) {
 	h := newHost(t, nil)
 	_, err := h.Builtin(t.Context(), v2Only)
@@ -87,7 +57,11 @@ func TestPingRestartsPlugin(t *testing.T) {
 }
 
 func TestPluginErrorsKeepTheirClass(t *testing.T) {
-	h := newHost(t, nil)
+	logs := &logStore{}
+	h := newHost(t, logs)
+	t.Cleanup(func() {
+		assert.Zero(t, logs.count(isRetry), "an answer of the driver, or a cancelled call, is never retried")
+	})
 	inProcess := builtins["fake"]
 	p := startFake(t, h)
 	for _, tc := range []struct {

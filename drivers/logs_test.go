@@ -41,6 +41,19 @@ func (s *logStore) waitFor(t *testing.T, match func(logEntry) bool) logEntry {
 	return found
 }
 
+// count counts the records that match.
+func (s *logStore) count(match func(logEntry) bool) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, e := range s.entries {
+		if match(e) {
+			n++
+		}
+	}
+	return n
+}
+
 type recordHandler struct {
 	store *logStore
 	attrs []slog.Attr

@@ -91,9 +91,11 @@ func serveProtocol2() {
 }
 
 // fakeDriver is a small driver whose behaviour the cluster's name picks:
-// "block" blocks until the call is cancelled, "panic" panics, "invalid" is
-// refused with ErrInvalid. With spawn, its first Info starts a child
-// process that lives until killed.
+// "block" blocks until the call is cancelled, "stall" does too in the
+// process whose PID its "pid" label names (and answers in any other),
+// "crash" exits the plugin process, "panic" panics, "invalid" is refused
+// with ErrInvalid. With spawn, its first Info starts a child process that
+// lives until killed.
 type fakeDriver struct {
 	drivers.Unsupported
 	name  string
@@ -143,11 +145,15 @@ func (d *fakeDriver) ValidateTemplate(_ context.Context, t drivers.Template) err
 func (d *fakeDriver) ValidateCluster(context.Context, drivers.Cluster) error { return nil }
 
 func (d *fakeDriver) ClusterStack(ctx context.Context, c drivers.Cluster) (drivers.Stack, error) {
-	switch c.Name {
-	case "block":
+	switch {
+	case c.Name == "block", c.Name == "stall" && c.Labels["pid"] == strconv.Itoa(os.Getpid()):
 		slog.Info("blocking", "cluster", c.UUID)
 		<-ctx.Done()
 		return drivers.Stack{}, ctx.Err()
+	case c.Name == "crash":
+		os.Exit(3)
+	}
+	switch c.Name {
 	case "panic":
 		panic("the fake driver panics on request")
 	case "invalid":
@@ -204,4 +210,12 @@ func startFake(t *testing.T, h *drivers.Host) *drivers.Plugin {
 
 func named(name string) drivers.Cluster {
 	return drivers.Cluster{UUID: "5d12f6fd-a196-4bf0-ae4c-1f639a523a52", Name: name}
+}
+
+// stallIn is a cluster whose stack the fake computes everywhere but in
+// the plugin process pid, where the call blocks until cancelled.
+func stallIn(pid int) drivers.Cluster {
+	c := named("stall")
+	c.Labels = map[string]string{"pid": strconv.Itoa(pid)}
+	return c
 }

@@ -11,8 +11,10 @@ import (
 
 // Plugin is a Driver served by a plugin process. The host starts the
 // process, pings it, and when it dies restarts it with exponential backoff:
-// a call the death interrupts fails with ErrUnavailable, the next call runs
-// on a fresh process. Every method may be called concurrently.
+// a call the death interrupts is made again on the fresh process, within
+// the host's CallRetry, and fails with an *UnavailableError only when the
+// plugin keeps dying or cannot be restarted. Every method may be called
+// concurrently.
 type Plugin struct {
 	name   string
 	cfg    *hostConfig
@@ -27,7 +29,8 @@ type Plugin struct {
 
 	mu       sync.Mutex
 	cur      *instance
-	failures int // consecutive failures, for the backoff
+	failures int    // consecutive failures, for the backoff
+	answers  uint64 // calls and pings answered, to tell a call's bad luck from a plugin that keeps dying
 	retryAt  time.Time
 	closed   bool
 }
@@ -118,7 +121,7 @@ func (p *Plugin) instance(ctx context.Context) (*instance, error) {
 	case err != nil:
 		p.failures++
 		p.retryAt = time.Now().Add(p.backoff())
-		return nil, fmt.Errorf("driver plugin %q: %w: %w", p.name, ErrUnavailable, err)
+		return nil, p.startFailed(err)
 	case p.closed:
 		p.reap(inst)
 		return nil, p.closedError()
@@ -126,6 +129,36 @@ func (p *Plugin) instance(ctx context.Context) (*instance, error) {
 	p.cur = inst
 	p.logger.Info("driver plugin started", "pid", inst.pid, "protocol", inst.client.NegotiatedVersion())
 	return inst, nil
+}
+
+// startFailed is the error of a failed start. A plugin the host refuses
+// (checksum, protocol version) stays refused; any other failure may pass
+// at the next start, so the call that met it may be made again.
+func (p *Plugin) startFailed(err error) error {
+	var verr *ProtocolVersionError
+	if errors.Is(err, ErrChecksumMismatch) || errors.As(err, &verr) {
+		return fmt.Errorf("driver plugin %q: %w: %w", p.name, ErrUnavailable, err)
+	}
+	return &lostError{driver: p.name, cause: err}
+}
+
+// current reports whether inst is still the running instance: one that
+// was retired (dead, hung, or failed by another call) is not.
+func (p *Plugin) current(inst *instance) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cur == inst
+}
+
+// restartIn is how long the host waits before it next starts the plugin:
+// 0 when a process runs or may start now.
+func (p *Plugin) restartIn() time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cur != nil {
+		return 0
+	}
+	return max(0, time.Until(p.retryAt))
 }
 
 // running returns the current instance, nil when none runs.
@@ -148,7 +181,12 @@ func (p *Plugin) waitBackoff(ctx context.Context) error {
 	if wait <= 0 {
 		return nil
 	}
-	t := time.NewTimer(wait)
+	return p.sleep(ctx, wait)
+}
+
+// sleep waits for d, until ctx is done, or until the plugin is closed.
+func (p *Plugin) sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
@@ -197,13 +235,21 @@ func (p *Plugin) reap(inst *instance) {
 	}()
 }
 
-// healthy resets the backoff once inst has answered.
+// healthy counts an answer of inst and resets the backoff.
 func (p *Plugin) healthy(inst *instance) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.answers++
 	if p.cur == inst {
 		p.failures = 0
 	}
+}
+
+// answered is how many calls and pings the plugin has answered.
+func (p *Plugin) answered() uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.answers
 }
 
 // watch pings the plugin every ping interval, retires it when it does not

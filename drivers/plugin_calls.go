@@ -2,9 +2,13 @@ package drivers
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
+	"time"
 
 	"github.com/gomagnum/gomagnum/heat"
+	"github.com/gomagnum/gomagnum/internal/backoff"
 	pb "github.com/gomagnum/gomagnum/internal/driverproto"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -12,10 +16,47 @@ import (
 
 var _ Driver = (*Plugin)(nil)
 
-// call runs one RPC on the running instance. A call the plugin's death
-// interrupts retires the instance and fails with ErrUnavailable; an error
-// the driver returned keeps its message and class.
+// call runs one driver call. An attempt that reaches no driver (the
+// plugin process died during the call, or none could be started) is made
+// again under the host's CallRetry, on the restarted process; an answer of
+// the driver, an error included, keeps its message and class and is never
+// retried, nor is a call whose context ended.
+//
+// Only attempts lost while the plugin answered nothing else count against
+// CallRetry.Attempts: those are the sign of a plugin that keeps dying (or
+// of a call that kills it). An attempt lost while the plugin went on
+// answering other calls was caught by a death it did not cause, and is
+// retried as long as CallRetry.MaxElapsed allows.
 func call[T any](ctx context.Context, p *Plugin, method string, rpc func(context.Context, *pb.Conn) (T, error)) (T, error) {
+	retry := p.cfg.retry
+	start := time.Now()
+	spent := 0
+	for n := 1; ; n++ {
+		before := p.answered()
+		resp, err := attempt(ctx, p, method, rpc)
+		var lost *lostError
+		if !errors.As(err, &lost) {
+			return resp, err
+		}
+		if p.answered() == before {
+			spent++
+		}
+		wait := backoff.Jittered(retry.MinBackoff, retry.MaxBackoff, n)
+		if spent >= retry.Attempts || time.Since(start)+max(wait, p.restartIn()) > retry.MaxElapsed {
+			return resp, &UnavailableError{Driver: p.name, Method: method, Attempts: n, RetryAfter: p.restartIn(), Err: lost.cause}
+		}
+		p.logger.LogAttrs(ctx, slog.LevelWarn, "driver call reached no driver; retrying", slog.String("method", method),
+			slog.Int("attempt", n), slog.Duration("wait", wait), slog.Any("error", lost.cause))
+		if err := p.sleep(ctx, wait); err != nil {
+			return resp, fmt.Errorf("%s: %w", method, err)
+		}
+	}
+}
+
+// attempt runs one RPC on the running instance, starting one if none runs.
+// A call the plugin's death interrupts retires the instance and gives a
+// *lostError.
+func attempt[T any](ctx context.Context, p *Plugin, method string, rpc func(context.Context, *pb.Conn) (T, error)) (T, error) {
 	var zero T
 	inst, err := p.instance(ctx)
 	if err != nil {
@@ -28,12 +69,20 @@ func call[T any](ctx context.Context, p *Plugin, method string, rpc func(context
 		return resp, nil
 	case ctx.Err() != nil:
 		return zero, fmt.Errorf("driver plugin %q: %s: %w", p.name, method, ctx.Err())
-	case status.Code(err) == codes.Unavailable || inst.client.Exited():
+	case p.lostDuring(inst, err):
 		p.fail(inst, err)
-		return zero, fmt.Errorf("driver plugin %q: %s: lost the plugin process (pid %d) during the call: %s: %w",
-			p.name, method, inst.pid, status.Convert(err).Message(), ErrUnavailable)
+		return zero, &lostError{driver: p.name, cause: fmt.Errorf("lost the plugin process (pid %d) during the call: %s",
+			inst.pid, status.Convert(err).Message())}
 	}
 	return zero, errorFromStatus(err)
+}
+
+// lostDuring reports whether the failure of a call on inst is the loss of
+// the process rather than an answer of the driver: the connection broke,
+// the process exited, or the instance was retired meanwhile (its
+// connection closed under the call).
+func (p *Plugin) lostDuring(inst *instance, err error) bool {
+	return status.Code(err) == codes.Unavailable || inst.client.Exited() || !p.current(inst)
 }
 
 // decodeError reports a response the host could not decode: a fault of the

@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"time"
+
+	"github.com/gomagnum/gomagnum/internal/backoff"
 )
 
 // RetryPolicy bounds how a Client retries calls that failed with
@@ -65,32 +66,7 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 // retry): MinBackoff·2^(next-2) capped at MaxBackoff, scaled by a random
 // factor in [0.5, 1].
 func (p RetryPolicy) Backoff(next int) time.Duration {
-	nominal := p.MinBackoff
-	for i := 2; i < next && nominal < p.MaxBackoff; i++ {
-		if nominal > p.MaxBackoff/2 {
-			nominal = p.MaxBackoff // doubling would pass the cap, or overflow
-			break
-		}
-		nominal *= 2
-	}
-	nominal = min(nominal, p.MaxBackoff)
-	if nominal <= 0 {
-		return 0
-	}
-	half := nominal / 2
-	return half + rand.N(nominal-half+1)
-}
-
-// sleep waits for d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return backoff.Jittered(p.MinBackoff, p.MaxBackoff, next-1)
 }
 
 // attempt runs fn once under the policy's attempt timeout and classifies
@@ -151,7 +127,7 @@ func (c *Client) backoff(ctx context.Context, op string, n int, cause error) err
 	wait := c.retry.Backoff(n + 1)
 	c.log.LogAttrs(ctx, slog.LevelWarn, "heat: retrying", slog.String("op", op),
 		slog.Int("attempt", n), slog.Duration("wait", wait), slog.Any("error", cause))
-	if err := sleep(ctx, wait); err != nil {
+	if err := backoff.Sleep(ctx, wait); err != nil {
 		return classify(ctx, err)
 	}
 	return nil

@@ -2,7 +2,6 @@ package magnum
 
 import (
 	"context"
-	"errors"
 
 	"github.com/gomagnum/gomagnum/certs"
 	"github.com/gomagnum/gomagnum/drivers"
@@ -42,8 +41,8 @@ func (s *Service) ClientConfig(ctx context.Context, clusterIdent string, certPEM
 		return nil, certsErr(err, d)
 	}
 	cfg, err := drv.ClientConfig(ctx, s.driverCluster(t, d, ngs), drivers.Credentials{CACert: ca, ClientCert: certPEM, ClientKey: keyPEM, Proxy: s.coeProxy(d.UUID)})
-	if errors.Is(err, drivers.ErrNotSupported) || errors.Is(err, drivers.ErrInvalid) {
+	if err != nil {
 		return nil, driverErr(err)
 	}
-	return &cfg, err
+	return &cfg, nil
 }

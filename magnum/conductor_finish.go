@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/gomagnum/gomagnum/drivers"
 	"github.com/gomagnum/gomagnum/heat"
 	"github.com/gomagnum/gomagnum/internal/store"
 )
@@ -131,6 +132,12 @@ func faultFromError(err error) *Fault {
 		f.Code, f.Retryable = FaultInvalid, false
 	case errors.Is(err, heat.ErrUnavailable):
 		f.Retryable = true
+	case errors.Is(err, drivers.ErrUnavailable):
+		f.Code, f.Retryable = FaultDriverUnavailable, true
+		var ue *drivers.UnavailableError
+		if errors.As(err, &ue) {
+			f.Resource, f.ResourceType = ue.Driver, "driver"
+		}
 	}
 	return f
 }

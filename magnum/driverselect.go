@@ -77,6 +77,8 @@ func driverErr(err error) error {
 		return &Error{Kind: ErrConflict, Message: driverMessage(err), Err: err}
 	case errors.Is(err, drivers.ErrInvalid), errors.Is(err, drivers.ErrNotSupported):
 		return &Error{Kind: ErrInvalid, Message: driverMessage(err), Err: err}
+	case errors.Is(err, drivers.ErrUnavailable):
+		return wrapErr(ErrUnavailable, err)
 	}
 	return err
 }

@@ -25,6 +25,10 @@ var (
 	ErrQuotaExceeded = errors.New("quota exceeded")
 	// ErrUnauthenticated: the context carries no caller (HTTP 401).
 	ErrUnauthenticated = errors.New("no caller in context")
+	// ErrUnavailable: a component the request needs, such as the
+	// driver's plugin process, cannot answer now; asking again later may
+	// succeed (HTTP 503).
+	ErrUnavailable = errors.New("service unavailable")
 )
 
 // ErrTemplateNotFound is the kind of error a missing cluster template

@@ -114,7 +114,7 @@ func (s *Service) checkNodeGroupDriver(ctx context.Context, d *clusterDoc) error
 	}
 	info, err := drv.Info(ctx)
 	if err != nil {
-		return err
+		return driverErr(err)
 	}
 	if !info.Capabilities.NodeGroups {
 		return invalidf("Creating node groups is not supported by the %s driver.", info.Name)

@@ -172,6 +172,7 @@ const (
 	FaultTimeout              FaultCode = "TIMEOUT"
 	FaultAuth                 FaultCode = "AUTH"
 	FaultDependency           FaultCode = "DEPENDENCY"
+	FaultDriverUnavailable    FaultCode = "DRIVER_UNAVAILABLE" // the driver's plugin kept dying or could not start; Resource names the driver
 	FaultInvalid              FaultCode = "INVALID"
 	FaultLimitExceeded        FaultCode = "LIMIT_EXCEEDED" // above Limits, or Heat's max_resources_per_stack
 	FaultUnknown              FaultCode = "UNKNOWN"
