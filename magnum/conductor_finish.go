@@ -56,6 +56,9 @@ func (c *conductor) failStart(ctx context.Context, st *opState, op store.Operati
 		}
 		d.Status, d.StatusReason, d.Fault = status, f.Reason, f
 		failed = &d.Cluster
+		if err := keepInProgress(ctx, tx, op, d); err != nil {
+			return err
+		}
 		return tx.FinishOperation(ctx, op.ID, c.owner, f.Reason)
 	})
 	if err != nil {
@@ -63,6 +66,21 @@ func (c *conductor) failStart(ctx context.Context, st *opState, op store.Operati
 		return
 	}
 	c.s.emit(ctx, eventOperation(op.Kind), OutcomeFailure, failed, Initiator{UserID: failed.UserID, ProjectID: failed.ProjectID})
+}
+
+// stepAside ends an operation a queued delete supersedes before it made
+// a stack. The cluster keeps the status the delete gave it, and the
+// trustee the operation made, for the delete to remove.
+func (c *conductor) stepAside(ctx context.Context, st *opState) {
+	err := c.s.mutateCluster(ctx, st.op.ClusterUUID, func(tx *store.Tx, d *clusterDoc, _ []*NodeGroup) error {
+		if st.d.Internal.TrusteeUserID != "" {
+			d.Internal = st.d.Internal
+		}
+		return tx.FinishOperation(ctx, st.op.ID, c.owner, errDeleteQueued.Error())
+	})
+	if err != nil {
+		c.logErr(ctx, "ending an operation superseded by a delete", err)
+	}
 }
 
 // touched returns the node groups an operation acts on.
