@@ -86,9 +86,6 @@ func (c *conductor) execute(ctx context.Context, op store.Operation) {
 // store.ClaimableOperations): checked before a stack is made, it keeps
 // stacks from being made for a cluster about to be deleted.
 func (c *conductor) checkNoDelete(ctx context.Context, st *opState) error {
-	if st.op.Kind == opDelete {
-		return nil
-	}
 	var queued bool
 	err := c.s.store.View(ctx, func(tx *store.Tx) (err error) {
 		queued, err = tx.DeleteQueued(ctx, st.op.ClusterUUID)
@@ -123,25 +120,29 @@ func (c *conductor) startKind(ctx context.Context, st *opState) error {
 }
 
 // startCreate makes the cluster's trustee and certificates, then its
-// stack, once: a retry finds the stack it already made.
+// stack, once: a retry finds the trustee and the stack it already made.
 func (c *conductor) startCreate(ctx context.Context, st *opState) error {
-	if err := c.checkNoDelete(ctx, st); err != nil {
-		return err
-	}
-	if st.d.Internal.TrusteeUserID == "" {
-		if err := c.createTrustee(ctx, st); err != nil {
+	var p createParams
+	if len(st.op.Params) > 0 {
+		if err := json.Unmarshal(st.op.Params, &p); err != nil {
 			return err
 		}
-		// Kept at once, for a delete that supersedes the create to
-		// find and delete.
-		if err := c.keepInternal(ctx, st); err != nil {
+	}
+	if st.d.Internal.TrusteeUserID == "" && p.Trustee != nil {
+		st.d.Internal = *p.Trustee
+	}
+	made := st.d.Internal.TrusteeUserID == ""
+	if made {
+		if err := c.createTrustee(ctx, st); err != nil {
 			return err
 		}
 	}
 	if _, err := c.s.certs.IssueCluster(ctx, certs.ClusterInfo{UUID: st.d.UUID, Name: st.d.Name}); err != nil {
 		return fmt.Errorf("issuing the cluster's certificates: %w", err)
 	}
-	c.s.emit(ctx, "create", OutcomePending, &st.d.Cluster, initiator(st.d))
+	if err := c.announceCreate(ctx, st, p, made); err != nil {
+		return err
+	}
 	master := defaultGroup(st.ngs, RoleMaster)
 	if master == nil {
 		return errors.New("the cluster has no default master node group")
@@ -174,19 +175,38 @@ func (c *conductor) createTrustee(ctx context.Context, st *opState) error {
 	if err != nil {
 		return err
 	}
-	// Stored with the operation's next step: if the process dies before,
-	// a retry makes the trustee again, which replaces this one.
+	// Stored by the caller: a create keeps it in its parameters at once
+	// (announceCreate); a credential rotation stores it with its next
+	// step, and a retry makes the trustee again, which replaces this one.
 	st.d.Internal = clusterInternal{TrusteeUserID: t.UserID, TrusteeUserName: t.UserName, TrusteePassword: sealed,
 		TrusteeDomainID: t.DomainID, TrustID: t.TrustID}
 	return nil
 }
 
-// keepInternal stores the cluster's internal fields (its trustee) as the
-// operation has them.
-func (c *conductor) keepInternal(ctx context.Context, st *opState) error {
-	return c.s.mutateCluster(ctx, st.d.UUID, func(_ *store.Tx, d *clusterDoc, _ []*NodeGroup) error {
-		d.Internal = st.d.Internal
+// createParams are the parameters of a create: the trustor's token, and
+// the trustee the create made, kept there as soon as it is made, so that
+// a retry reuses it and a delete that supersedes the create deletes it.
+type createParams struct {
+	trustorParams
+	Trustee *clusterInternal `json:"trustee,omitempty"`
+}
+
+// announceCreate records that a create starts, with the trustee it made,
+// if it made one: before any stack, in one transaction.
+func (c *conductor) announceCreate(ctx context.Context, st *opState, p createParams, madeTrustee bool) error {
+	if !madeTrustee {
+		c.s.announce(ctx, "create", OutcomePending, &st.d.Cluster, initiator(st.d))
 		return nil
+	}
+	p.Trustee = &st.d.Internal
+	params, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	st.op.Params = params
+	return c.s.store.Update(ctx, func(tx *store.Tx) error {
+		c.s.emit(ctx, tx, "create", OutcomePending, &st.d.Cluster, initiator(st.d))
+		return tx.SetOperationStep(ctx, st.op.ID, c.owner, st.op.Step, st.op.Params)
 	})
 }
 
@@ -381,7 +401,7 @@ func (c *conductor) startResize(ctx context.Context, st *opState) error {
 	if err != nil {
 		return err
 	}
-	c.s.emit(ctx, "update", OutcomePending, &st.d.Cluster, initiator(st.d))
+	c.s.announce(ctx, "update", OutcomePending, &st.d.Cluster, initiator(st.d))
 	dc, err := c.driverCluster(ctx, st)
 	if err != nil {
 		return err
@@ -433,7 +453,7 @@ func (c *conductor) startUpgrade(ctx context.Context, st *opState) error {
 	if err != nil {
 		return err
 	}
-	c.s.emit(ctx, "update", OutcomePending, &st.d.Cluster, initiator(st.d))
+	c.s.announce(ctx, "update", OutcomePending, &st.d.Cluster, initiator(st.d))
 	dc, err := c.driverCluster(ctx, st)
 	if err != nil {
 		return err
@@ -476,7 +496,7 @@ func upgradedLabels(cur, next map[string]string) map[string]string {
 // recorded and those their tags find. A cluster without any is deleted at
 // once.
 func (c *conductor) startDelete(ctx context.Context, st *opState) error {
-	c.s.emit(ctx, "delete", OutcomePending, &st.d.Cluster, initiator(st.d))
+	c.s.announce(ctx, "delete", OutcomePending, &st.d.Cluster, initiator(st.d))
 	if err := c.s.cloud.CleanupLoadBalancers(ctx, st.d.UUID); err != nil {
 		return fmt.Errorf("cleaning up the cluster's load balancers: %w", err)
 	}

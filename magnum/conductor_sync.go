@@ -402,8 +402,7 @@ func (c *conductor) outputs(ctx context.Context, st *opState, ws []*watched) ([]
 // their stack's status (or fail with the fault), outputs are applied, the
 // cluster's status is aggregated, and the operation ends.
 func (c *conductor) end(ctx context.Context, st *opState, ws []*watched, f *Fault, outs ...drivers.Outputs) error {
-	var ended *Cluster
-	err := c.s.mutateCluster(ctx, st.d.UUID, func(tx *store.Tx, d *clusterDoc, ngs []*NodeGroup) error {
+	return c.s.mutateCluster(ctx, st.d.UUID, func(tx *store.Tx, d *clusterDoc, ngs []*NodeGroup) error {
 		prev := d.Status
 		if err := c.settle(ctx, tx, st.op, ws, f, ngs, outs); err != nil {
 			return err
@@ -419,21 +418,16 @@ func (c *conductor) end(ctx context.Context, st *opState, ws []*watched, f *Faul
 		} else {
 			d.StatusReason = strings.TrimSuffix(string(d.Status), "_COMPLETE") + " completed successfully"
 		}
-		ended = &d.Cluster
 		if err := keepInProgress(ctx, tx, st.op, d); err != nil {
 			return err
 		}
+		result := OutcomeSuccess
+		if f != nil {
+			result = OutcomeFailure
+		}
+		c.s.emit(ctx, tx, eventOperation(st.op.Kind), result, &d.Cluster, initiator(st.d))
 		return tx.FinishOperation(ctx, st.op.ID, c.owner, faultReason(f))
 	})
-	if err != nil {
-		return err
-	}
-	result := OutcomeSuccess
-	if f != nil {
-		result = OutcomeFailure
-	}
-	c.s.emit(ctx, eventOperation(st.op.Kind), result, ended, initiator(st.d))
-	return nil
 }
 
 func faultReason(f *Fault) string {

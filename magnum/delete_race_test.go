@@ -296,3 +296,71 @@ func TestDeleteRightAfterCreateOnHeat(t *testing.T) {
 	t.Logf("%d of the %d clusters had a stack made before their delete", len(orch.made()), len(ids))
 	assertNothingLeft(t, orch, trustees, certStore, ids)
 }
+
+// stallAfterCreate is an orchestrator that, once it made a stack, does
+// not answer until its caller gives up: a conductor that dies before it
+// records its stack.
+type stallAfterCreate struct {
+	heat.Orchestrator
+	made chan string
+}
+
+func (o *stallAfterCreate) CreateStack(ctx context.Context, spec heat.StackSpec) (string, error) {
+	id, err := o.Orchestrator.CreateStack(ctx, spec)
+	if err != nil {
+		return "", err
+	}
+	o.made <- id
+	<-ctx.Done()
+	return "", ctx.Err()
+}
+
+// TestDeleteFindsStackOfDeadCreate: an instance dies between making a
+// cluster's trustee and stack and recording them on the cluster; a delete
+// on another instance finds the stack by its tags and the trustee in the
+// create's parameters, and deletes them with the certificates.
+func TestDeleteFindsStackOfDeadCreate(t *testing.T) {
+	ctx := context.Background()
+	cloud, err := sim.New(ctx, sim.WithCatalog(unlimitedCatalog()), sim.WithDelays(sim.Delays{Boot: time.Hour}))
+	require.NoError(t, err)
+	e, err := engine.New(ctx, engine.WithCloud(cloud))
+	require.NoError(t, err)
+	t.Cleanup(func() { e.Close() })
+	orch := &stackLedger{Orchestrator: e}
+	trustees := newTrusteeLedger(cloud)
+	certStore, err := certs.NewDirStore(t.TempDir())
+	require.NoError(t, err)
+	dir := t.TempDir()
+	open := func(o heat.Orchestrator) *magnum.Service {
+		s, err := magnum.New(ctx, append(fastOptions(dir), magnum.WithCloud(trustees), magnum.WithOrchestrator(o),
+			magnum.WithCertStore(certStore))...)
+		require.NoError(t, err)
+		return s
+	}
+	stall := &stallAfterCreate{Orchestrator: orch, made: make(chan string, 1)}
+	a := open(stall)
+	mustTemplate(t, a, demo, k8sTemplate("k8s"))
+	id := mustCluster(t, a, demo, magnum.ClusterCreate{ClusterTemplateID: "k8s"})
+	select {
+	case <-stall.made:
+	case <-time.After(30 * time.Second):
+		t.Fatal("no stack was made")
+	}
+	require.NoError(t, a.Close())
+
+	b := open(orch)
+	t.Cleanup(func() { b.Close() })
+	c, err := b.GetCluster(as(demo), id)
+	require.NoError(t, err)
+	require.Empty(t, c.StackID, "the stack was never recorded")
+	require.Len(t, trustees.left(), 1)
+	require.NoError(t, b.DeleteCluster(as(demo), id))
+	require.Eventually(t, func() bool {
+		_, err := b.GetCluster(as(demo), id)
+		return err != nil
+	}, 30*time.Second, 20*time.Millisecond)
+	assertNothingLeft(t, orch, trustees, certStore, []string{id})
+	servers, err := cloud.Servers(ctx, "")
+	require.NoError(t, err)
+	assert.Empty(t, servers)
+}

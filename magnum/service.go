@@ -51,7 +51,9 @@ type Service struct {
 	cfg     config
 	dataDir string
 	cond    *conductor
-	closers []func() error
+	// dispatch delivers the stored events; nil without event handlers.
+	dispatch *dispatcher
+	closers  []func() error
 }
 
 // New returns a Service. With no options it runs on embedded defaults: a
@@ -79,6 +81,7 @@ func New(ctx context.Context, opts ...Option) (*Service, error) {
 		s.Close()
 		return nil, err
 	}
+	s.startDispatcher()
 	s.startConductor()
 	return s, nil
 }
