@@ -63,14 +63,15 @@ func (l *eventLog) option() magnum.Option {
 // are want, in its order.
 func (l *eventLog) expect(t testing.TB, want ...string) {
 	t.Helper()
-	var got []string
-	require.Eventually(t, func() bool {
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		got = slices.Clone(l.got)
-		return len(got) >= len(want)
-	}, 10*time.Second, 10*time.Millisecond, "events delivered: %v", got)
-	require.Equal(t, want, got)
+	assert.Eventually(t, func() bool { return len(l.delivered()) >= len(want) }, 10*time.Second, 10*time.Millisecond,
+		"too few events delivered")
+	require.Equal(t, want, l.delivered())
+}
+
+func (l *eventLog) delivered() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.got)
 }
 
 func TestClusterLifecycleOnEngine(t *testing.T) {
