@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -36,7 +38,7 @@ type conductor struct {
 
 // Operation steps.
 const (
-	stepWait = "wait" // the orchestrator accepted the change; the sync follows it
+	stepWait = store.StepWait // the orchestrator accepted the change; the sync follows it
 )
 
 func newConductor(s *Service) *conductor {
@@ -112,19 +114,21 @@ func (c *conductor) claim(ctx context.Context) {
 // claimBatch claims and starts up to claimBatch operations and returns
 // how many it looked at.
 func (c *conductor) claimBatch(ctx context.Context) int {
-	now := c.s.now()
 	seen := 0
 	var taken []store.Operation
 	c.mu.Lock()
 	err := c.s.store.Update(ctx, func(tx *store.Tx) error {
 		taken = taken[:0]
-		ops, err := tx.ClaimableOperations(ctx, now, claimBatch)
+		ops, err := tx.ClaimableOperations(ctx, c.s.now(), claimBatch)
 		if err != nil {
 			return err
 		}
 		seen = len(ops)
+		// Claim locks are taken in one order, so that claiming
+		// transactions never wait for each other in a cycle.
+		slices.SortFunc(ops, func(a, b store.Operation) int { return strings.Compare(a.ClusterUUID, b.ClusterUUID) })
 		for _, op := range ops {
-			ok, err := c.take(ctx, tx, op, now)
+			ok, err := c.take(ctx, tx, op)
 			if err != nil {
 				return err
 			}
@@ -152,14 +156,21 @@ func (c *conductor) claimBatch(ctx context.Context) int {
 }
 
 // take claims an operation, unless this process is already starting it;
-// a delete ends whatever else the cluster had under way.
-func (c *conductor) take(ctx context.Context, tx *store.Tx, op store.Operation, now time.Time) (bool, error) {
+// a delete ends whatever else the cluster had under way (nothing of which
+// is starting a stack: see store.ClaimableOperations).
+func (c *conductor) take(ctx context.Context, tx *store.Tx, op store.Operation) (bool, error) {
 	if c.starting[op.ID] {
 		return false, nil
 	}
+	if err := tx.Lock(ctx, store.ClaimLock(op.ClusterUUID)); err != nil {
+		return false, err
+	}
+	// Read once the claim is ours to make: a lease counted from before
+	// a wait for the lock could run out before its first renewal.
+	now := c.s.now()
 	ok, err := tx.ClaimOperation(ctx, op.ID, c.owner, now, now.Add(c.s.cfg.lease))
 	if ok && op.Kind == opDelete {
-		err = tx.SupersedeOperations(ctx, op.ClusterUUID, op.ID, "superseded by a delete")
+		err = tx.SupersedeOperations(ctx, op.ClusterUUID, op.ID, errDeleteQueued.Error())
 	}
 	return ok, err
 }

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -48,18 +49,24 @@ func unlimitedCatalog() *sim.Catalog {
 }
 
 // TestConductorCrashChild creates 100 clusters at once and prints each as
-// it is acknowledged, until TestConductorCrashResume kills it.
+// it is acknowledged, and each event as it is delivered, until
+// TestConductorCrashResume kills it.
 func TestConductorCrashChild(t *testing.T) {
 	dir := os.Getenv(conductorCrashEnv)
 	if dir == "" {
 		t.Skip("run by TestConductorCrashResume")
 	}
-	s, err := magnum.New(context.Background(), fastOptions(dir)...)
+	var out sync.Mutex
+	printEvent := magnum.WithEventHandler(func(_ context.Context, e magnum.Event) {
+		out.Lock()
+		fmt.Printf("E %s %s/%s\n", e.Cluster.UUID, e.Type, e.Outcome)
+		out.Unlock()
+	})
+	s, err := magnum.New(context.Background(), append(fastOptions(dir), printEvent)...)
 	require.NoError(t, err)
 	ct, err := s.CreateClusterTemplate(as(demo), k8sTemplate("k8s"))
 	require.NoError(t, err)
 	var wg sync.WaitGroup
-	var out sync.Mutex
 	for range 100 {
 		wg.Go(func() {
 			id, err := s.CreateCluster(as(demo), magnum.ClusterCreate{ClusterTemplateID: ct.UUID})
@@ -77,7 +84,8 @@ func TestConductorCrashChild(t *testing.T) {
 // random moment after it acknowledged the first, restarts the service on
 // its data, and checks that every cluster is created, with exactly one
 // stack: a create the kill interrupted resumes where it stopped, without
-// making any cloud object twice.
+// making any cloud object twice. No event is lost: those the killed
+// process stored but did not deliver are delivered after the restart.
 func TestConductorCrashResume(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns a child process")
@@ -94,6 +102,7 @@ func TestConductorCrashResume(t *testing.T) {
 	kill := time.AfterFunc(2*time.Minute, func() { cmd.Process.Signal(syscall.SIGKILL) })
 	defer kill.Stop()
 	var ids []string
+	events := map[string][]string{} // cluster -> events delivered, by the child then after the restart
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {
 		if id, ok := strings.CutPrefix(sc.Text(), "C "); ok {
@@ -101,12 +110,24 @@ func TestConductorCrashResume(t *testing.T) {
 				kill.Reset(time.Duration(rand.IntN(2500)) * time.Millisecond)
 			}
 		}
+		if e, ok := strings.CutPrefix(sc.Text(), "E "); ok {
+			id, what, _ := strings.Cut(e, " ")
+			events[id] = append(events[id], what)
+		}
 	}
 	cmd.Wait()
 	require.NotEmpty(t, ids, "the child acknowledged no create before it was killed")
 	t.Logf("killed after %d of 100 creates were acknowledged", len(ids))
 
-	s, err := magnum.New(context.Background(), fastOptions(dir)...)
+	var mu sync.Mutex
+	afterRestart := 0
+	recordEvent := magnum.WithEventHandler(func(_ context.Context, e magnum.Event) {
+		mu.Lock()
+		events[e.Cluster.UUID] = append(events[e.Cluster.UUID], e.Type+"/"+e.Outcome)
+		afterRestart++
+		mu.Unlock()
+	})
+	s, err := magnum.New(context.Background(), append(fastOptions(dir), recordEvent)...)
 	require.NoError(t, err)
 	defer s.Close()
 	for _, id := range ids {
@@ -154,4 +175,18 @@ func TestConductorCrashResume(t *testing.T) {
 		assert.Equal(t, 1, perGroup["gomagnum.ng."+ngs[0].UUID], "cluster %s", c.UUID)
 	}
 	t.Logf("%d clusters, %d complete", len(clusters), complete)
+
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, cl := range clusters {
+			got := events[cl.UUID]
+			pending := slices.Index(got, "magnum.cluster.create/pending")
+			success := slices.Index(got, "magnum.cluster.create/success")
+			assert.True(c, pending >= 0 && success > pending, "events of cluster %s: %v", cl.UUID, got)
+		}
+	}, 30*time.Second, 50*time.Millisecond, "every create's events delivered, pending first")
+	mu.Lock()
+	t.Logf("%d events delivered after the restart", afterRestart)
+	mu.Unlock()
 }

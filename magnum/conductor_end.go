@@ -4,18 +4,21 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 
 	"github.com/gomagnum/gomagnum/cloud"
 	"github.com/gomagnum/gomagnum/internal/store"
 )
 
-// deleted finishes a cluster delete: its trustee and certificates go,
+// deleted finishes a cluster delete: its trustees and certificates go,
 // then its rows and operations.
 func (c *conductor) deleted(ctx context.Context, st *opState) error {
 	d := st.d
-	if d.Internal.TrusteeUserID != "" {
-		t := cloud.Trustee{UserID: d.Internal.TrusteeUserID, UserName: d.Internal.TrusteeUserName,
-			DomainID: d.Internal.TrusteeDomainID, TrustID: d.Internal.TrustID}
+	trustees, err := c.trustees(ctx, d)
+	if err != nil {
+		return err
+	}
+	for _, t := range trustees {
 		if err := c.s.cloud.DeleteTrustee(ctx, t); err != nil {
 			return err
 		}
@@ -24,19 +27,41 @@ func (c *conductor) deleted(ctx context.Context, st *opState) error {
 		return err
 	}
 	d.Status, d.StatusReason = DeleteComplete, "DELETE completed successfully"
-	err := c.s.store.Update(ctx, func(tx *store.Tx) error {
+	return c.s.store.Update(ctx, func(tx *store.Tx) error {
 		if _, err := tx.DeleteWhere(ctx, store.NodeGroups, store.Eq("cluster_uuid", d.UUID)); err != nil {
 			return err
 		}
 		if err := tx.Delete(ctx, store.Clusters, d.UUID); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
+		c.s.emit(ctx, tx, "delete", OutcomeSuccess, &d.Cluster, initiator(d))
 		return tx.DeleteOperations(ctx, d.UUID)
 	})
-	if err == nil {
-		c.s.emit(ctx, "delete", OutcomeSuccess, &d.Cluster, initiator(d))
+}
+
+// trustees returns the trustees of a cluster: the one it has, and those
+// its creates made without living to store them on the cluster.
+func (c *conductor) trustees(ctx context.Context, d *clusterDoc) ([]cloud.Trustee, error) {
+	var out []cloud.Trustee
+	add := func(in clusterInternal) {
+		if in.TrusteeUserID != "" && !slices.ContainsFunc(out, func(t cloud.Trustee) bool { return t.UserID == in.TrusteeUserID }) {
+			out = append(out, cloud.Trustee{UserID: in.TrusteeUserID, UserName: in.TrusteeUserName,
+				DomainID: in.TrusteeDomainID, TrustID: in.TrustID})
+		}
 	}
-	return err
+	add(d.Internal)
+	var ops []store.Operation
+	err := c.s.store.View(ctx, func(tx *store.Tx) (err error) {
+		ops, err = tx.ClusterOperations(ctx, d.UUID)
+		return err
+	})
+	for _, op := range ops {
+		var p createParams
+		if op.Kind == opCreate && json.Unmarshal(op.Params, &p) == nil && p.Trustee != nil {
+			add(*p.Trustee)
+		}
+	}
+	return out, err
 }
 
 // nodeGroupDeleted removes a deleted node group's row and ends its

@@ -37,7 +37,6 @@ func failedStatus(kind string) Status {
 // count is restored, and the operation ends.
 func (c *conductor) failStart(ctx context.Context, st *opState, op store.Operation, cause error) {
 	f := faultFromError(cause)
-	var failed *Cluster
 	err := c.s.mutateCluster(ctx, op.ClusterUUID, func(tx *store.Tx, d *clusterDoc, ngs []*NodeGroup) error {
 		if st != nil && st.d.Internal.TrusteeUserID != "" {
 			d.Internal = st.d.Internal // a trustee made before the failure, to delete with the cluster
@@ -56,14 +55,30 @@ func (c *conductor) failStart(ctx context.Context, st *opState, op store.Operati
 			}
 		}
 		d.Status, d.StatusReason, d.Fault = status, f.Reason, f
-		failed = &d.Cluster
+		if err := keepInProgress(ctx, tx, op, d); err != nil {
+			return err
+		}
+		c.s.emit(ctx, tx, eventOperation(op.Kind), OutcomeFailure, &d.Cluster, initiator(d))
 		return tx.FinishOperation(ctx, op.ID, c.owner, f.Reason)
 	})
 	if err != nil {
 		c.logErr(ctx, "recording a failed operation", err)
-		return
 	}
-	c.s.emit(ctx, eventOperation(op.Kind), OutcomeFailure, failed, Initiator{UserID: failed.UserID, ProjectID: failed.ProjectID})
+}
+
+// stepAside ends an operation a queued delete supersedes before it made
+// a stack. The cluster keeps the status the delete gave it, and the
+// trustee the operation made, for the delete to remove.
+func (c *conductor) stepAside(ctx context.Context, st *opState) {
+	err := c.s.mutateCluster(ctx, st.op.ClusterUUID, func(tx *store.Tx, d *clusterDoc, _ []*NodeGroup) error {
+		if st.d.Internal.TrusteeUserID != "" {
+			d.Internal = st.d.Internal
+		}
+		return tx.FinishOperation(ctx, st.op.ID, c.owner, errDeleteQueued.Error())
+	})
+	if err != nil {
+		c.logErr(ctx, "ending an operation superseded by a delete", err)
+	}
 }
 
 // touched returns the node groups an operation acts on.

@@ -2,6 +2,8 @@ package magnum_test
 
 import (
 	"context"
+	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -9,39 +11,42 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	cloudpkg "github.com/gomagnum/gomagnum/cloud"
 	"github.com/gomagnum/gomagnum/cloud/sim"
 	"github.com/gomagnum/gomagnum/heat/engine"
 	"github.com/gomagnum/gomagnum/internal/store/storetest"
 	"github.com/gomagnum/gomagnum/magnum"
 )
 
-// drivenBy records which service instance started which cluster's
-// operations.
-type drivenBy struct {
-	mu       sync.Mutex
-	by       map[string]map[string]bool // cluster -> instance -> true
-	finished map[string]string          // cluster -> instance that saw it complete
+// startedBy is the cloud of one service instance, noting in a ledger
+// shared by the instances which instance started each cluster: the one
+// that made its trustee.
+type startedBy struct {
+	*sim.Cloud
+	instance string
+	ledger   *startLedger
 }
 
-func (d *drivenBy) handler(instance string) magnum.Option {
-	return magnum.WithEventHandler(func(_ context.Context, e magnum.Event) {
-		d.mu.Lock()
-		defer d.mu.Unlock()
-		if e.Outcome == magnum.OutcomeSuccess {
-			d.finished[e.Cluster.UUID] = instance
-			return
-		}
-		if d.by[e.Cluster.UUID] == nil {
-			d.by[e.Cluster.UUID] = map[string]bool{}
-		}
-		d.by[e.Cluster.UUID][instance] = true
-	})
+func (c startedBy) CreateTrustee(ctx context.Context, req cloudpkg.TrusteeRequest) (cloudpkg.Trustee, error) {
+	c.ledger.mu.Lock()
+	if c.ledger.by[req.ClusterUUID] == nil {
+		c.ledger.by[req.ClusterUUID] = map[string]bool{}
+	}
+	c.ledger.by[req.ClusterUUID][c.instance] = true
+	c.ledger.mu.Unlock()
+	return c.Cloud.CreateTrustee(ctx, req)
 }
 
-func (d *drivenBy) count(instance string) (mine, shared int) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	for _, insts := range d.by {
+// startLedger records which instances started which cluster.
+type startLedger struct {
+	mu sync.Mutex
+	by map[string]map[string]bool // cluster -> instance -> true
+}
+
+func (l *startLedger) count(instance string) (mine, shared int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, insts := range l.by {
 		if insts[instance] {
 			mine++
 		}
@@ -50,6 +55,47 @@ func (d *drivenBy) count(instance string) (mine, shared int) {
 		}
 	}
 	return mine, shared
+}
+
+func (l *startLedger) startedBy(instance string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for id, insts := range l.by {
+		if insts[instance] {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// clusterEvents gathers the events every instance delivers, per cluster.
+type clusterEvents struct {
+	mu sync.Mutex
+	by map[string][]string // cluster -> type/outcome, in delivery order
+}
+
+func (e *clusterEvents) handler() magnum.Option {
+	return magnum.WithEventHandler(func(_ context.Context, ev magnum.Event) {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.by[ev.Cluster.UUID] = append(e.by[ev.Cluster.UUID], ev.Type+"/"+ev.Outcome)
+	})
+}
+
+// createdInOrder checks that every cluster's events were delivered in the
+// order of its create: pending (once, or again by the instance that took
+// the create over), then success, once.
+func (e *clusterEvents) createdInOrder(t *testing.T, ids []string) {
+	t.Helper()
+	order := regexp.MustCompile(`^(magnum\.cluster\.create/pending )+magnum\.cluster\.create/success $`)
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		for _, id := range ids {
+			assert.Regexp(c, order, strings.Join(e.by[id], " ")+" ", "events of cluster %s", id)
+		}
+	}, 10*time.Second, 10*time.Millisecond)
 }
 
 // TestTwoInstances runs two service instances on one database (SQLite,
@@ -68,10 +114,11 @@ func testTwoInstances(t *testing.T, dbOpts ...magnum.Option) {
 	require.NoError(t, err)
 	t.Cleanup(func() { orch.Close() })
 	dir := t.TempDir()
-	driven := &drivenBy{by: map[string]map[string]bool{}, finished: map[string]string{}}
+	started := &startLedger{by: map[string]map[string]bool{}}
+	events := &clusterEvents{by: map[string][]string{}}
 	open := func(name string) *magnum.Service {
-		opts := append(fastOptions(dir), magnum.WithCloud(cloud), magnum.WithOrchestrator(orch),
-			magnum.WithHost(name), driven.handler(name))
+		opts := append(fastOptions(dir), magnum.WithCloud(startedBy{Cloud: cloud, instance: name, ledger: started}),
+			magnum.WithOrchestrator(orch), magnum.WithHost(name), events.handler())
 		s, err := magnum.New(ctx, append(opts, dbOpts...)...)
 		require.NoError(t, err)
 		return s
@@ -90,28 +137,28 @@ func testTwoInstances(t *testing.T, dbOpts ...magnum.Option) {
 	}
 	// Let both start some, then kill a while its clusters are building.
 	require.Eventually(t, func() bool {
-		ma, _ := driven.count("a")
-		mb, _ := driven.count("b")
+		ma, _ := started.count("a")
+		mb, _ := started.count("b")
 		return ma+mb == len(ids)
 	}, 30*time.Second, 10*time.Millisecond)
-	mineA, shared := driven.count("a")
+	mineA, shared := started.count("a")
 	require.Zero(t, shared, "no cluster is started by both instances")
 	require.NoError(t, a.Close())
-	t.Logf("a started %d clusters before it died", mineA)
+	var building []string
+	for _, id := range started.startedBy("a") {
+		c, err := b.GetCluster(as(demo), id)
+		require.NoError(t, err)
+		if c.Status.IsInProgress() {
+			building = append(building, id)
+		}
+	}
+	t.Logf("a started %d clusters before it died, %d of them still building", mineA, len(building))
 
 	for _, id := range ids {
 		waitDone(t, b, demo, id, magnum.CreateComplete)
 	}
-	driven.mu.Lock()
-	defer driven.mu.Unlock()
-	takenOver := 0
-	for id, insts := range driven.by {
-		if insts["a"] && driven.finished[id] == "b" {
-			takenOver++
-		}
-	}
-	assert.Positive(t, takenOver, "b finished clusters a had started")
-	t.Logf("b finished %d of the clusters a started", takenOver)
+	assert.NotEmpty(t, building, "b finished clusters a had started")
+	events.createdInOrder(t, ids)
 	svcs, err := b.ListMServices(as(admin))
 	require.NoError(t, err)
 	assert.Len(t, svcs, 2)

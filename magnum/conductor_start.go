@@ -29,6 +29,10 @@ type opState struct {
 // errClusterGone: the operation's cluster was deleted meanwhile.
 var errClusterGone = errors.New("the cluster is gone")
 
+// errDeleteQueued: a delete of the operation's cluster is queued, which
+// supersedes the operation before it makes a stack.
+var errDeleteQueued = errors.New("superseded by a delete")
+
 // load reads an operation's cluster, node groups, template and driver.
 func (c *conductor) load(ctx context.Context, op store.Operation) (*opState, error) {
 	st := &opState{op: op}
@@ -70,7 +74,11 @@ func (c *conductor) execute(ctx context.Context, op store.Operation) {
 	if err == nil {
 		err = c.startKind(ctx, st)
 	}
-	if err != nil && ctx.Err() == nil {
+	switch {
+	case err == nil || ctx.Err() != nil:
+	case errors.Is(err, errDeleteQueued):
+		c.stepAside(ctx, st)
+	default:
 		c.log.Warn("operation failed to start", "operation", op.Kind, "cluster", op.ClusterUUID, "error", err)
 		c.failStart(ctx, st, op, err)
 	}
@@ -86,6 +94,23 @@ func (c *conductor) checkLimits(st *opState) error {
 		return c.s.cfg.limits.checkStored(touched(st.op, st.ngs), st.ngs)
 	}
 	return nil
+}
+
+// checkNoDelete fails with errDeleteQueued if a delete of the operation's
+// cluster is queued. Only a delete is claimed while an operation starts,
+// and only once that operation waits for its stacks or ended (see
+// store.ClaimableOperations): checked before a stack is made, it keeps
+// stacks from being made for a cluster about to be deleted.
+func (c *conductor) checkNoDelete(ctx context.Context, st *opState) error {
+	var queued bool
+	err := c.s.store.View(ctx, func(tx *store.Tx) (err error) {
+		queued, err = tx.DeleteQueued(ctx, st.op.ClusterUUID)
+		return err
+	})
+	if err == nil && queued {
+		err = errDeleteQueued
+	}
+	return err
 }
 
 func (c *conductor) startKind(ctx context.Context, st *opState) error {
@@ -111,9 +136,19 @@ func (c *conductor) startKind(ctx context.Context, st *opState) error {
 }
 
 // startCreate makes the cluster's trustee and certificates, then its
-// stack, once: a retry finds the stack it already made.
+// stack, once: a retry finds the trustee and the stack it already made.
 func (c *conductor) startCreate(ctx context.Context, st *opState) error {
-	if st.d.Internal.TrusteeUserID == "" {
+	var p createParams
+	if len(st.op.Params) > 0 {
+		if err := json.Unmarshal(st.op.Params, &p); err != nil {
+			return err
+		}
+	}
+	if st.d.Internal.TrusteeUserID == "" && p.Trustee != nil {
+		st.d.Internal = *p.Trustee
+	}
+	made := st.d.Internal.TrusteeUserID == ""
+	if made {
 		if err := c.createTrustee(ctx, st); err != nil {
 			return err
 		}
@@ -121,7 +156,9 @@ func (c *conductor) startCreate(ctx context.Context, st *opState) error {
 	if _, err := c.s.certs.IssueCluster(ctx, certs.ClusterInfo{UUID: st.d.UUID, Name: st.d.Name}); err != nil {
 		return fmt.Errorf("issuing the cluster's certificates: %w", err)
 	}
-	c.s.emit(ctx, "create", OutcomePending, &st.d.Cluster, initiator(st.d))
+	if err := c.announceCreate(ctx, st, p, made); err != nil {
+		return err
+	}
 	master := defaultGroup(st.ngs, RoleMaster)
 	if master == nil {
 		return errors.New("the cluster has no default master node group")
@@ -154,17 +191,49 @@ func (c *conductor) createTrustee(ctx context.Context, st *opState) error {
 	if err != nil {
 		return err
 	}
-	// Stored with the operation's next step: if the process dies before,
-	// a retry makes the trustee again, which replaces this one.
+	// Stored by the caller: a create keeps it in its parameters at once
+	// (announceCreate); a credential rotation stores it with its next
+	// step, and a retry makes the trustee again, which replaces this one.
 	st.d.Internal = clusterInternal{TrusteeUserID: t.UserID, TrusteeUserName: t.UserName, TrusteePassword: sealed,
 		TrusteeDomainID: t.DomainID, TrustID: t.TrustID}
 	return nil
 }
 
+// createParams are the parameters of a create: the trustor's token, and
+// the trustee the create made, kept there as soon as it is made, so that
+// a retry reuses it and a delete that supersedes the create deletes it.
+type createParams struct {
+	trustorParams
+	Trustee *clusterInternal `json:"trustee,omitempty"`
+}
+
+// announceCreate records that a create starts, with the trustee it made,
+// if it made one: before any stack, in one transaction.
+func (c *conductor) announceCreate(ctx context.Context, st *opState, p createParams, madeTrustee bool) error {
+	if !madeTrustee {
+		c.s.announce(ctx, "create", OutcomePending, &st.d.Cluster, initiator(st.d))
+		return nil
+	}
+	p.Trustee = &st.d.Internal
+	params, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	st.op.Params = params
+	return c.s.store.Update(ctx, func(tx *store.Tx) error {
+		c.s.emit(ctx, tx, "create", OutcomePending, &st.d.Cluster, initiator(st.d))
+		return tx.SetOperationStep(ctx, st.op.ID, c.owner, st.op.Step, st.op.Params)
+	})
+}
+
 // ensureStack returns the stack of a node group, creating it from what
-// build returns unless an earlier attempt already did.
+// build returns unless an earlier attempt already did, or a delete of
+// the cluster is queued.
 func (c *conductor) ensureStack(ctx context.Context, st *opState, ng *NodeGroup,
 	build func(drivers.Cluster) (drivers.Stack, error)) (string, error) {
+	if err := c.checkNoDelete(ctx, st); err != nil {
+		return "", err
+	}
 	// Only an earlier attempt at the operation can have made the stack.
 	if st.op.Attempts > 1 || ng.StackID != "" {
 		if id, err := c.findStack(ctx, ng); err != nil || id != "" {
@@ -207,11 +276,40 @@ func (c *conductor) findStack(ctx context.Context, ng *NodeGroup) (string, error
 	return stacks[0].ID, nil
 }
 
+// allStacks returns every stack of a node group: the one recorded, and
+// those its tag finds (made by an attempt that did not live to record
+// its stack).
+func (c *conductor) allStacks(ctx context.Context, ng *NodeGroup) ([]string, error) {
+	var ids []string
+	if ng.StackID != "" {
+		ids = append(ids, ng.StackID)
+	}
+	marker := ""
+	for {
+		page, next, err := c.s.orchestrator().ListStacks(ctx, heat.ListOptions{Tags: stackTags(ng), Marker: marker})
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range page {
+			if !slices.Contains(ids, s.ID) {
+				ids = append(ids, s.ID)
+			}
+		}
+		if next == "" || len(page) == 0 {
+			return ids, nil
+		}
+		marker = next
+	}
+}
+
 // stackTags mark the stacks the service makes, and which node group each
 // is for.
 func stackTags(ng *NodeGroup) []string {
-	return []string{stackTag, "gomagnum.ng." + ng.UUID}
+	return []string{stackTag, ngTag(ng)}
 }
+
+// ngTag is the tag of the stacks made for a node group.
+func ngTag(ng *NodeGroup) string { return "gomagnum.ng." + ng.UUID }
 
 // stackTag marks every stack the service makes.
 const stackTag = "gomagnum"
@@ -243,8 +341,9 @@ func truncate(s string, n int) string {
 }
 
 // wait records the changes of a started operation and hands it to the
-// sync, with the stacks it waits for and the deadline it must finish by.
-func (c *conductor) wait(ctx context.Context, st *opState, change func(*clusterDoc, []*NodeGroup)) error {
+// sync, with the stacks it waits for (those of the node groups it
+// touches, and others it names) and the deadline it must finish by.
+func (c *conductor) wait(ctx context.Context, st *opState, change func(*clusterDoc, []*NodeGroup), others ...string) error {
 	return c.s.mutateCluster(ctx, st.d.UUID, func(tx *store.Tx, d *clusterDoc, ngs []*NodeGroup) error {
 		d.Internal = st.d.Internal
 		change(d, ngs)
@@ -255,8 +354,11 @@ func (c *conductor) wait(ctx context.Context, st *opState, change func(*clusterD
 			}
 		}
 		for _, ng := range touched(st.op, ngs) {
-			if ng.StackID != "" && !slices.Contains(stacks, ng.StackID) {
-				stacks = append(stacks, ng.StackID)
+			others = append(others, ng.StackID)
+		}
+		for _, id := range others {
+			if id != "" && !slices.Contains(stacks, id) {
+				stacks = append(stacks, id)
 			}
 		}
 		if err := tx.SetOperationStep(ctx, st.op.ID, c.owner, st.op.Step, st.op.Params); err != nil {
@@ -348,7 +450,7 @@ func (c *conductor) startResize(ctx context.Context, st *opState) error {
 	if err != nil {
 		return err
 	}
-	c.s.emit(ctx, "update", OutcomePending, &st.d.Cluster, initiator(st.d))
+	c.s.announce(ctx, "update", OutcomePending, &st.d.Cluster, initiator(st.d))
 	dc, err := c.driverCluster(ctx, st)
 	if err != nil {
 		return err
@@ -400,7 +502,7 @@ func (c *conductor) startUpgrade(ctx context.Context, st *opState) error {
 	if err != nil {
 		return err
 	}
-	c.s.emit(ctx, "update", OutcomePending, &st.d.Cluster, initiator(st.d))
+	c.s.announce(ctx, "update", OutcomePending, &st.d.Cluster, initiator(st.d))
 	dc, err := c.driverCluster(ctx, st)
 	if err != nil {
 		return err
@@ -439,24 +541,32 @@ func upgradedLabels(cur, next map[string]string) map[string]string {
 }
 
 // startDelete cleans what the cluster's cloud provider left behind, then
-// deletes the extra node groups' stacks and the cluster's stack.
+// deletes every stack of the extra node groups and of the cluster, those
+// recorded and those their tags find. A cluster without any is deleted at
+// once.
 func (c *conductor) startDelete(ctx context.Context, st *opState) error {
-	c.s.emit(ctx, "delete", OutcomePending, &st.d.Cluster, initiator(st.d))
+	c.s.announce(ctx, "delete", OutcomePending, &st.d.Cluster, initiator(st.d))
 	if err := c.s.cloud.CleanupLoadBalancers(ctx, st.d.UUID); err != nil {
 		return fmt.Errorf("cleaning up the cluster's load balancers: %w", err)
 	}
+	var deleting []string
 	for _, ng := range orderForDelete(st.ngs) {
-		id, err := c.findStack(ctx, ng)
+		ids, err := c.allStacks(ctx, ng)
 		if err != nil {
 			return err
 		}
-		if id == "" {
-			continue
+		for _, id := range ids {
+			if err := c.deleteStack(ctx, id); err != nil {
+				return err
+			}
 		}
-		ng.StackID = id
-		if err := c.s.orchestrator().DeleteStack(ctx, id); err != nil && !errors.Is(err, heat.ErrNotFound) {
-			return fmt.Errorf("deleting stack %s: %w", id, err)
+		if len(ids) > 0 && ng.StackID == "" {
+			ng.StackID = ids[0]
 		}
+		deleting = append(deleting, ids...)
+	}
+	if len(deleting) == 0 {
+		return c.deleted(ctx, st)
 	}
 	return c.wait(ctx, st, func(d *clusterDoc, ngs []*NodeGroup) {
 		for _, ng := range ngs {
@@ -467,7 +577,15 @@ func (c *conductor) startDelete(ctx context.Context, st *opState) error {
 				}
 			}
 		}
-	})
+	}, deleting...)
+}
+
+// deleteStack starts the delete of a stack; one already gone is deleted.
+func (c *conductor) deleteStack(ctx context.Context, id string) error {
+	if err := c.s.orchestrator().DeleteStack(ctx, id); err != nil && !errors.Is(err, heat.ErrNotFound) {
+		return fmt.Errorf("deleting stack %s: %w", id, err)
+	}
+	return nil
 }
 
 // orderForDelete puts the extra node groups first, the default ones last:
@@ -516,10 +634,11 @@ func (c *conductor) startNodeGroupDelete(ctx context.Context, st *opState) error
 	if err != nil {
 		return err
 	}
-	if id != "" {
-		if err := c.s.orchestrator().DeleteStack(ctx, id); err != nil && !errors.Is(err, heat.ErrNotFound) {
-			return fmt.Errorf("deleting stack %s: %w", id, err)
-		}
+	if id == "" {
+		return c.nodeGroupDeleted(ctx, st)
+	}
+	if err := c.deleteStack(ctx, id); err != nil {
+		return err
 	}
 	return c.wait(ctx, st, func(_ *clusterDoc, ngs []*NodeGroup) {
 		for _, x := range ngs {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -60,10 +61,13 @@ func (c *conductor) sync(ctx context.Context) {
 const progressBudget = 32
 
 // needsAttention reports whether an operation has anything to do this
-// pass: its cluster is gone, a stack of it is missing from the listing
+// pass: it waits for no stack, a stack of it is missing from the listing
 // or finished, its deadline passed, or its progress is due (within the
 // pass's budget).
 func (c *conductor) needsAttention(op store.Operation, stacks map[string]heat.Stack, budget *int) bool {
+	if len(op.Stacks) == 0 {
+		return true
+	}
 	for _, id := range op.Stacks {
 		if s, ok := stacks[id]; !ok || !s.Status.IsInProgress() {
 			return true
@@ -137,6 +141,11 @@ func (c *conductor) follow(ctx context.Context, op store.Operation, stacks map[s
 	if err != nil {
 		return err
 	}
+	if op.Kind == opDelete {
+		if ws, err = c.watchStrays(ctx, st, ws, stacks); err != nil {
+			return err
+		}
+	}
 	action := expectedAction(op.Kind)
 	switch outcome(ws, action) {
 	case outcomeRunning:
@@ -170,6 +179,32 @@ func (c *conductor) watch(ctx context.Context, st *opState, stacks map[string]he
 		w.ngs = append(w.ngs, ng)
 	}
 	return out, nil
+}
+
+// watchStrays adds to the stacks a delete waits for those of the
+// cluster's node groups the listing shows besides (left by an older
+// version, which did not look for them), and starts their delete.
+func (c *conductor) watchStrays(ctx context.Context, st *opState, ws []*watched, stacks map[string]heat.Stack) ([]*watched, error) {
+	known := map[string]bool{}
+	for _, w := range ws {
+		known[w.id] = true
+	}
+	for _, ng := range st.ngs {
+		for id, s := range stacks {
+			if known[id] || !slices.Contains(s.Tags, ngTag(ng)) {
+				continue
+			}
+			known[id] = true
+			if s.Status.Action() != "DELETE" {
+				if err := c.deleteStack(ctx, id); err != nil {
+					return nil, err
+				}
+				s.Status = heat.DeleteInProgress
+			}
+			ws = append(ws, &watched{id: id, ngs: []*NodeGroup{ng}, stack: &s})
+		}
+	}
+	return ws, nil
 }
 
 // confirm gets a stack the listing did not show: it may be newer than the
@@ -367,8 +402,7 @@ func (c *conductor) outputs(ctx context.Context, st *opState, ws []*watched) ([]
 // their stack's status (or fail with the fault), outputs are applied, the
 // cluster's status is aggregated, and the operation ends.
 func (c *conductor) end(ctx context.Context, st *opState, ws []*watched, f *Fault, outs ...drivers.Outputs) error {
-	var ended *Cluster
-	err := c.s.mutateCluster(ctx, st.d.UUID, func(tx *store.Tx, d *clusterDoc, ngs []*NodeGroup) error {
+	return c.s.mutateCluster(ctx, st.d.UUID, func(tx *store.Tx, d *clusterDoc, ngs []*NodeGroup) error {
 		prev := d.Status
 		if err := c.settle(ctx, tx, st.op, ws, f, ngs, outs); err != nil {
 			return err
@@ -382,21 +416,16 @@ func (c *conductor) end(ctx context.Context, st *opState, ws []*watched, f *Faul
 		} else {
 			settleCluster(d, prev, ngs)
 		}
-		ended = &d.Cluster
 		if err := keepInProgress(ctx, tx, st.op, d); err != nil {
 			return err
 		}
+		result := OutcomeSuccess
+		if f != nil {
+			result = OutcomeFailure
+		}
+		c.s.emit(ctx, tx, eventOperation(st.op.Kind), result, &d.Cluster, initiator(st.d))
 		return tx.FinishOperation(ctx, st.op.ID, c.owner, faultReason(f))
 	})
-	if err != nil {
-		return err
-	}
-	result := OutcomeSuccess
-	if f != nil {
-		result = OutcomeFailure
-	}
-	c.s.emit(ctx, eventOperation(st.op.Kind), result, ended, initiator(st.d))
-	return nil
 }
 
 // settleCluster sets the status of a cluster whose operation succeeded

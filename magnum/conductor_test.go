@@ -2,6 +2,7 @@ package magnum_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -44,14 +45,38 @@ func waitDone(t testing.TB, s *magnum.Service, c magnum.Caller, id string, want 
 	return cl
 }
 
+// eventLog records the events a service delivers, as type/outcome.
+type eventLog struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (l *eventLog) option() magnum.Option {
+	return magnum.WithEventHandler(func(_ context.Context, e magnum.Event) {
+		l.mu.Lock()
+		l.got = append(l.got, e.Type+"/"+e.Outcome)
+		l.mu.Unlock()
+	})
+}
+
+// expect waits for as many events as want holds, and checks that they
+// are want, in its order.
+func (l *eventLog) expect(t testing.TB, want ...string) {
+	t.Helper()
+	assert.Eventually(t, func() bool { return len(l.delivered()) >= len(want) }, 10*time.Second, 10*time.Millisecond,
+		"too few events delivered")
+	require.Equal(t, want, l.delivered())
+}
+
+func (l *eventLog) delivered() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.got)
+}
+
 func TestClusterLifecycleOnEngine(t *testing.T) {
-	var mu sync.Mutex
-	var events []string
-	s := newLiveService(t, magnum.WithEventHandler(func(_ context.Context, e magnum.Event) {
-		mu.Lock()
-		events = append(events, e.Type+"/"+e.Outcome)
-		mu.Unlock()
-	}))
+	events := &eventLog{}
+	s := newLiveService(t, events.option())
 	ctx := as(demo)
 	mustTemplate(t, s, demo, k8sTemplate("k8s"))
 	id := mustCluster(t, s, demo, magnum.ClusterCreate{Name: "live", ClusterTemplateID: "k8s", NodeCount: ptr(2)})
@@ -64,17 +89,24 @@ func TestClusterLifecycleOnEngine(t *testing.T) {
 	ca, err := s.GetCACertificate(ctx, id, "")
 	require.NoError(t, err)
 	assert.Contains(t, ca.PEM, "BEGIN CERTIFICATE")
+	want := []string{"magnum.cluster.create/pending", "magnum.cluster.create/success"}
+	events.expect(t, want...)
 
 	// Grow, then shrink naming the node to remove.
+	update := []string{"magnum.cluster.update/pending", "magnum.cluster.update/success"}
 	_, err = s.ResizeCluster(ctx, id, magnum.Resize{NodeCount: 3})
 	require.NoError(t, err)
 	c = waitDone(t, s, demo, id, magnum.UpdateComplete)
 	require.Len(t, c.NodeAddresses, 3)
+	want = append(want, update...)
+	events.expect(t, want...)
 	_, err = s.ResizeCluster(ctx, id, magnum.Resize{NodeCount: 2, NodesToRemove: []string{"0"}})
 	require.NoError(t, err)
 	c = waitDone(t, s, demo, id, magnum.UpdateComplete)
 	require.Len(t, c.NodeAddresses, 2)
 	assert.Equal(t, 2, c.NodeCount)
+	want = append(want, update...)
+	events.expect(t, want...)
 
 	// Upgrade to a newer template.
 	next := k8sTemplate("k8s-next")
@@ -84,6 +116,8 @@ func TestClusterLifecycleOnEngine(t *testing.T) {
 	require.NoError(t, err)
 	c = waitDone(t, s, demo, id, magnum.UpdateComplete)
 	assert.Equal(t, "v1.31.0", c.Labels["kube_tag"])
+	want = append(want, update...)
+	events.expect(t, want...)
 
 	// Delete: the rows go.
 	require.NoError(t, s.DeleteCluster(ctx, id))
@@ -99,21 +133,41 @@ func TestClusterLifecycleOnEngine(t *testing.T) {
 	stacks, _, err := magnum.Orchestrator(s).ListStacks(context.Background(), heat.ListOptions{Tags: []string{"gomagnum"}})
 	require.NoError(t, err)
 	assert.Empty(t, stacks)
+	events.expect(t, append(want, "magnum.cluster.delete/pending", "magnum.cluster.delete/success")...)
+}
 
-	want := []string{"magnum.cluster.create/pending", "magnum.cluster.create/success",
-		"magnum.cluster.update/pending", "magnum.cluster.update/success",
-		"magnum.cluster.update/pending", "magnum.cluster.update/success",
-		"magnum.cluster.update/pending", "magnum.cluster.update/success",
-		"magnum.cluster.delete/pending", "magnum.cluster.delete/success"}
-	// The delete's outcome is announced after its rows are gone.
-	require.Eventually(t, func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		return len(events) >= len(want)
-	}, 10*time.Second, 10*time.Millisecond, "the delete's outcome was not announced")
-	mu.Lock()
-	defer mu.Unlock()
-	assert.Equal(t, want, events)
+// TestEventsInOrderOfChanges: a client that reacts to a cluster's status
+// by asking for its next operation gets the success of the first before
+// the pending of the next, even when a handler is slow to take the
+// success.
+func TestEventsInOrderOfChanges(t *testing.T) {
+	release := make(chan struct{})
+	events := &eventLog{}
+	slow := magnum.WithEventHandler(func(_ context.Context, e magnum.Event) {
+		if e.Type == "magnum.cluster.create" && e.Outcome == magnum.OutcomeSuccess {
+			select {
+			case <-release:
+			case <-time.After(time.Minute):
+			}
+		}
+	})
+	s := newLiveService(t, slow, events.option())
+	ctx := as(demo)
+	mustTemplate(t, s, demo, k8sTemplate("k8s"))
+	id := mustCluster(t, s, demo, magnum.ClusterCreate{ClusterTemplateID: "k8s"})
+	c := waitDone(t, s, demo, id, magnum.CreateComplete)
+
+	_, err := s.ResizeCluster(ctx, id, magnum.Resize{NodeCount: 2})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { // the resize started
+		st, err := magnum.Orchestrator(s).GetStack(context.Background(), c.StackID)
+		require.NoError(t, err)
+		return st.Status.Action() == "UPDATE"
+	}, 30*time.Second, 10*time.Millisecond)
+	close(release)
+	waitDone(t, s, demo, id, magnum.UpdateComplete)
+	events.expect(t, "magnum.cluster.create/pending", "magnum.cluster.create/success",
+		"magnum.cluster.update/pending", "magnum.cluster.update/success")
 }
 
 func TestInjectedServerFailure(t *testing.T) {

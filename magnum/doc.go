@@ -51,5 +51,14 @@
 // with a Fault (the deepest failed resource, a code and whether a retry
 // may help), fails what outlives its deadline, and watches the health of
 // running clusters. Events (WithEventHandler) report each operation's
-// pending, success and failure, as Magnum's notifications do.
+// pending, success and failure, as Magnum's notifications do. Each event
+// is stored in the transaction of the change it reports and delivered
+// from there, in order, at least once: events stored before a crash are
+// delivered after the restart, or by another instance on the database.
+//
+// A delete supersedes whatever else the cluster has under way: it waits
+// for an operation being started to record its stacks (seconds), ends the
+// rest, and deletes every stack of the cluster, those recorded and those
+// found by their node group's tag, then its trustee and certificates. A
+// cluster without a stack is deleted at once.
 package magnum

@@ -53,9 +53,11 @@ type Service struct {
 	dataDir string
 	cond    *conductor
 	// coes answers the COE APIs of simulated clusters (simulated cloud only).
-	coes    *sim.COEProxy
-	coeTLS  tlsCache
-	closers []func() error
+	coes   *sim.COEProxy
+	coeTLS tlsCache
+	// dispatch delivers the stored events; nil without event handlers.
+	dispatch *dispatcher
+	closers  []func() error
 }
 
 // New returns a Service. With no options it runs on embedded defaults: a
@@ -87,6 +89,7 @@ func New(ctx context.Context, opts ...Option) (*Service, error) {
 		s.Close()
 		return nil, err
 	}
+	s.startDispatcher()
 	s.startConductor()
 	return s, nil
 }

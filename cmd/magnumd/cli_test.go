@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -183,8 +184,10 @@ func TestOpenStackCLI(t *testing.T) {
 
 		cl := c.waitStatus("c1")
 		require.Equal(t, "CREATE_COMPLETE", cl["status"], cl["status_reason"])
-		assert.Regexp(t, `msg="cluster event" event_type=magnum.cluster.create outcome=success cluster=`+cl["uuid"].(string),
-			d.logs.String(), "magnumd logs the notifications")
+		// Events are delivered from the outbox just after the change.
+		created := regexp.MustCompile(`msg="cluster event" event_type=magnum.cluster.create outcome=success cluster=` + cl["uuid"].(string))
+		assert.Eventually(t, func() bool { return created.MatchString(d.logs.String()) }, 10*time.Second, 10*time.Millisecond,
+			"magnumd logs the notifications")
 		assert.Equal(t, "c1", cl["name"])
 		assert.EqualValues(t, 1, cl["node_count"])
 		assert.NotEmpty(t, cl["api_address"])

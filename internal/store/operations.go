@@ -107,13 +107,15 @@ func (t *Tx) operations(ctx context.Context, stmt string, args ...any) ([]Operat
 	return queryAll(ctx, t, scanOperation, stmt, args...)
 }
 
-// ClaimOperation makes owner the holder of an operation until leaseUntil,
-// if it is pending or its holder's lease has run out at now. It reports
-// whether the claim succeeded.
+// ClaimOperation makes owner the holder of an operation until
+// leaseUntil, if it may be claimed at now (see ClaimableOperations). It
+// reports whether the claim succeeded. The claiming transaction should
+// first take the operation's ClaimLock: the claim then sees what another
+// conductor claimed of the cluster meanwhile.
 func (t *Tx) ClaimOperation(ctx context.Context, id int64, owner string, now, leaseUntil time.Time) (bool, error) {
-	res, err := t.exec(ctx, `UPDATE operations SET state = ?, owner = ?, lease_until = ?, attempts = attempts + 1,
-		updated_at = ? WHERE id = ? AND (state = ? OR (state = ? AND (owner = ? OR lease_until < ?)))`,
-		OpRunning, owner, micros(leaseUntil), micros(now), id, OpPending, OpRunning, owner, micros(now))
+	args := append([]any{OpRunning, owner, micros(leaseUntil), micros(now), id}, claimableArgs(now)...)
+	res, err := t.exec(ctx, `UPDATE operations AS o SET state = ?, owner = ?, lease_until = ?, attempts = attempts + 1,
+		updated_at = ? WHERE o.id = ? AND `+claimable, args...)
 	if err != nil {
 		return false, err
 	}
@@ -153,22 +155,66 @@ func (t *Tx) DeleteOperations(ctx context.Context, clusterUUID string) error {
 }
 
 // ClaimableOperations returns, oldest first, the operations a conductor
-// may claim at now: the oldest pending operation of each cluster that has
-// none running, every pending delete, and the running operations whose
-// holder's lease has run out.
+// may claim at now:
+//   - a pending delete, unless another operation of its cluster is being
+//     started by a live conductor: until that one waits for its stacks
+//     (and so has recorded them) or ends, a stack it makes could escape
+//     the delete;
+//   - the oldest pending operation of each cluster that has none running
+//     and no delete queued (the delete supersedes it);
+//   - the running operations whose holder's lease has run out, but for
+//     those of a cluster with a delete queued, which the delete
+//     supersedes.
 func (t *Tx) ClaimableOperations(ctx context.Context, now time.Time, limit int) ([]Operation, error) {
-	return t.operations(ctx, selectOperation+` o WHERE
-		(o.state = ? AND (o.kind = ? OR (
-			NOT EXISTS (SELECT 1 FROM operations r WHERE r.cluster_uuid = o.cluster_uuid AND r.state = ?)
-			AND o.id = (SELECT MIN(p.id) FROM operations p WHERE p.cluster_uuid = o.cluster_uuid AND p.state = ?))))
-		OR (o.state = ? AND o.lease_until < ?)
-		ORDER BY o.id LIMIT `+strconv.Itoa(limit),
-		OpPending, OpKindDelete, OpRunning, OpPending, OpRunning, micros(now))
+	return t.operations(ctx, selectOperation+" o WHERE "+claimable+" ORDER BY o.id LIMIT "+strconv.Itoa(limit),
+		claimableArgs(now)...)
 }
+
+// claimable is the condition on an operation o under which it may be
+// claimed (see ClaimableOperations), with the arguments claimableArgs
+// gives.
+const claimable = `(
+	(o.state = ? AND o.kind = ? AND NOT EXISTS (SELECT 1 FROM operations r WHERE r.cluster_uuid = o.cluster_uuid
+		AND r.state = ? AND r.step <> ? AND r.lease_until >= ?))
+	OR (o.state = ? AND o.kind <> ? AND NOT ` + deleteQueued + `
+		AND NOT EXISTS (SELECT 1 FROM operations r WHERE r.cluster_uuid = o.cluster_uuid AND r.state = ?)
+		AND o.id = (SELECT MIN(p.id) FROM operations p WHERE p.cluster_uuid = o.cluster_uuid AND p.state = ?))
+	OR (o.state = ? AND o.lease_until < ? AND (o.kind = ? OR NOT ` + deleteQueued + `)))`
+
+// deleteQueued is the condition that a delete of o's cluster is queued.
+const deleteQueued = `EXISTS (SELECT 1 FROM operations x WHERE x.cluster_uuid = o.cluster_uuid AND x.kind = ? AND x.state <> ?)`
+
+func claimableArgs(now time.Time) []any {
+	at := micros(now)
+	return []any{OpPending, OpKindDelete, OpRunning, StepWait, at,
+		OpPending, OpKindDelete, OpKindDelete, OpDone, OpRunning, OpPending,
+		OpRunning, at, OpKindDelete, OpKindDelete, OpDone}
+}
+
+// ClaimLock is the key (see Tx.Lock) a transaction takes before it claims
+// an operation of a cluster: claims of one cluster's operations by
+// several conductors on one database are serialised, those of different
+// clusters are not.
+func ClaimLock(clusterUUID string) string { return "operations/" + clusterUUID }
 
 // OpKindDelete is the kind of the operations that delete a cluster; they
 // supersede whatever else the cluster had under way.
 const OpKindDelete = "delete"
+
+// StepWait is the step of an operation whose stacks the orchestrator
+// builds: the stacks it made are recorded, and the status sync follows
+// them.
+const StepWait = "wait"
+
+// DeleteQueued reports whether a delete of a cluster is pending or
+// running: whatever else the cluster has under way must not start a
+// stack.
+func (t *Tx) DeleteQueued(ctx context.Context, clusterUUID string) (bool, error) {
+	var n int
+	err := t.queryRow(ctx, "SELECT COUNT(*) FROM operations WHERE cluster_uuid = ? AND kind = ? AND state <> ?",
+		clusterUUID, OpKindDelete, OpDone).Scan(&n)
+	return n > 0, err
+}
 
 // HeldOperations returns the running operations owner holds, oldest
 // first.

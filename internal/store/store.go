@@ -254,12 +254,19 @@ func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(*Tx)
 		return fmt.Errorf("store: begin: %w", err)
 	}
 	tx := &Tx{tx: sqlTx, d: s.dialect, now: s.now, s: s, db: db}
-	if err := fn(tx); err != nil {
+	err = fn(tx)
+	for i := 0; err == nil && i < len(tx.beforeCommit); i++ {
+		err = tx.beforeCommit[i]()
+	}
+	if err != nil {
 		sqlTx.Rollback()
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
+	}
+	for _, f := range tx.afterCommit {
+		f()
 	}
 	return nil
 }
@@ -272,7 +279,17 @@ type Tx struct {
 	now func() time.Time
 	s   *Store
 	db  *sql.DB
+
+	beforeCommit []func() error
+	afterCommit  []func()
 }
+
+// BeforeCommit runs fn in the transaction once the function it was given
+// to has returned nil, before it commits; an error rolls it back.
+func (t *Tx) BeforeCommit(fn func() error) { t.beforeCommit = append(t.beforeCommit, fn) }
+
+// AfterCommit runs fn once the transaction has committed.
+func (t *Tx) AfterCommit(fn func()) { t.afterCommit = append(t.afterCommit, fn) }
 
 // stmt returns the transaction's handle on the cached prepared statement
 // of a query.
