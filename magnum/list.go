@@ -65,21 +65,24 @@ func storeErr(err error, notFound func() error) error {
 	return err
 }
 
-// conflictRetries bounds how often a read-modify-write that lost a race
-// with a concurrent writer runs again before the caller gets the conflict;
-// the waits between attempts double from conflictBackoff, with jitter.
+// A read-modify-write that lost a race with a concurrent writer runs again
+// for up to conflictPatience before the caller gets the conflict; the
+// waits between attempts double from conflictBackoff up to
+// conflictMaxBackoff, with jitter. The bound is in time, not in attempts:
+// on a busy machine a transaction takes longer and so loses more races.
 const (
-	conflictRetries = 8
-	conflictBackoff = time.Millisecond
+	conflictPatience   = 10 * time.Second
+	conflictBackoff    = time.Millisecond
+	conflictMaxBackoff = 100 * time.Millisecond
 )
 
 // retryConflicts runs update, a read-modify-write transaction, again
 // while it fails with store.ErrConflict.
 func retryConflicts(ctx context.Context, update func() error) error {
-	wait := conflictBackoff
-	for attempt := 0; ; attempt++ {
+	wait, deadline := conflictBackoff, time.Now().Add(conflictPatience)
+	for {
 		err := update()
-		if attempt == conflictRetries || !errors.Is(err, store.ErrConflict) {
+		if !errors.Is(err, store.ErrConflict) || time.Now().After(deadline) {
 			return err
 		}
 		t := time.NewTimer(wait/2 + rand.N(wait))
@@ -89,7 +92,7 @@ func retryConflicts(ctx context.Context, update func() error) error {
 			return err
 		case <-t.C:
 		}
-		wait *= 2
+		wait = min(2*wait, conflictMaxBackoff)
 	}
 }
 
