@@ -355,3 +355,39 @@ func TestDefaultVolumeType(t *testing.T) {
 		assert.Equal(t, "__DEFAULT__", v.VolumeType, v.Name)
 	}
 }
+
+// TestCloseDuringDeliveryDeliversOnce closes a service while its
+// dispatcher is handing an event to a handler: the event is removed from
+// the outbox all the same, so that close does not deliver it again.
+func TestCloseDuringDeliveryDeliversOnce(t *testing.T) {
+	var (
+		mu      sync.Mutex
+		seen    = map[string]int{}
+		entered = make(chan struct{})
+		first   sync.Once
+	)
+	handler := func(ctx context.Context, ev magnum.Event) {
+		mu.Lock()
+		seen[ev.Cluster.UUID+" "+ev.Type+"/"+ev.Outcome]++
+		mu.Unlock()
+		first.Do(func() {
+			close(entered)
+			<-ctx.Done() // the dispatcher is being stopped
+		})
+	}
+	s := newLiveService(t, magnum.WithEventHandler(handler))
+	mustTemplate(t, s, demo, k8sTemplate("k8s"))
+	mustCluster(t, s, demo, magnum.ClusterCreate{ClusterTemplateID: "k8s"})
+	select {
+	case <-entered:
+	case <-time.After(time.Minute):
+		t.Fatal("no event was delivered")
+	}
+	require.NoError(t, s.Close())
+	mu.Lock()
+	defer mu.Unlock()
+	require.NotEmpty(t, seen)
+	for ev, n := range seen {
+		assert.Equal(t, 1, n, ev)
+	}
+}

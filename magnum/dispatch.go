@@ -124,13 +124,28 @@ func (d *dispatcher) deliverBatch(ctx context.Context) (int, error) {
 			return 0, err
 		}
 	}
-	ids := make([]int64, len(evs))
-	for i, rec := range evs {
+	ids := make([]int64, 0, len(evs))
+	for _, rec := range evs {
+		// Stop at a stop, or when the lease may have passed to another
+		// instance, which would deliver the rest again.
+		if ctx.Err() != nil || !d.s.now().Before(d.heldUntil) {
+			break
+		}
 		d.deliver(ctx, rec)
-		ids[i] = rec.ID
+		ids = append(ids, rec.ID)
 	}
-	err = d.s.store.Update(ctx, func(tx *store.Tx) error { return tx.DeleteEvents(ctx, ids...) })
-	return len(evs), err
+	if len(ids) == 0 {
+		return 0, ctx.Err()
+	}
+	// What was delivered is removed even when the dispatcher is being
+	// stopped, or close would deliver it a second time.
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.s.cfg.lease)
+	defer cancel()
+	err = d.s.store.Update(dctx, func(tx *store.Tx) error { return tx.DeleteEvents(dctx, ids...) })
+	if err == nil && len(ids) < len(evs) {
+		err = ctx.Err()
+	}
+	return len(ids), err
 }
 
 // hold takes or renews the dispatch lease, unless this instance holds it
