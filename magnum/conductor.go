@@ -42,11 +42,18 @@ const (
 )
 
 func newConductor(s *Service) *conductor {
-	id := make([]byte, 4)
-	rand.Read(id)
-	owner := s.cfg.host + "/" + hex.EncodeToString(id)
+	owner := s.newOwner()
 	return &conductor{s: s, owner: owner, log: s.log.With("conductor", owner), wake: make(chan struct{}, 1),
 		starts: make(chan struct{}, s.cfg.startConcurrency), starting: map[int64]bool{}, progressed: map[int64]time.Time{}}
+}
+
+// newOwner names a worker of this instance (its conductor, its event
+// dispatcher) in the leases it holds: the host and a random suffix, so
+// that a restarted process does not pass for the one that died.
+func (s *Service) newOwner() string {
+	id := make([]byte, 4)
+	rand.Read(id)
+	return s.cfg.host + "/" + hex.EncodeToString(id)
 }
 
 // run starts the conductor's loops; stop ends them.

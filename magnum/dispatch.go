@@ -2,8 +2,6 @@ package magnum
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -44,9 +42,7 @@ func (s *Service) startDispatcher() {
 	if len(s.cfg.events) == 0 {
 		return
 	}
-	id := make([]byte, 4)
-	rand.Read(id)
-	owner := s.cfg.host + "/" + hex.EncodeToString(id)
+	owner := s.newOwner()
 	d := &dispatcher{s: s, owner: owner, log: s.log.With("dispatcher", owner), wake: make(chan struct{}, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
 	d.stop = cancel

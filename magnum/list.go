@@ -3,10 +3,10 @@ package magnum
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"regexp"
 	"time"
 
+	"github.com/gomagnum/gomagnum/internal/backoff"
 	"github.com/gomagnum/gomagnum/internal/store"
 )
 
@@ -68,7 +68,7 @@ func storeErr(err error, notFound func() error) error {
 // A read-modify-write that lost a race with a concurrent writer runs again
 // for up to conflictPatience before the caller gets the conflict; the
 // waits between attempts double from conflictBackoff up to
-// conflictMaxBackoff, with jitter. The bound is in time, not in attempts:
+// conflictMaxBackoff, jittered as backoff.Jittered does. The bound is in time, not in attempts:
 // on a busy machine a transaction takes longer and so loses more races.
 const (
 	conflictPatience   = 10 * time.Second
@@ -79,20 +79,15 @@ const (
 // retryConflicts runs update, a read-modify-write transaction, again
 // while it fails with store.ErrConflict.
 func retryConflicts(ctx context.Context, update func() error) error {
-	wait, deadline := conflictBackoff, time.Now().Add(conflictPatience)
-	for {
+	deadline := time.Now().Add(conflictPatience)
+	for retry := 1; ; retry++ {
 		err := update()
 		if !errors.Is(err, store.ErrConflict) || time.Now().After(deadline) {
 			return err
 		}
-		t := time.NewTimer(wait/2 + rand.N(wait))
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if backoff.Sleep(ctx, backoff.Jittered(conflictBackoff, conflictMaxBackoff, retry)) != nil {
 			return err
-		case <-t.C:
 		}
-		wait = min(2*wait, conflictMaxBackoff)
 	}
 }
 
