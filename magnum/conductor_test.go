@@ -242,10 +242,7 @@ func TestNodeGroupOnEngine(t *testing.T) {
 	assert.NotEqual(t, c.StackID, ng.StackID, "an extra node group has a stack of its own")
 
 	require.NoError(t, s.DeleteNodeGroup(ctx, id, "big"))
-	require.Eventually(t, func() bool {
-		_, err := s.GetNodeGroup(ctx, id, "big")
-		return err != nil
-	}, 60*time.Second, 20*time.Millisecond)
+	waitNodeGroupGone(ctx, t, s, id, "big")
 	c = waitDone(t, s, demo, id, magnum.UpdateComplete)
 	assert.Equal(t, 1, c.NodeCount)
 }
@@ -390,4 +387,13 @@ func TestCloseDuringDeliveryDeliversOnce(t *testing.T) {
 	for ev, n := range seen {
 		assert.Equal(t, 1, n, ev)
 	}
+}
+
+// waitNodeGroupGone waits until a cluster's node group is deleted.
+func waitNodeGroupGone(ctx context.Context, t *testing.T, s *magnum.Service, cluster, name string) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		_, err := s.GetNodeGroup(ctx, cluster, name)
+		return err != nil
+	}, 60*time.Second, 20*time.Millisecond)
 }

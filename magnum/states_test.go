@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -55,10 +54,7 @@ func TestNodeGroupOperationsOnFailedCluster(t *testing.T) {
 	assert.Equal(t, magnum.CreateComplete, ng.Status, "the node group itself was built")
 
 	require.NoError(t, s.DeleteNodeGroup(ctx, id, "extra"))
-	require.Eventually(t, func() bool {
-		_, err := s.GetNodeGroup(ctx, id, "extra")
-		return err != nil
-	}, 60*time.Second, 20*time.Millisecond)
+	waitNodeGroupGone(ctx, t, s, id, "extra")
 	stillFailed(waitDone(t, s, demo, id, magnum.UpdateFailed))
 
 	_, err = s.ResizeCluster(ctx, id, magnum.Resize{NodeCount: 2})
