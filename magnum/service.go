@@ -43,6 +43,8 @@ type Service struct {
 	cloud   cloud.Cloud
 	drivers DriverRegistry
 	orch    heat.Orchestrator
+	// scoped keeps trust-scoped orchestrators of recent clusters.
+	scoped  scopedOrchestrators
 	certs   *certs.Manager
 	keys    *certs.Keyring
 	policy  Policy

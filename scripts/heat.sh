@@ -170,6 +170,9 @@ EOF
 		else
 			cat <<EOF
 region_name_for_services = $REGION
+# Servers' boot data names these; no CFN API runs, the URLs only end up in the user data.
+heat_metadata_server_url = http://127.0.0.1:8000
+heat_waitcondition_server_url = http://127.0.0.1:8000/v1/waitcondition
 stack_user_domain_id = $domain_id
 stack_domain_admin = heat_domain_admin
 stack_domain_admin_password = $SERVICE_PASSWORD

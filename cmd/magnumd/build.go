@@ -146,7 +146,10 @@ func orchestratorOptions(ctx context.Context, cfg *Config, log *slog.Logger) ([]
 	if h.NoAuthEndpoint != "" {
 		opts = append(opts, heat.WithNoAuth(h.NoAuthEndpoint))
 	} else {
-		opts = append(opts, heat.WithAuth(h.Auth.options()), heat.WithEndpointOpts(gophercloud.EndpointOpts{Region: h.Auth.Region}))
+		// Clusters' stacks live in their projects, made through their
+		// trusts; the status sync follows them all with one listing.
+		opts = append(opts, heat.WithAuth(h.Auth.options()), heat.WithEndpointOpts(gophercloud.EndpointOpts{Region: h.Auth.Region}),
+			heat.WithAllProjects())
 	}
 	client, err := heat.NewClient(ctx, opts...)
 	if err != nil {
