@@ -15,3 +15,18 @@ func TestScenarioEmbedded(t *testing.T) {
 		})
 	}
 }
+
+// TestScenarioReal runs every driver's scenario on the mini OpenStack, as
+// a non-admin member of a project of the test's own.
+func TestScenarioReal(t *testing.T) {
+	mc := openMiniCloud(t)
+	startGuests(t, mc)
+	tn := mc.newTenant(t, "e2e")
+	d := real(t, mc, tn)
+	for _, dc := range drivers {
+		t.Run(dc.coe, func(t *testing.T) {
+			_, times := scenario(t, d, dc)
+			t.Logf("real %s: %s", dc.coe, formatTimes(times))
+		})
+	}
+}

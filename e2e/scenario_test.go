@@ -91,7 +91,7 @@ func scenario(t *testing.T, d *deployment, dc driverCase) (string, map[string]ti
 	step("resize down", func() { resizeDown(t, d, &cl) })
 	step("node group", func() { nodeGroupAddRemove(t, d, cl) })
 	if dc.upgrade {
-		tpl2 := templateCreate(t, d, dc, "kube_tag=v1.28.9")
+		tpl2 := templateCreate(t, d, dc, "kube_tag=v1.31.1")
 		step("upgrade", func() {
 			d.user.run(t, "cluster", "upgrade", cl.UUID, tpl2)
 			cl = waitCluster(t, d, cl.UUID, "UPDATE_COMPLETE")
@@ -99,10 +99,10 @@ func scenario(t *testing.T, d *deployment, dc driverCase) (string, map[string]ti
 	}
 	if dc.rotate {
 		step("ca rotate", func() {
-			before := d.user.run(t, "ca", "show", "--cluster", cl.UUID)
-			d.user.run(t, "ca", "rotate", "--cluster", cl.UUID)
+			before := d.user.run(t, "ca", "show", cl.UUID)
+			d.user.run(t, "ca", "rotate", cl.UUID)
 			cl = waitCluster(t, d, cl.UUID, "UPDATE_COMPLETE")
-			assert.NotEqual(t, before, d.user.run(t, "ca", "show", "--cluster", cl.UUID), "the CA did not change")
+			assert.NotEqual(t, before, d.user.run(t, "ca", "show", cl.UUID), "the CA did not change")
 		})
 	}
 	if dc.config != "" {

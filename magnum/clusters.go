@@ -241,7 +241,7 @@ func (s *Service) insertCluster(ctx context.Context, d *clusterDoc, ngs []*NodeG
 				return err
 			}
 		}
-		return recordOperation(ctx, tx, d.UUID, "", opCreate, params)
+		return s.recordOperation(ctx, tx, d.UUID, "", opCreate, params)
 	})
 	if err == nil {
 		s.poke()
@@ -511,7 +511,7 @@ func (s *Service) startResize(ctx context.Context, tx *store.Tx, d *clusterDoc, 
 		return storeErr(err, nil)
 	}
 	s.startOperation(d, UpdateInProgress)
-	return recordOperation(ctx, tx, d.UUID, ng.UUID, opResize, p)
+	return s.recordOperation(ctx, tx, d.UUID, ng.UUID, opResize, p)
 }
 
 // startOperation moves a cluster into an operation's in-progress status.
@@ -655,7 +655,7 @@ func (s *Service) UpgradeCluster(ctx context.Context, ident string, u Upgrade) (
 			return storeErr(err, nil)
 		}
 		s.startOperation(cur, UpdateInProgress)
-		return recordOperation(ctx, tx, cur.UUID, ng.UUID, opUpgrade,
+		return s.recordOperation(ctx, tx, cur.UUID, ng.UUID, opUpgrade,
 			upgradeParams{NodeGroup: ng.UUID, Template: t.UUID, MaxBatchSize: max(u.MaxBatchSize, 1)})
 	})
 }
@@ -672,6 +672,6 @@ func (s *Service) DeleteCluster(ctx context.Context, ident string) error {
 			return nil
 		}
 		s.startOperation(cur, DeleteInProgress)
-		return recordOperation(ctx, tx, cur.UUID, "", opDelete, nil)
+		return s.recordOperation(ctx, tx, cur.UUID, "", opDelete, nil)
 	})
 }

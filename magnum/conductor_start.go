@@ -69,9 +69,7 @@ func (c *conductor) execute(ctx context.Context, op store.Operation) {
 		return
 	}
 	if err == nil {
-		ctx, err = c.s.withClusterOrchestrator(ctx, st.d)
-	}
-	if err == nil {
+		ctx = c.s.withOperationOrchestrator(ctx, op)
 		err = c.checkLimits(st)
 	}
 	if err == nil {
@@ -155,11 +153,6 @@ func (c *conductor) startCreate(ctx context.Context, st *opState) error {
 		if err := c.createTrustee(ctx, st); err != nil {
 			return err
 		}
-	}
-	// The cluster's stacks are made through its trust, in its project.
-	ctx, err := c.s.withClusterOrchestrator(ctx, st.d)
-	if err != nil {
-		return err
 	}
 	if _, err := c.s.certs.IssueCluster(ctx, certs.ClusterInfo{UUID: st.d.UUID, Name: st.d.Name}); err != nil {
 		return fmt.Errorf("issuing the cluster's certificates: %w", err)

@@ -134,12 +134,10 @@ func (c *conductor) follow(ctx context.Context, op store.Operation, stacks map[s
 		c.finish(ctx, op, "")
 		return nil
 	}
-	if err == nil {
-		ctx, err = c.s.withClusterOrchestrator(ctx, st.d)
-	}
 	if err != nil {
 		return err
 	}
+	ctx = c.s.withOperationOrchestrator(ctx, op)
 	ws, err := c.watch(ctx, st, stacks)
 	if err != nil {
 		return err

@@ -198,6 +198,7 @@ lock_path = $dir/lock
 
 [oslo_policy]
 policy_dirs = /etc/heat/policy.d
+policy_file = $dir/policy.yaml
 
 [paste_deploy]
 api_paste_config = /etc/heat/api-paste.ini
@@ -234,6 +235,9 @@ auth_uri = $ks/v3
 EOF
 		fi
 	} >"$dir/heat.conf"
+	# Heat lists the stacks of every project (global_tenant) to nobody by default;
+	# Magnum's status sync needs it for admins, as Magnum's deployment guides set.
+	printf '"stacks:global_index": "rule:context_is_admin"\n' >"$dir/policy.yaml"
 }
 
 # heat_start DIR PORT MODE PROJECT [TOKEN_FUNC]: migrate the DB and start heat-all, wait until ready.

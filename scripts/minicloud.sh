@@ -340,6 +340,9 @@ amp_image_tag = amphora
 amp_flavor_id = $1
 amp_boot_network_list = $2
 workers = 1
+# A loaded 2-core machine can take minutes to make a fake server ACTIVE.
+amp_active_retries = 120
+amp_active_wait_sec = 3
 [certificates]
 ca_certificate = $c/ca_01.pem
 ca_private_key = $c/ca.key

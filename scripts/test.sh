@@ -8,6 +8,7 @@
 #
 # Components: PostgreSQL (scripts/postgres.sh), a real Heat in noauth mode and
 # one behind a real Keystone (scripts/heat.sh), Barbican (scripts/barbican.sh),
+# a mini OpenStack (scripts/minicloud.sh: Nova, Neutron, Cinder, Octavia...),
 # the openstack/magnum CLIs, shellcheck and openssl. With
 # GOMAGNUM_REQUIRE_REAL=1 (the default here) a test whose component is
 # missing fails instead of skipping.
@@ -62,6 +63,9 @@ load_env "$GOMAGNUM_HEAT_STATE/env"
 step "starting Barbican"
 scripts/barbican.sh start >/dev/null
 load_env "$GOMAGNUM_BARBICAN_STATE/env"
+
+step "starting the mini OpenStack"
+scripts/minicloud.sh start >/dev/null
 
 step "go vet"
 go vet ./...
