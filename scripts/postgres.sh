@@ -66,6 +66,7 @@ stop() {
 		as_postgres "$b/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true
 	fi
 	rm -f "$envfile"
+	echo "stopped"
 }
 
 status() {

@@ -198,7 +198,7 @@ each_component() {
 	echo "state: $GOMAGNUM_STATE"
 	for c in "${list[@]}"; do
 		if out=$("scripts/$c.sh" "$1" 2>&1); then :; else rc=1; fi
-		printf '%-10s %s\n' "$c" "$(tr '\n' ' ' <<<"$out")"
+		printf '%-10s %s\n' "$c" "${out//$'\n'/; }"
 	done
 	return "$rc"
 }
