@@ -18,7 +18,7 @@
 #   reset    stop the instance and delete its state.
 #
 # State: $GOMAGNUM_STATE/heat (GOMAGNUM_STATE defaults to the repository's .state, as for every
-# script here); each instance in <state>/heat/<mode>.
+# script here; GOMAGNUM_HEAT_STATE below moves it); each instance in <state>/heat/<mode>.
 #
 # Env file: $GOMAGNUM_STATE/heat/env, rewritten by start, stop and status with the variables of
 # every instance that is up (the names internal/testenv reads):
@@ -29,6 +29,8 @@
 #
 # Settings (environment variables):
 #   GOMAGNUM_STATE       the state root of all scripts (default: the repository's .state)
+#   GOMAGNUM_HEAT_STATE  this Heat's state instead of $GOMAGNUM_STATE/heat, for a second one
+#                        (scripts/minicloud.sh keeps its own in $GOMAGNUM_STATE/minicloud/heat)
 #   HEAT_NOAUTH_PORT     port of the noauth Heat (default 8004)
 #   HEAT_KEYSTONE_PORT   port of the keystone-mode Heat (default 8005)
 #   KEYSTONE_PORT        port of Keystone (default 5000)
@@ -40,7 +42,7 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=${GOMAGNUM_STATE:-$(dirname "$HERE")/.state}/heat
+ROOT=${GOMAGNUM_HEAT_STATE:-${GOMAGNUM_STATE:-$(dirname "$HERE")/.state}/heat}
 NOAUTH_PORT=${HEAT_NOAUTH_PORT:-8004}
 KSHEAT_PORT=${HEAT_KEYSTONE_PORT:-8005}
 KS_PORT=${KEYSTONE_PORT:-5000}
