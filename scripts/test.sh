@@ -151,26 +151,10 @@ duration() {
 	fi
 }
 
-# failing_tests: the first lines of each failing test (the innermost one
-# when subtests fail), and of each package that failed outside its tests
-# (a build error, a panic, a timeout); at most 5 of them.
+# failing_tests: the first lines of each failing test (scripts/test-summary.jq).
 failing_tests() {
 	[ -s "$logs/go-test.json" ] || return 0
-	jq -rn --argjson max 5 --argjson lines 7 '
-		def key: "\(.Package) \(.Test // "(outside its tests)")";
-		reduce (inputs | select(.Package != null or .ImportPath != null)) as $e ({out: {}, failed: []};
-			($e | if .Action == "build-output" then {Package: (.ImportPath | sub(" .*"; ""))} else . end | key) as $k
-			| if ($e.Action == "output" or $e.Action == "build-output")
-				and ($e.Output | test("^(=== (RUN|PAUSE|CONT|NAME)|\\s*--- (FAIL|PASS|SKIP)|PASS$|FAIL$|ok  |FAIL\t)") | not)
-				and ((.out[$k] // []) | length) < $lines
-			then .out[$k] += [$e.Output | rtrimstr("\n") | .[0:160]]
-			elif $e.Action == "fail" then .failed += [$e | key]
-			else . end)
-		| .failed as $f
-		| [$f | unique | .[] | . as $k | select(($f | map(select(startswith(if ($k | endswith(")")) then ($k | sub(" [(].*"; " ")) else $k + "/" end) and . != $k)) | length) == 0)] as $leaves
-		| ($leaves[:$max][] as $k | "--- FAIL \($k)", ((.out[$k] // ["(no output)"])[] | "    " + ltrimstr("    "))),
-		  (if ($leaves | length) > $max then "... and \(($leaves | length) - $max) more failing" else empty end)
-	' "$logs/go-test.json"
+	jq -rn --argjson max 5 --argjson lines 7 -f scripts/test-summary.jq "$logs/go-test.json"
 }
 
 summary() {
