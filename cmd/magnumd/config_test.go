@@ -160,6 +160,7 @@ func TestRunFlags(t *testing.T) {
 		writeConfig(t, "drivers: {in_process: true}\nlog: {format: json}")}, &out, logs)
 	assert.Equal(t, 0, code, "stopping once serving is a clean exit: %s", &logs.buf)
 	assert.Contains(t, logs.buf.String(), `"msg":"shutting down"`)
+	assert.Regexp(t, `"msg":"magnumd stopped","uptime":\d+}\n$`, logs.buf.String(), "the last line says magnumd has stopped")
 
 	errOut.Reset()
 	code = run(context.Background(), []string{"-listen", "127.0.0.1:0", "-data-dir", t.TempDir(), "-config",

@@ -153,6 +153,7 @@ func TestDaemonServesAndStopsGracefully(t *testing.T) {
 
 	require.NoError(t, d.stop(t), "exit code 0 after SIGTERM")
 	require.Contains(t, d.logs.String(), "shutting down")
+	require.Regexp(t, `level=INFO msg="magnumd stopped" uptime=\S+\n$`, d.logs.String(), "the last line says magnumd has stopped")
 }
 
 func TestDaemonKeystoneMode(t *testing.T) {

@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/gomagnum/gomagnum/api"
 	"github.com/gomagnum/gomagnum/drivers/builtin"
@@ -56,10 +57,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	log := newLogger(cfg, stderr)
+	start := time.Now()
 	if err := serve(ctx, cfg, log); err != nil {
-		log.Error("magnumd stopped", slog.Any("error", err))
+		log.Error("magnumd stopped", slog.Any("error", err), slog.Duration("uptime", time.Since(start)))
 		return 1
 	}
+	// The last line: the listeners, the conductor and the driver plugins
+	// have all stopped.
+	log.Info("magnumd stopped", slog.Duration("uptime", time.Since(start)))
 	return 0
 }
 
