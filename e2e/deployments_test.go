@@ -51,6 +51,18 @@ func embedded(t *testing.T) *deployment {
 		images: map[string]string{"fedora-coreos": "fedora-coreos-40", "ubuntu": "ubuntu-22.04"},
 		flavor: "m1.small", network: "public", keypair: "default", timeout: 3 * time.Minute,
 		servers: func(t *testing.T) []server { return simServers(t, cloud, simDemo.ProjectID) },
+		limitServers: func(t *testing.T, n int) {
+			q, err := cloud.Quota(ctx, simDemo.ProjectID)
+			require.NoError(t, err)
+			q.Instances = n
+			require.NoError(t, cloud.SetQuota(ctx, simDemo.ProjectID, q))
+		},
+		unschedulable: func(t *testing.T) string {
+			remove, err := cloud.InjectFault(sim.Fault{Kind: sim.KindServer, Effect: sim.EffectNoValidHost})
+			require.NoError(t, err)
+			t.Cleanup(remove)
+			return ""
+		},
 	}
 }
 
@@ -113,7 +125,9 @@ func real(t *testing.T, mc *miniCloud, tn tenant) *deployment {
 			"ubuntu": mc.env["GOMAGNUM_MINICLOUD_IMAGE_UBUNTU"]},
 		flavor: mc.env["GOMAGNUM_MINICLOUD_FLAVOR"], network: mc.env["GOMAGNUM_MINICLOUD_EXTERNAL_NETWORK"],
 		keypair: keypair, timeout: 10 * time.Minute,
-		servers: func(t *testing.T) []server { return mc.projectServers(t, tn.projectID) },
+		servers:       func(t *testing.T) []server { return mc.projectServers(t, tn.projectID) },
+		limitServers:  func(t *testing.T, n int) { mc.setInstanceQuota(t, tn.projectID, n) },
+		unschedulable: mc.hugeFlavor,
 	}
 }
 

@@ -30,3 +30,24 @@ func TestScenarioReal(t *testing.T) {
 		})
 	}
 }
+
+// TestFailuresEmbedded: the failures a cloud gives read well.
+func TestFailuresEmbedded(t *testing.T) {
+	for _, fc := range failures {
+		t.Run(fc.name, func(t *testing.T) { failedCreate(t, embedded(t), fc) })
+	}
+}
+
+// TestFailuresReal: a quota and a server that cannot be scheduled give
+// coded, specific reasons on the mini OpenStack.
+func TestFailuresReal(t *testing.T) {
+	mc := openMiniCloud(t)
+	startGuests(t, mc)
+	for _, fc := range failures {
+		t.Run(fc.name, func(t *testing.T) {
+			tn := mc.newTenant(t, "e2e-"+fc.name)
+			failedCreate(t, real(t, mc, tn), fc)
+			mc.assertNoLeaks(t, tn, nil)
+		})
+	}
+}

@@ -35,6 +35,10 @@ type deployment struct {
 	servers func(t *testing.T) []server
 	// timeout bounds each cluster operation.
 	timeout time.Duration
+	// limitServers sets the servers the user's project may have;
+	// unschedulable returns a flavor no host can take.
+	limitServers  func(t *testing.T, n int)
+	unschedulable func(t *testing.T) string
 }
 
 // server is a Nova server as the scenario needs it.
