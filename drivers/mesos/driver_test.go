@@ -32,7 +32,7 @@ func TestInfo(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "mesos_ubuntu_v1", info.Name)
 	assert.Equal(t, []drivers.Tuple{{ServerType: "vm", OSDistro: "ubuntu", COE: "mesos"}}, info.Provides)
-	assert.Equal(t, drivers.Capabilities{Health: true}, info.Capabilities)
+	assert.Equal(t, drivers.Capabilities{Health: true, NodeGroups: true}, info.Capabilities)
 	assert.Equal(t, []string{"docker"}, info.NetworkDrivers)
 	assert.Equal(t, []string{"rexray"}, info.VolumeDrivers)
 }
@@ -95,7 +95,7 @@ func TestCloudConfigs(t *testing.T) {
 	keys := stacktest.StrReplaceKeys(t, []byte(st.Files[clusterstack.NodeTemplate]), "server")
 	values := map[string]string{
 		"__NODE_NAME__": "mesos-node-0", "__PRIMARY_ADDRESS__": "10.0.0.5", "__MASTERS__": "10.0.0.5,10.0.0.6,10.0.0.7",
-		"__API_PUBLIC_ADDRESS__": "", "__CA_CERT__": "LS0tLS1CRUdJTg==", "__DOCKER_VOLUME__": "vol-1",
+		"__API_PUBLIC_ADDRESS__": "", "__API_ADDRESS__": "", "__CA_CERT__": "LS0tLS1CRUdJTg==", "__DOCKER_VOLUME__": "vol-1",
 		"__WAIT_CURL__": "curl -i -X POST -H 'X-Auth-Token: tok' -H 'Content-Type: application/json' http://heat:8004/v1/p/signal",
 	}
 	for _, name := range []string{clusterstack.BootMaster, clusterstack.BootWorker} {
@@ -133,8 +133,12 @@ func TestResizeAndUnsupported(t *testing.T) {
 	require.ErrorIs(t, err, drivers.ErrNotSupported)
 	_, err = d.RotateCAStack(ctx, c)
 	require.ErrorIs(t, err, drivers.ErrNotSupported)
-	_, err = d.NodeGroupStack(ctx, c, drivers.NodeGroup{})
-	require.ErrorIs(t, err, drivers.ErrNotSupported)
+}
+
+// TestNodeGroupStack checks the stack of an extra agent group; Mesos'
+// API address is a bare IP.
+func TestNodeGroupStack(t *testing.T) {
+	stacktest.CheckBasicNodeGroup(t, mesos.New(), cluster(defaultOptions), "172.24.4.10", "172.24.4.10")
 }
 
 func TestMapOutputs(t *testing.T) {
