@@ -191,6 +191,7 @@ func TestHealth(t *testing.T) {
 	inactive := pki.Server(t, masterAPI("master@10.0.0.5:5050", true, false))
 	missing := pki.Server(t, masterAPI("master@10.0.0.5:5050", true))
 	noLeader := pki.Server(t, masterAPI("", true, true))
+	extra := pki.Server(t, masterAPI("master@10.0.0.5:5050", true, true, true))
 	down := pki.Server(t, masterAPI(""))
 	down.Close()
 	foreign := other.Server(t, masterAPI("master@10.0.0.5:5050", true, true))
@@ -200,17 +201,25 @@ func TestHealth(t *testing.T) {
 		status drivers.HealthStatus
 		reason map[string]string
 		api    string
+		// extra is the size of an extra agent group, 0 for none.
+		extra int
 	}{
-		{"healthy", healthy.URL, drivers.Healthy, map[string]string{"api": "ok", "agents": "2/2 active", "agent-0.Active": "true", "agent-1.Active": "true"}, "ok"},
-		{"one agent inactive", inactive.URL, drivers.Unhealthy, map[string]string{"api": "ok", "agents": "1/2 active", "agent-0.Active": "true", "agent-1.Active": "false"}, "ok"},
-		{"one agent missing", missing.URL, drivers.Unhealthy, map[string]string{"api": "ok", "agents": "1/2 active", "agent-0.Active": "true"}, "ok"},
-		{"no leader", noLeader.URL, drivers.Unhealthy, nil, "no leading master"},
-		{"api down", down.URL, drivers.Unhealthy, nil, "connect"},
-		{"tls failure", foreign.URL, drivers.Unhealthy, nil, "certificate"},
+		{"healthy", healthy.URL, drivers.Healthy, map[string]string{"api": "ok", "agents": "2/2 active", "agent-0.Active": "true", "agent-1.Active": "true"}, "ok", 0},
+		{"one agent inactive", inactive.URL, drivers.Unhealthy, map[string]string{"api": "ok", "agents": "1/2 active", "agent-0.Active": "true", "agent-1.Active": "false"}, "ok", 0},
+		{"one agent missing", missing.URL, drivers.Unhealthy, map[string]string{"api": "ok", "agents": "1/2 active", "agent-0.Active": "true"}, "ok", 0},
+		{"extra group", healthy.URL, drivers.Unhealthy, map[string]string{"api": "ok", "agents": "2/3 active", "agent-0.Active": "true", "agent-1.Active": "true"}, "ok", 1},
+		{"extra group healthy", extra.URL, drivers.Healthy, map[string]string{"api": "ok", "agents": "3/3 active", "agent-0.Active": "true", "agent-1.Active": "true", "agent-2.Active": "true"}, "ok", 1},
+		{"no leader", noLeader.URL, drivers.Unhealthy, nil, "no leading master", 0},
+		{"api down", down.URL, drivers.Unhealthy, nil, "connect", 0},
+		{"tls failure", foreign.URL, drivers.Unhealthy, nil, "certificate", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h, err := mesos.New().Health(ctx, withAPI(strings.TrimPrefix(tt.srv, "https://")), pki.Credentials)
+			c := withAPI(strings.TrimPrefix(tt.srv, "https://"))
+			if tt.extra > 0 {
+				c.NodeGroups = append(c.NodeGroups, drivers.NodeGroup{UUID: "ng-extra", Name: "extra", Role: "worker", NodeCount: tt.extra})
+			}
+			h, err := mesos.New().Health(ctx, c, pki.Credentials)
 			require.NoError(t, err)
 			assert.Equal(t, tt.status, h.Status)
 			if tt.reason != nil {
