@@ -156,7 +156,8 @@ masters_zk() {
 		opts=(--cacert "$MAGNUM_CERT_DIR/ca.crt" --cert "$MAGNUM_CERT_DIR/node.crt" --key "$MAGNUM_CERT_DIR/node.key")
 	fi
 	for i in $(seq 1 60); do
-		zk=$(magnum_curl "${opts[@]}" "$scheme://$API_ADDRESS:5050/master/flags" 2>/dev/null |
+		# Mesos' JSON writes "/" as "\/".
+		zk=$(magnum_curl "${opts[@]}" "$scheme://$API_ADDRESS:5050/master/flags" 2>/dev/null | sed 's|\\/|/|g' |
 			grep -o '"zk": *"zk://[^"]*"' | sed 's/.*"\(zk:[^"]*\)"$/\1/' || true)
 		if [ -n "$zk" ]; then
 			printf '%s' "$zk"

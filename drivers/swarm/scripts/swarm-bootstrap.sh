@@ -71,7 +71,10 @@ manager_api() {
 # join ROLE: joins the swarm as a Manager or a Worker: through the primary
 # master, else through the managers the cluster's API address names.
 join() {
-	local api=${PRIMARY_ADDRESS:-$API_ADDRESS} token="" managers="$PRIMARY_ADDRESS:2377" i
+	local api=${PRIMARY_ADDRESS:-$API_ADDRESS} token="" managers="" i
+	if [ -n "$PRIMARY_ADDRESS" ]; then
+		managers="$PRIMARY_ADDRESS:2377"
+	fi
 	for i in $(seq 1 120); do
 		token=$(manager_api "$api" /swarm 2>/dev/null | sed -n 's/.*"'"$1"'": *"\(SWMTKN-[^"]*\)".*/\1/p' || true)
 		if [ -z "$PRIMARY_ADDRESS" ] && [ -n "$token" ]; then
