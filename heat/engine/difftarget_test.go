@@ -59,7 +59,9 @@ type fault struct {
 	} `json:"error"`
 }
 
-// faultRecorder remembers the type of the last fault Heat answered with.
+// faultRecorder remembers the type of the last fault Heat answered a
+// request other than a GET with: the client looks a stack up after an
+// ambiguous create, and that look-up's answer is not the create's.
 type faultRecorder struct {
 	next http.RoundTripper
 	mu   sync.Mutex
@@ -68,7 +70,7 @@ type faultRecorder struct {
 
 func (r *faultRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := r.next.RoundTrip(req)
-	if err != nil || resp.StatusCode < 400 {
+	if err != nil || resp.StatusCode < 400 || req.Method == http.MethodGet {
 		return resp, err
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))

@@ -52,14 +52,14 @@ func Parse(data []byte) (*Template, error) {
 	}
 	doc, err := LoadDocument(data)
 	if err != nil {
-		return nil, newError(TypeStackValidationFailed, "Error parsing template [root stack] %v", err)
+		return nil, formatError("Error parsing template [root stack] %v", err)
 	}
 	if doc == nil {
 		doc = map[string]any{}
 	}
 	m, ok := doc.(map[string]any)
 	if !ok {
-		return nil, newError(TypeStackValidationFailed, "The template is not a JSON object or YAML mapping.")
+		return nil, formatError("The template is not a JSON object or YAML mapping.")
 	}
 	return FromMap(m)
 }
@@ -67,7 +67,7 @@ func Parse(data []byte) (*Template, error) {
 // FromMap builds a Template from an already decoded document.
 func FromMap(m map[string]any) (*Template, error) {
 	if !hasAnyKey(m, "HeatTemplateFormatVersion", VersionKey, "AWSTemplateFormatVersion") {
-		return nil, newError(TypeStackValidationFailed, "Template format version not found.")
+		return nil, formatError("Template format version not found.")
 	}
 	v, err := templateVersion(m)
 	if err != nil {
@@ -143,7 +143,7 @@ func (t *Template) validateStructure() error {
 	allowed := t.Version.sections()
 	for _, k := range sortedKeys(t.Raw) {
 		if !slices.Contains(allowed, k) {
-			return newError(TypeInvalidTemplateSection, "The template section is invalid: %s", k)
+			return validationError(nil, "The template section is invalid: %s", k)
 		}
 	}
 	res, err := t.section("resources")
