@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -21,18 +22,49 @@ import (
 // LoadDocument parses JSON or YAML text into template values. An empty
 // YAML document gives nil.
 func LoadDocument(data []byte) (any, error) {
+	v, _, err := loadDocument(data)
+	return v, err
+}
+
+// loadDocument is LoadDocument that also returns where the document has
+// mapping keys YAML 1.1 reads as booleans, which JSON cannot have.
+func loadDocument(data []byte) (any, []boolKey, error) {
 	if v, ok := loadJSON(data); ok {
-		return v, nil
+		return v, nil, nil
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if root.Kind == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
-	budget := maxYAMLNodes
-	return fromNode(&root, 0, &budget)
+	st := &loadState{budget: maxYAMLNodes}
+	v, err := st.fromNode(&root, 0)
+	return v, st.boolKeys, err
+}
+
+// boolKey is a mapping key PyYAML reads as a boolean (an unquoted on,
+// yes, off…): Heat sees True or False where a name is expected. The
+// key is stored as "true" or "false", as a JSON round trip gives.
+type boolKey struct {
+	// path leads to the mapping holding the key.
+	path  []string
+	value bool
+}
+
+// boolKeyDepth is the depth down to which boolean keys are recorded:
+// the template's sections, their entries, the keys of a definition and
+// of its properties; deeper keys are values.
+const boolKeyDepth = 4
+
+// loadState carries what one document's conversion tracks: the node
+// budget, the path of mapping keys to the current node and the boolean
+// keys seen.
+type loadState struct {
+	budget   int
+	path     []string
+	boolKeys []boolKey
 }
 
 func loadJSON(data []byte) (any, bool) {
@@ -82,11 +114,11 @@ var (
 	errYAMLSize  = errors.New("document expands to too many nodes")
 )
 
-func fromNode(n *yaml.Node, depth int, budget *int) (any, error) {
+func (st *loadState) fromNode(n *yaml.Node, depth int) (any, error) {
 	if depth > maxYAMLDepth {
 		return nil, errYAMLDepth
 	}
-	if *budget--; *budget < 0 {
+	if st.budget--; st.budget < 0 {
 		return nil, errYAMLSize
 	}
 	switch n.Kind {
@@ -94,13 +126,13 @@ func fromNode(n *yaml.Node, depth int, budget *int) (any, error) {
 		if len(n.Content) == 0 {
 			return nil, nil
 		}
-		return fromNode(n.Content[0], depth+1, budget)
+		return st.fromNode(n.Content[0], depth+1)
 	case yaml.AliasNode:
-		return fromNode(n.Alias, depth+1, budget)
+		return st.fromNode(n.Alias, depth+1)
 	case yaml.SequenceNode:
 		out := make([]any, 0, len(n.Content))
 		for _, c := range n.Content {
-			v, err := fromNode(c, depth+1, budget)
+			v, err := st.fromNode(c, depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -108,39 +140,50 @@ func fromNode(n *yaml.Node, depth int, budget *int) (any, error) {
 		}
 		return out, nil
 	case yaml.MappingNode:
-		return fromMapping(n, depth, budget)
+		return st.fromMapping(n, depth)
 	default:
 		return scalar(n)
 	}
 }
 
-func fromMapping(n *yaml.Node, depth int, budget *int) (any, error) {
+func (st *loadState) fromMapping(n *yaml.Node, depth int) (any, error) {
 	out := make(map[string]any, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind == yaml.ScalarNode && k.Value == "<<" && k.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
-			if err := mergeInto(out, v, depth, budget); err != nil {
+			if err := st.mergeInto(out, v, depth); err != nil {
 				return nil, err
 			}
 			continue
 		}
-		key, err := fromNode(k, depth+1, budget)
+		key, err := st.fromNode(k, depth+1)
 		if err != nil {
 			return nil, err
 		}
-		val, err := fromNode(v, depth+1, budget)
+		name := keyString(key)
+		tracked := len(st.path) < boolKeyDepth && len(st.path) == depth-1
+		if b, isBool := key.(bool); isBool && tracked {
+			st.boolKeys = append(st.boolKeys, boolKey{path: slices.Clone(st.path), value: b})
+		}
+		if tracked {
+			st.path = append(st.path, name)
+		}
+		val, err := st.fromNode(v, depth+1)
+		if tracked {
+			st.path = st.path[:len(st.path)-1]
+		}
 		if err != nil {
 			return nil, err
 		}
-		out[keyString(key)] = val
+		out[name] = val
 	}
 	return out, nil
 }
 
 // mergeInto applies a YAML merge key: the merged maps' keys do not
 // override keys already present.
-func mergeInto(out map[string]any, v *yaml.Node, depth int, budget *int) error {
-	src, err := fromNode(v, depth+1, budget)
+func (st *loadState) mergeInto(out map[string]any, v *yaml.Node, depth int) error {
+	src, err := st.fromNode(v, depth+1)
 	if err != nil {
 		return err
 	}

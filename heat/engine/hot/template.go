@@ -28,6 +28,8 @@ type Template struct {
 	// sorted names.
 	structureErr, groupsErr    error
 	resourceNames, outputNames []string
+	// boolKeys are the mapping keys YAML 1.1 read as booleans.
+	boolKeys []boolKey
 }
 
 // analyse runs the checks of the template alone, once.
@@ -50,7 +52,7 @@ func Parse(data []byte) (*Template, error) {
 			"Request limit exceeded: Template size (%d bytes) exceeds maximum allowed size (%d bytes).",
 			len(data), MaxTemplateSize)
 	}
-	doc, err := LoadDocument(data)
+	doc, boolKeys, err := loadDocument(data)
 	if err != nil {
 		return nil, formatError("Error parsing template [root stack] %v", err)
 	}
@@ -61,7 +63,12 @@ func Parse(data []byte) (*Template, error) {
 	if !ok {
 		return nil, formatError("The template is not a JSON object or YAML mapping.")
 	}
-	return FromMap(m)
+	t, err := FromMap(m)
+	if err != nil {
+		return nil, err
+	}
+	t.boolKeys = boolKeys
+	return t, nil
 }
 
 // FromMap builds a Template from an already decoded document.
@@ -140,6 +147,9 @@ func (t *Template) ValidateStructure() error {
 }
 
 func (t *Template) validateStructure() error {
+	if err := t.boolKeyError(); err != nil {
+		return err
+	}
 	allowed := t.Version.sections()
 	for _, k := range sortedKeys(t.Raw) {
 		if !slices.Contains(allowed, k) {
