@@ -12,18 +12,23 @@ import (
 
 // The deliberate differences from Heat listed in docs/compatibility.md.
 
-// TestJSONParameterTextSorted: a json parameter's text lists its keys
-// sorted, where Heat keeps the order written.
-func TestJSONParameterTextSorted(t *testing.T) {
+// TestMakeURLQueryFromFunctionSorted: a make_url query that another
+// function gives (here a json parameter) lists its keys sorted, where
+// Heat keeps the order the parameter was written in; a query written in
+// make_url keeps its order (differential case key_order).
+func TestMakeURLQueryFromFunctionSorted(t *testing.T) {
 	e := newTestEngine(t)
 	st := createAndWait(t, e, `
 heat_template_version: 2018-08-31
 parameters:
-  j: {type: json, default: {b: 1, a: 2}}
+  q: {type: json, default: {z: 1, a: 2}}
 resources:
   none: {type: OS::Heat::None}
+outputs:
+  url: {value: {make_url: {scheme: http, host: h, query: {get_param: q}}}}
 `, nil)
-	assert.Equal(t, `{"a": 2, "b": 1}`, st.Parameters["j"])
+	assert.Equal(t, "http://h?a=2&z=1", st.Outputs["url"])
+	assert.Equal(t, `{"z": 1, "a": 2}`, st.Parameters["q"])
 }
 
 // TestBoolPropertyKeyName: a boolean key among a resource's properties

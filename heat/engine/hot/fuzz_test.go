@@ -1,6 +1,7 @@
 package hot
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,6 +22,8 @@ func FuzzParse(f *testing.F) {
 		"heat_template_version: rocky\noutputs: {o: {value: {repeat: {for_each: {x: [a, b]}, template: x}}}}\n",
 		"heat_template_version: rocky\non: {}\nresources:\n  yes: {type: T, off: 1, properties: {On: {No: 2}}}\n",
 		"heat_template_version: rocky\nparameters: {y: {type: string}}\noutputs: {n: {value: [{<<: {on: 1}}]}}\n",
+		"heat_template_version: rocky\nparameters:\n  z: {type: json, default: {b: [{d: 1, c: 2}], a: 1}}\n  a: {type: string}\noutputs: {u: {value: {make_url: {host: h, query: {z: 1, a: 2}}}}}\n",
+		`{"heat_template_version": "rocky", "parameters": {"j": {"type": "json", "default": {"z": [{"y": 1, "x": 2}], "a": null}}}}`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -30,6 +33,7 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		checkBoolKeys(t, tp)
+		checkKeyOrders(t, tp.orders)
 		_ = tp.ValidateStructure()
 		_ = tp.ValidateParameterGroups()
 		p := tp.Bind(Identity{StackID: "id", StackName: "n"}, nil, nil)
@@ -168,4 +172,28 @@ func checkBoolKeys(t *testing.T, tp *Template) {
 			t.Fatalf("boolean key %v at %v is not in the document", bk.value, bk.path)
 		}
 	}
+}
+
+// checkKeyOrders checks that every order kept is of a mapping written
+// unsorted, each key once, and that their number is bounded.
+func checkKeyOrders(t *testing.T, orders keyOrders) {
+	if len(orders) > maxKeyOrders {
+		t.Fatalf("%d key orders kept", len(orders))
+	}
+	for path, keys := range orders {
+		if len(keys) < 2 || slices.IsSorted(keys) || len(slices.Compact(slices.Sorted(slices.Values(keys)))) != len(keys) {
+			t.Fatalf("order %q kept for %v", path, keys)
+		}
+	}
+}
+
+// FuzzJSONKeyOrders reads the key orders of arbitrary text: never a
+// panic, and every order kept is of an unsorted object.
+func FuzzJSONKeyOrders(f *testing.F) {
+	f.Add(`{"z": {"y": 1, "x": [{"b": 1, "a": 2}]}, "a": [3]}`)
+	f.Add(`[{"b": 1, "a": 2, "b": 3}]`)
+	f.Add(`{"a": `)
+	f.Fuzz(func(t *testing.T, s string) {
+		checkKeyOrders(t, jsonKeyOrders([]byte(s)))
+	})
 }

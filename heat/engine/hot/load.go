@@ -22,26 +22,36 @@ import (
 // LoadDocument parses JSON or YAML text into template values. An empty
 // YAML document gives nil.
 func LoadDocument(data []byte) (any, error) {
-	v, _, err := loadDocument(data)
-	return v, err
+	d, err := loadDocument(data)
+	return d.value, err
+}
+
+// document is a loaded document with what its Go maps do not keep.
+type document struct {
+	value any
+	// boolKeys are the mapping keys YAML 1.1 reads as booleans, which
+	// JSON cannot have.
+	boolKeys []boolKey
+	// orders are the written orders of its mappings.
+	orders keyOrders
 }
 
 // loadDocument is LoadDocument that also returns where the document has
-// mapping keys YAML 1.1 reads as booleans, which JSON cannot have.
-func loadDocument(data []byte) (any, []boolKey, error) {
+// boolean keys and the order its mappings were written in.
+func loadDocument(data []byte) (document, error) {
 	if v, ok := loadJSON(data); ok {
-		return v, nil, nil
+		return document{value: v, orders: jsonKeyOrders(data)}, nil
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, nil, err
+		return document{}, err
 	}
 	if root.Kind == 0 {
-		return nil, nil, nil
+		return document{}, nil
 	}
 	st := &loadState{budget: maxYAMLNodes}
 	v, err := st.fromNode(&root, 0)
-	return v, st.boolKeys, err
+	return document{value: v, boolKeys: st.boolKeys, orders: st.orders}, err
 }
 
 // boolKey is a mapping key PyYAML reads as a boolean (an unquoted on,
@@ -59,12 +69,27 @@ type boolKey struct {
 const boolKeyDepth = 4
 
 // loadState carries what one document's conversion tracks: the node
-// budget, the path of mapping keys to the current node and the boolean
-// keys seen.
+// budget, the path to the current node (keys, and indexes written
+// "[i]"), how many of its steps are indexes, the boolean keys seen and
+// the mappings' written orders.
 type loadState struct {
 	budget   int
 	path     []string
+	indexes  int
 	boolKeys []boolKey
+	orders   keyOrders
+}
+
+// pathText writes the current path as keyOrders names it.
+func (st *loadState) pathText() string {
+	var b strings.Builder
+	for _, step := range st.path {
+		if b.Len() > 0 && !strings.HasPrefix(step, "[") {
+			b.WriteByte('.')
+		}
+		b.WriteString(step)
+	}
+	return b.String()
 }
 
 func loadJSON(data []byte) (any, bool) {
@@ -131,8 +156,10 @@ func (st *loadState) fromNode(n *yaml.Node, depth int) (any, error) {
 		return st.fromNode(n.Alias, depth+1)
 	case yaml.SequenceNode:
 		out := make([]any, 0, len(n.Content))
-		for _, c := range n.Content {
+		for i, c := range n.Content {
+			st.path, st.indexes = append(st.path, "["+strconv.Itoa(i)+"]"), st.indexes+1
 			v, err := st.fromNode(c, depth+1)
+			st.path, st.indexes = st.path[:len(st.path)-1], st.indexes-1
 			if err != nil {
 				return nil, err
 			}
@@ -148,12 +175,15 @@ func (st *loadState) fromNode(n *yaml.Node, depth int) (any, error) {
 
 func (st *loadState) fromMapping(n *yaml.Node, depth int) (any, error) {
 	out := make(map[string]any, len(n.Content)/2)
+	keys := make([]string, 0, len(n.Content)/2)
+	merged := false
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind == yaml.ScalarNode && k.Value == "<<" && k.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
 			if err := st.mergeInto(out, v, depth); err != nil {
 				return nil, err
 			}
+			merged = true
 			continue
 		}
 		key, err := st.fromNode(k, depth+1)
@@ -161,21 +191,20 @@ func (st *loadState) fromMapping(n *yaml.Node, depth int) (any, error) {
 			return nil, err
 		}
 		name := keyString(key)
-		tracked := len(st.path) < boolKeyDepth && len(st.path) == depth-1
-		if b, isBool := key.(bool); isBool && tracked {
+		if b, isBool := key.(bool); isBool && st.indexes == 0 && len(st.path) < boolKeyDepth {
 			st.boolKeys = append(st.boolKeys, boolKey{path: slices.Clone(st.path), value: b})
 		}
-		if tracked {
-			st.path = append(st.path, name)
-		}
+		st.path = append(st.path, name)
 		val, err := st.fromNode(v, depth+1)
-		if tracked {
-			st.path = st.path[:len(st.path)-1]
-		}
+		st.path = st.path[:len(st.path)-1]
 		if err != nil {
 			return nil, err
 		}
 		out[name] = val
+		keys = append(keys, name)
+	}
+	if !merged {
+		st.orders.record(st.pathText(), keys)
 	}
 	return out, nil
 }

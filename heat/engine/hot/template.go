@@ -30,6 +30,8 @@ type Template struct {
 	resourceNames, outputNames []string
 	// boolKeys are the mapping keys YAML 1.1 read as booleans.
 	boolKeys []boolKey
+	// orders are the written orders of the template's mappings.
+	orders keyOrders
 }
 
 // analyse runs the checks of the template alone, once.
@@ -52,7 +54,8 @@ func Parse(data []byte) (*Template, error) {
 			"Request limit exceeded: Template size (%d bytes) exceeds maximum allowed size (%d bytes).",
 			len(data), MaxTemplateSize)
 	}
-	doc, boolKeys, err := loadDocument(data)
+	loaded, err := loadDocument(data)
+	doc := loaded.value
 	if err != nil {
 		return nil, formatError("Error parsing template [root stack] %v", err)
 	}
@@ -67,7 +70,12 @@ func Parse(data []byte) (*Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	t.boolKeys = boolKeys
+	t.boolKeys, t.orders = loaded.boolKeys, loaded.orders
+	for name, s := range t.Params {
+		if s.Type == ParamJSON && len(t.orders) > 0 {
+			s.orders = t.orders.under(childPath("parameters", name) + ".default")
+		}
+	}
 	return t, nil
 }
 
