@@ -39,3 +39,17 @@ func TestBoolPropertyKeyName(t *testing.T) {
 	require.ErrorIs(t, err, heat.ErrInvalid)
 	assert.Equal(t, "Property error: resources.r.properties: Unknown Property true", err.Error())
 }
+
+// TestInvalidResourcesReportedByName: of several invalid resources the
+// first by name is reported; Heat reports whichever its dependency walk
+// meets first.
+func TestInvalidResourcesReportedByName(t *testing.T) {
+	err := Preflight(context.Background(), heat.StackSpec{Name: "b", Template: []byte(`
+heat_template_version: 2018-08-31
+resources:
+  z: {type: OS::Heat::Value, properties: {type: boolean, value: "no"}}
+  a: {type: OS::Heat::Value, properties: {type: boolean, value: "off"}}
+`)})
+	require.ErrorIs(t, err, heat.ErrInvalid)
+	assert.Equal(t, `Property error: resources.a.properties.value: "off" is not a valid boolean`, err.Error())
+}
