@@ -74,20 +74,33 @@ const boolKeyDepth = 4
 // the mappings' written orders.
 type loadState struct {
 	budget   int
-	path     []string
+	path     []pathStep
 	indexes  int
 	boolKeys []boolKey
 	orders   keyOrders
 }
 
+// keyPath returns the keys of the current path, which holds no index.
+func (st *loadState) keyPath() []string {
+	out := make([]string, len(st.path))
+	for i, step := range st.path {
+		out[i] = step.key
+	}
+	return out
+}
+
 // pathText writes the current path as keyOrders names it.
 func (st *loadState) pathText() string {
 	var b strings.Builder
-	for _, step := range st.path {
-		if b.Len() > 0 && !strings.HasPrefix(step, "[") {
-			b.WriteByte('.')
+	for i, step := range st.path {
+		switch {
+		case step.index >= 0:
+			b.WriteString("[" + strconv.Itoa(step.index) + "]")
+		case i > 0:
+			b.WriteString("." + step.key)
+		default:
+			b.WriteString(step.key)
 		}
-		b.WriteString(step)
 	}
 	return b.String()
 }
@@ -157,7 +170,7 @@ func (st *loadState) fromNode(n *yaml.Node, depth int) (any, error) {
 	case yaml.SequenceNode:
 		out := make([]any, 0, len(n.Content))
 		for i, c := range n.Content {
-			st.path, st.indexes = append(st.path, "["+strconv.Itoa(i)+"]"), st.indexes+1
+			st.path, st.indexes = append(st.path, pathStep{index: i}), st.indexes+1
 			v, err := st.fromNode(c, depth+1)
 			st.path, st.indexes = st.path[:len(st.path)-1], st.indexes-1
 			if err != nil {
@@ -192,9 +205,9 @@ func (st *loadState) fromMapping(n *yaml.Node, depth int) (any, error) {
 		}
 		name := keyString(key)
 		if b, isBool := key.(bool); isBool && st.indexes == 0 && len(st.path) < boolKeyDepth {
-			st.boolKeys = append(st.boolKeys, boolKey{path: slices.Clone(st.path), value: b})
+			st.boolKeys = append(st.boolKeys, boolKey{path: st.keyPath(), value: b})
 		}
-		st.path = append(st.path, name)
+		st.path = append(st.path, pathStep{key: name, index: -1})
 		val, err := st.fromNode(v, depth+1)
 		st.path = st.path[:len(st.path)-1]
 		if err != nil {
@@ -203,7 +216,7 @@ func (st *loadState) fromMapping(n *yaml.Node, depth int) (any, error) {
 		out[name] = val
 		keys = append(keys, name)
 	}
-	if !merged {
+	if !merged && !slices.IsSorted(keys) {
 		st.orders.record(st.pathText(), keys)
 	}
 	return out, nil
