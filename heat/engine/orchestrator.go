@@ -29,19 +29,40 @@ func definitionOf(spec heat.StackSpec) stackDefinition {
 	return stackDefinition{Template: string(spec.Template), Files: spec.Files, Env: spec.Environment, Params: spec.Parameters}
 }
 
-// Validate parses and validates a stack without creating anything: the
-// template and its version, the files it needs, the environment and its
-// registry, every parameter (declared, typed, constrained), every
-// function, the dependency graph and nested templates. Cloud resources
-// are checked for their properties only.
+// Validate checks a stack as Heat's template validation (POST
+// /validate) does: the template's format, version and structure, the
+// environment and its registry, the parameters declared (not their
+// values), every function, the dependency graph, the names of resource
+// properties and the outputs. Property values and nested stacks are
+// checked only when a stack is created (see Preflight). A refusal Heat's
+// validation reports as HTTPBadRequest is a *hot.Error of that type.
 func Validate(ctx context.Context, spec heat.StackSpec) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	e := &Engine{project: DefaultProject, delays: map[string]time.Duration{}, validateOnly: true,
-		maxResources: DefaultMaxResourcesPerStack}
+	e := validationEngine()
+	e.templateOnly = true
+	s := e.newStack(spec.Name, "", 0)
+	return invalid(hot.ValidateRequestError(e.prepareStack(s, definitionOf(spec), false)))
+}
+
+// Preflight checks a stack as a create does before anything is built:
+// everything Validate checks, and also every parameter value, every
+// resource's property values and nested stacks. Cloud resources are
+// checked for their properties only.
+func Preflight(ctx context.Context, spec heat.StackSpec) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	e := validationEngine()
 	s := e.newStack(spec.Name, "", 0)
 	return invalid(e.prepareStack(s, definitionOf(spec), true))
+}
+
+// validationEngine returns an engine that only validates stacks.
+func validationEngine() *Engine {
+	return &Engine{project: DefaultProject, delays: map[string]time.Duration{}, validateOnly: true,
+		maxResources: DefaultMaxResourcesPerStack}
 }
 
 // newStack returns an unregistered stack record.
@@ -248,7 +269,7 @@ func (e *Engine) validateUpdate(s *stack, next stackDefinition) error {
 	shadow := &stack{e: e, rec: s.rec}
 	tmpl, err := e.parseCached(next.Template)
 	if err != nil {
-		return err
+		return hot.RootTemplateError(err)
 	}
 	for k := range next.Params {
 		if _, declared := tmpl.Params[k]; !declared {

@@ -14,7 +14,6 @@ const (
 	TypeUnknownUserParameter   = "UnknownUserParameter"
 	TypeUserParameterMissing   = "UserParameterMissing"
 	TypeInvalidTemplateVersion = "InvalidTemplateVersion"
-	TypeInvalidTemplateSection = "InvalidTemplateSection"
 	TypeInvalidTemplateRef     = "InvalidTemplateReference"
 	TypeInvalidTemplateAttr    = "InvalidTemplateAttribute"
 	TypeInvalidSchemaError     = "InvalidSchemaError"
@@ -22,6 +21,10 @@ const (
 	TypeInvalidEnvironment     = "InvalidEnvironment"
 	TypeNotFound               = "NotFound"
 	TypeRequestLimitExceeded   = "RequestLimitExceeded"
+	// TypeBadRequest is the type of what Heat's API refuses itself: a
+	// template that does not parse, and every validation failure its
+	// template validation reports.
+	TypeBadRequest = "HTTPBadRequest"
 )
 
 // Error is a template error as Heat reports it: the exception type, and
@@ -37,6 +40,9 @@ type Error struct {
 	Path []string
 	// Message is the explanation.
 	Message string
+	// format marks a template Parse refused for its format: not JSON or
+	// YAML, not a mapping, or without a version key.
+	format bool
 }
 
 // Error formats the error the way Heat's API reports it.

@@ -161,13 +161,15 @@ func pyFloat(f float64) string {
 // its ", " and ": " separators and ASCII-only output.
 func PyJSON(v any) (string, error) {
 	var b strings.Builder
-	if err := writePyJSON(&b, v); err != nil {
+	if err := writePyJSON(&b, v, nil, ""); err != nil {
 		return "", err
 	}
 	return b.String(), nil
 }
 
-func writePyJSON(b *strings.Builder, v any) error {
+// writePyJSON writes v at path as json.dumps does; maps list their keys
+// in the order orders keeps for their path, sorted without one.
+func writePyJSON(b *strings.Builder, v any, orders keyOrders, path string) error {
 	switch x := v.(type) {
 	case nil:
 		b.WriteString("null")
@@ -185,20 +187,28 @@ func writePyJSON(b *strings.Builder, v any) error {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			if err := writePyJSON(b, e); err != nil {
+			var sub string
+			if orders != nil {
+				sub = indexPath(path, i)
+			}
+			if err := writePyJSON(b, e, orders, sub); err != nil {
 				return err
 			}
 		}
 		b.WriteByte(']')
 	case map[string]any:
 		b.WriteByte('{')
-		for i, k := range sortedKeys(x) {
+		for i, k := range orders.keysOf(path, x) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
 			writeJSONString(b, k)
 			b.WriteString(": ")
-			if err := writePyJSON(b, x[k]); err != nil {
+			var sub string
+			if orders != nil {
+				sub = childPath(path, k)
+			}
+			if err := writePyJSON(b, x[k], orders, sub); err != nil {
 				return err
 			}
 		}
