@@ -84,7 +84,7 @@ func WithStackState(s drivers.StackState) Option {
 // Run runs the conformance suite against d as subtests of t.
 func Run(t *testing.T, d drivers.Driver, opts ...Option) {
 	t.Helper()
-	cfg := config{validate: engine.Validate}
+	cfg := config{validate: engine.Preflight}
 	for _, o := range opts {
 		o(&cfg)
 	}
