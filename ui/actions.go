@@ -75,7 +75,7 @@ func clusterCreateFrom(f url.Values) (magnum.ClusterCreate, error) {
 		}
 	}
 	if labels := strings.TrimSpace(f.Get("labels")); labels != "" {
-		if req.Labels, err = magnum.ParseLabels(labels); err != nil {
+		if req.Labels, err = parseLabels(labels); err != nil {
 			return req, err
 		}
 	}
@@ -138,4 +138,26 @@ func (h *Handler) afterAction(w http.ResponseWriter, r *http.Request, s *session
 	}
 	status, msg := h.failure(r, err)
 	h.showCluster(w, r, s, status, msg)
+}
+
+// maxLabels bounds the labels a form may set.
+const maxLabels = 256
+
+// parseLabels reads labels as the openstack CLI takes them:
+// key=value,key=value.
+func parseLabels(s string) (map[string]string, error) {
+	pairs := strings.Split(s, ",")
+	if len(pairs) > maxLabels {
+		return nil, &magnum.Error{Kind: magnum.ErrInvalid, Message: fmt.Sprintf("At most %d labels may be given.", maxLabels)}
+	}
+	out := make(map[string]string, len(pairs))
+	for _, p := range pairs {
+		k, v, ok := strings.Cut(p, "=")
+		if k = strings.TrimSpace(k); !ok || k == "" {
+			return nil, &magnum.Error{Kind: magnum.ErrInvalid,
+				Message: fmt.Sprintf("Labels must be key=value pairs separated by commas: %q is not one.", p)}
+		}
+		out[k] = strings.TrimSpace(v)
+	}
+	return out, nil
 }
