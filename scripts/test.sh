@@ -29,6 +29,7 @@ packages=(
 	python3-barbican
 	python3-openstackclient python3-magnumclient
 	shellcheck openssl
+	chromium
 )
 
 install_packages() {

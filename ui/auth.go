@@ -30,7 +30,9 @@ const (
 // refuseAll is the authenticator of a dashboard New was given none.
 type refuseAll struct{}
 
-func (refuseAll) Authenticate(*http.Request) (magnum.Caller, error) { return magnum.Caller{}, errUnauthenticated }
+func (refuseAll) Authenticate(*http.Request) (magnum.Caller, error) {
+	return magnum.Caller{}, errUnauthenticated
+}
 
 // session is who a request acts as, and the token its forms must carry.
 type session struct {

@@ -123,4 +123,3 @@ func fileName(s string) string {
 	}
 	return out[:min(len(out), 100)]
 }
-

@@ -138,7 +138,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	v := &view{Title: http.StatusText(status), Error: msg}
 	if c, ok := magnum.CallerFrom(r.Context()); ok {
-		v.Caller = &c
+		v.Caller, v.CSRF = &c, csrfToken(w, r)
 	}
 	h.render(w, r, status, "error", v)
 }

@@ -71,10 +71,14 @@ var buildProgress = regexp.MustCompile(`^Creating: (\d+) of (\d+) resources done
 type progress struct {
 	// Shown is false when there is no operation to show.
 	Shown bool
+	// NoBar leaves the bar out (a failed build shows its stages only).
+	NoBar bool
 	// Percent is the bar's value; -1 leaves it indeterminate.
 	Percent int
-	Label   string
-	Stages  []stage
+	// FromReason is set when the label says what the status reason says.
+	FromReason bool
+	Label      string
+	Stages     []stage
 }
 
 // stage is a step of a build; State is done, current, failed or todo.
@@ -93,7 +97,7 @@ func progressOf(c *magnum.Cluster) progress {
 	case magnum.CreateComplete:
 		return progress{Shown: true, Percent: 100, Label: "Complete", Stages: stagesAt(len(buildStages), "")}
 	case magnum.CreateFailed:
-		return progress{Shown: true, Percent: -1, Label: "Failed", Stages: stagesAt(1, "failed")}
+		return progress{Shown: true, NoBar: true, Percent: -1, Label: "Failed", Stages: stagesAt(1, "failed")}
 	case magnum.UpdateInProgress:
 		return progress{Shown: true, Percent: -1, Label: "Updating"}
 	case magnum.DeleteInProgress:
@@ -119,7 +123,7 @@ func creating(reason string) progress {
 	}
 	pct := done * 100 / total
 	return progress{Shown: true, Percent: pct, Label: fmt.Sprintf("Building: %d of %d resources done", done, total),
-		Stages: stagesAt(1, "current")}
+		Stages: stagesAt(1, "current"), FromReason: true}
 }
 
 // stagesAt lists the build's stages with those before i done and stage i
