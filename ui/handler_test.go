@@ -12,6 +12,24 @@ import (
 	"github.com/gomagnum/gomagnum/magnum"
 )
 
+// storedFixture is a service without a conductor, with the template k8s
+// and demo's cluster name (labels merged over the template's), stored but
+// never built.
+func storedFixture(t *testing.T, name string, labels map[string]string) (*magnum.Service, string) {
+	t.Helper()
+	svc := newService(t, magnum.WithoutConductor())
+	template(t, svc)
+	return svc, storedCluster(t, svc, name, labels)
+}
+
+// assertUntouched checks that a stored cluster is as it was created.
+func assertUntouched(t *testing.T, svc *magnum.Service, id string) {
+	t.Helper()
+	c, err := svc.GetCluster(as(demo), id)
+	require.NoError(t, err)
+	assert.Equal(t, magnum.CreateInProgress, c.Status)
+}
+
 // storedCluster creates a cluster of demo's without building it.
 func storedCluster(t *testing.T, svc *magnum.Service, name string, labels map[string]string) string {
 	t.Helper()
@@ -21,9 +39,7 @@ func storedCluster(t *testing.T, svc *magnum.Service, name string, labels map[st
 }
 
 func TestPages(t *testing.T) {
-	svc := newService(t, magnum.WithoutConductor())
-	template(t, svc)
-	id := storedCluster(t, svc, "web", nil)
+	svc, id := storedFixture(t, "web", nil)
 	srv := newServer(t, svc)
 	tests := []struct {
 		name, token, path string
@@ -61,9 +77,7 @@ func TestPages(t *testing.T) {
 // TestLiveFragments: the parts of pages the script refreshes come alone,
 // with the next poll's interval.
 func TestLiveFragments(t *testing.T) {
-	svc := newService(t, magnum.WithoutConductor())
-	template(t, svc)
-	id := storedCluster(t, svc, "web", nil)
+	svc, id := storedFixture(t, "web", nil)
 	b := newBrowser(t, newServer(t, svc), "")
 	for path, want := range map[string]string{"/ui/clusters/" + id + "/live": `id="status"`, "/ui/clusters/rows": `data-uuid="` + id} {
 		req, err := http.NewRequest(http.MethodGet, b.srv.URL+path, nil)
@@ -80,9 +94,7 @@ func TestLiveFragments(t *testing.T) {
 // TestUnauthenticated: without an identity, pages send to the sign-in
 // page and actions are refused.
 func TestUnauthenticated(t *testing.T) {
-	svc := newService(t, magnum.WithoutConductor())
-	template(t, svc)
-	id := storedCluster(t, svc, "web", nil)
+	svc, id := storedFixture(t, "web", nil)
 	srv := newServer(t, svc, withAuth(noDefault))
 	b := newBrowser(t, srv, "")
 	p := b.get("/ui/clusters")
@@ -141,9 +153,7 @@ func TestCSRF(t *testing.T) {
 
 // TestIsolation: another project's user sees none of demo's clusters.
 func TestIsolation(t *testing.T) {
-	svc := newService(t, magnum.WithoutConductor())
-	template(t, svc)
-	id := storedCluster(t, svc, "secret", nil)
+	svc, id := storedFixture(t, "secret", nil)
 	b := newBrowser(t, newServer(t, svc), "alt")
 	p := b.get("/ui/clusters")
 	require.Equal(t, http.StatusOK, p.status)
@@ -157,17 +167,13 @@ func TestIsolation(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, b.get("/ui/clusters/secret").status)
 	p = b.action("/ui/clusters", "/ui/clusters/"+id+"/delete", url.Values{})
 	assert.Equal(t, http.StatusNotFound, p.status)
-	c, err := svc.GetCluster(as(demo), id)
-	require.NoError(t, err)
-	assert.Equal(t, magnum.CreateInProgress, c.Status)
+	assertUntouched(t, svc, id)
 }
 
 // TestReader: a reader sees the actions disabled, and the service refuses
 // them anyway with its own message.
 func TestReader(t *testing.T) {
-	svc := newService(t, magnum.WithoutConductor())
-	template(t, svc)
-	id := storedCluster(t, svc, "web", nil)
+	svc, id := storedFixture(t, "web", nil)
 	b := newBrowser(t, newServer(t, svc), "reader")
 	p := b.get("/ui/clusters/" + id)
 	require.Equal(t, http.StatusOK, p.status)
@@ -183,9 +189,7 @@ func TestReader(t *testing.T) {
 	p = b.action("/ui/clusters/new", "/ui/clusters", url.Values{"template": {"k8s"}, "name": {"mine"}})
 	assert.Equal(t, http.StatusForbidden, p.status)
 	assert.Contains(t, p.body, "Policy doesn&#39;t allow cluster:create to be performed.")
-	c, err := svc.GetCluster(as(demo), id)
-	require.NoError(t, err)
-	assert.Equal(t, magnum.CreateInProgress, c.Status)
+	assertUntouched(t, svc, id)
 }
 
 // TestFormErrors: a refused form comes back with the service's message
@@ -227,9 +231,7 @@ func TestFormErrors(t *testing.T) {
 
 // TestEscaping: what users wrote is shown, never run.
 func TestEscaping(t *testing.T) {
-	svc := newService(t, magnum.WithoutConductor())
-	template(t, svc)
-	id := storedCluster(t, svc, "web", map[string]string{"note": `<script>alert("x")</script>`})
+	svc, id := storedFixture(t, "web", map[string]string{"note": `<script>alert("x")</script>`})
 	p := newBrowser(t, newServer(t, svc), "").get("/ui/clusters/" + id)
 	require.Equal(t, http.StatusOK, p.status)
 	assert.NotContains(t, p.body, `<script>alert`)

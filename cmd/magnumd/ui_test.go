@@ -13,12 +13,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gophercloud/gophercloud/v2"
-	"github.com/gophercloud/gophercloud/v2/openstack"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/gomagnum/gomagnum/internal/testenv"
 )
 
 // TestDashboardSetting: the dashboard is served under /ui/ only when the
@@ -52,31 +48,15 @@ func TestDashboardSetting(t *testing.T) {
 // TestDashboardKeystoneSignIn: in the keystone mode, the dashboard asks
 // for a token and acts as whoever the real Keystone says it belongs to.
 func TestDashboardKeystoneSignIn(t *testing.T) {
-	authURL := testenv.Lookup(t, testenv.KeystoneURL, "a Keystone")
-	user := testenv.Lookup(t, testenv.KeystoneUser, "a Keystone user")
-	password := testenv.Lookup(t, testenv.KeystonePassword, "a Keystone password")
-	project := testenv.Lookup(t, testenv.KeystoneProject, "a Keystone project")
-	cfg, err := LoadConfig(writeConfig(t, fmt.Sprintf(`
-ui: {enabled: true}
-auth:
-  mode: keystone
-  keystone:
-    auth: {auth_url: %s, username: %s, password: %s, user_domain_name: Default,
-           project_name: %s, project_domain_name: Default}
-drivers: {in_process: true}
-`, authURL, user, password, project)))
+	k := lookupKeystone(t)
+	cfg, err := LoadConfig(writeConfig(t, k.config("ui: {enabled: true}\n")))
 	require.NoError(t, err)
 	cfg.Database.DataDir = t.TempDir()
-	ctx := context.Background()
-	d, err := newDaemon(ctx, cfg, "127.0.0.1:0", slog.New(slog.DiscardHandler))
+	d, err := newDaemon(context.Background(), cfg, "127.0.0.1:0", slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	defer d.Close()
 	srv := httptest.NewServer(d.routes(true))
 	defer srv.Close()
-	provider, err := openstack.AuthenticatedClient(ctx, gophercloud.AuthOptions{IdentityEndpoint: authURL,
-		Username: user, Password: password, DomainName: "Default",
-		Scope: &gophercloud.AuthScope{ProjectName: project, DomainName: "Default"}})
-	require.NoError(t, err)
 
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
@@ -101,9 +81,9 @@ drivers: {in_process: true}
 	status, _ := get("/ui/services")
 	assert.Equal(t, http.StatusSeeOther, status, "no token: sign in first")
 	assert.Equal(t, http.StatusUnauthorized, signIn("forged"))
-	require.Equal(t, http.StatusSeeOther, signIn(provider.Token()))
+	require.Equal(t, http.StatusSeeOther, signIn(k.token(t)))
 	status, body := get("/ui/services")
 	assert.Equal(t, http.StatusOK, status, body)
-	assert.Contains(t, body, ">"+user+" · "+project+" · ")
+	assert.Contains(t, body, ">"+k.user+" · "+k.project+" · ")
 	assert.True(t, strings.Contains(body, "magnum-conductor") || strings.Contains(body, "No services have reported."), body)
 }
