@@ -50,6 +50,7 @@ type Handler struct {
 	pageSize int
 	mux      *http.ServeMux
 	origin   *http.CrossOriginProtection
+	next     http.Handler // mux behind the origin check
 	pages    *pages
 }
 
@@ -94,6 +95,7 @@ func New(svc Service, opts ...Option) *Handler {
 		h.fail(w, r, errForbiddenOrigin)
 	}))
 	h.routes()
+	h.next = h.origin.Handler(h.mux)
 	return h
 }
 
@@ -143,7 +145,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr.Set("X-Frame-Options", "DENY")
 	hdr.Set("Referrer-Policy", "same-origin")
 	hdr.Set("Cache-Control", "no-store")
-	h.origin.Handler(h.mux).ServeHTTP(w, r)
+	h.next.ServeHTTP(w, r)
 }
 
 // contentSecurityPolicy lets pages load their scripts, styles and images

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -79,8 +80,16 @@ func startDashboard(t *testing.T) *dashboard {
 	dash := &dashboard{t: t, base: "http://" + ln.Addr().String(), shots: artifactDir(t), svc: d.svc}
 	dash.ctx = openBrowser(t, chromium)
 	go dash.recordRequests()
+	_, err = chromedp.Call(dash.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: cspRecorder})
+	require.NoError(t, err)
 	return dash
 }
+
+// cspRecorder keeps, in every page, what its Content-Security-Policy
+// blocked.
+const cspRecorder = `window.__csp = [];
+document.addEventListener("securitypolicyviolation", e => window.__csp.push(e.violatedDirective + " " + e.blockedURI));`
 
 // openBrowser starts a headless Chromium that can reach loopback only: a
 // proxy that refuses every connection stands for everything else, and no
@@ -226,6 +235,7 @@ func (d *dashboard) screenshot(name string) {
 	d.t.Helper()
 	ctx, cancel := context.WithTimeout(d.ctx, time.Minute)
 	defer cancel()
+	assert.Empty(d.t, eval[[]string](d, `window.__csp || []`), "what the CSP blocked on %s", name)
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	require.NoError(d.t, err)
 	path := filepath.Join(d.shots, name+".png")
