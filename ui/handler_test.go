@@ -245,3 +245,33 @@ func TestBoundedForm(t *testing.T) {
 	p := b.post("/ui/clusters", url.Values{"labels": {strings.Repeat("a", 1<<20)}}, nil)
 	assert.Equal(t, http.StatusBadRequest, p.status)
 }
+
+// TestAdminFilters: admins see every project's clusters and filter them
+// by project; a non-admin's project filter is ignored.
+func TestAdminFilters(t *testing.T) {
+	svc, demoID := storedFixture(t, "demo-cluster", nil)
+	altID, err := svc.CreateCluster(as(alt), magnum.ClusterCreate{Name: "alt-cluster", ClusterTemplateID: "k8s"})
+	require.NoError(t, err)
+	srv := newServer(t, svc)
+	tests := []struct {
+		token, query string
+		want, not    []string
+	}{
+		{"admin", "", []string{demoID, altID}, nil},
+		{"admin", "?project=" + alt.ProjectID, []string{altID}, []string{demoID}},
+		{"admin", "?project=" + alt.ProjectID + "&status=CREATE_FAILED", nil, []string{demoID, altID}},
+		{"demo", "?project=" + alt.ProjectID, []string{demoID}, []string{altID}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.token+tc.query, func(t *testing.T) {
+			p := newBrowser(t, srv, tc.token).get("/ui/clusters" + tc.query)
+			require.Equal(t, http.StatusOK, p.status, p.body)
+			for _, id := range tc.want {
+				assert.Contains(t, p.body, `data-uuid="`+id)
+			}
+			for _, id := range tc.not {
+				assert.NotContains(t, p.body, `data-uuid="`+id)
+			}
+		})
+	}
+}
