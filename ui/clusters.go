@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/gomagnum/gomagnum/magnum"
 )
@@ -31,10 +32,24 @@ type clusterListData struct {
 	Next  string
 }
 
-// clusterRow is a cluster in the list.
+// clusterRow is a cluster in the list, its fields ready to print: a page
+// shows up to 1,000 of them.
 type clusterRow struct {
-	*magnum.Cluster
-	Template string
+	UUID, Name, Template, COEVersion, ProjectID, Project, Age string
+	Status, StatusClass, Health, HealthClass                  string
+	MasterCount, NodeCount                                    int
+}
+
+// rowOf is the list's row of a cluster.
+func rowOf(c *magnum.Cluster, template string, now time.Time) clusterRow {
+	health := string(c.HealthStatus)
+	if health == "" {
+		health = string(magnum.Unknown)
+	}
+	return clusterRow{UUID: c.UUID, Name: c.Name, Template: template, COEVersion: c.COEVersion, ProjectID: c.ProjectID,
+		Project: c.ProjectID[:min(len(c.ProjectID), 8)], Age: age(now.Sub(c.CreatedAt)), Status: string(c.Status),
+		StatusClass: statusClass(c.Status), Health: health, HealthClass: healthClass(c.HealthStatus),
+		MasterCount: c.MasterCount, NodeCount: c.NodeCount}
 }
 
 // filterStatuses are the statuses the list can be filtered by.
@@ -81,12 +96,13 @@ func (h *Handler) clusterListData(r *http.Request, s *session) (*clusterListData
 	}
 	names := h.templateNames(r.Context())
 	projects := map[string]bool{}
+	now := time.Now()
 	d.Rows = make([]clusterRow, 0, len(clusters))
 	for i := range clusters {
 		c := &clusters[i]
 		projects[c.ProjectID] = true
 		if (d.Status == "" || string(c.Status) == d.Status) && (d.Project == "" || c.ProjectID == d.Project) {
-			d.Rows = append(d.Rows, clusterRow{Cluster: c, Template: names[c.ClusterTemplateID]})
+			d.Rows = append(d.Rows, rowOf(c, names[c.ClusterTemplateID], now))
 		}
 	}
 	if d.Admin {
