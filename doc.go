@@ -22,7 +22,10 @@
 //   - quota: project limits and their enforcement.
 //   - cloud: the OpenStack look-ups and side effects besides stacks;
 //     cloud/openstack over gophercloud and cloud/sim, a simulated cloud.
-//   - cmd/magnumd: the daemon serving the REST API with the conductor.
+//   - ui: the web dashboard (html/template pages, embedded assets) over a
+//     *magnum.Service, with the API's authentication and policy.
+//   - cmd/magnumd: the daemon serving the REST API with the conductor, and
+//     the dashboard under /ui/ when its configuration enables it.
 //   - examples: runnable programs: a quickstart, embedding the service, and
 //     a third-party driver.
 package gomagnum

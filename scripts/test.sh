@@ -44,6 +44,7 @@ packages=(
 	python3-barbican
 	python3-openstackclient python3-magnumclient
 	shellcheck openssl
+	chromium
 )
 
 logs=$GOMAGNUM_STATE/test

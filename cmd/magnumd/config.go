@@ -119,6 +119,9 @@ type Config struct {
 		Enabled bool   `yaml:"enabled"`
 		Listen  string `yaml:"listen"`
 	} `yaml:"metrics"`
+	UI struct {
+		Enabled bool `yaml:"enabled"`
+	} `yaml:"ui"`
 }
 
 // OpenStackAuth are Keystone v3 credentials: a password or an application

@@ -2,7 +2,8 @@
 // builds the clusters, from one YAML configuration file. Without one it
 // runs on the embedded defaults: an SQLite database, the embedded HOT
 // engine over a simulated cloud, the built-in drivers as plugins, and the
-// noauth development mode.
+// noauth development mode. With ui.enabled it also serves the web
+// dashboard (package ui) under /ui/.
 //
 //	magnumd [-config magnumd.yaml] [-listen addr] [-data-dir dir]
 //	magnumd -print-defaults
