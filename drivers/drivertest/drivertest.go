@@ -69,7 +69,7 @@ func WithUpgrade(newer, older func(*drivers.Template)) Option {
 }
 
 // WithValidator replaces the embedded orchestrator's validation
-// (engine.Validate), to check the stacks against a real Heat for instance.
+// (engine.Preflight), to check the stacks against a real Heat for instance.
 func WithValidator(fn func(context.Context, heat.StackSpec) error) Option {
 	return func(c *config) { c.validate = fn }
 }
