@@ -60,6 +60,15 @@ type Engine struct {
 	names  map[string]string
 	closed bool
 
+	// resealed reports that the start found records in clear or under a
+	// retired key, and sealed them again (load.go).
+	resealed bool
+
+	// hydrateMu serializes reading trees back and putting them to rest,
+	// and guards the stacks' pins (hydrate.go). It is never taken while
+	// a stack lock is held.
+	hydrateMu sync.Mutex
+
 	// texts are the stored template and file texts (texts.go).
 	texts *textStore
 

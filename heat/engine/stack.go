@@ -71,6 +71,11 @@ type stack struct {
 	// root is the top-level stack of a nested stack's tree, nil for a
 	// top-level stack.
 	root *stack
+	// loaded reports whether a top-level stack's tree is in memory;
+	// pins counts the calls holding it there (hydrate.go), guarded by
+	// Engine.hydrateMu.
+	loaded bool
+	pins   int
 }
 
 // parsed is a stack definition parsed and bound to its parameters.
