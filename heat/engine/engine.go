@@ -64,11 +64,6 @@ type Engine struct {
 	// retired key, and sealed them again (load.go).
 	resealed bool
 
-	// hydrateMu serializes reading trees back and putting them to rest,
-	// and guards the stacks' pins (hydrate.go). It is never taken while
-	// a stack lock is held.
-	hydrateMu sync.Mutex
-
 	// texts are the stored template and file texts (texts.go).
 	texts *textStore
 

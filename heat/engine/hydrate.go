@@ -75,8 +75,29 @@ func (e *Engine) lookupStored(ctx context.Context, id string) (*stack, error) {
 // pin keeps root's tree in memory, reading it back first if it is at
 // rest. A deleted stack has nothing to read back.
 func (e *Engine) pin(ctx context.Context, root *stack) error {
-	e.hydrateMu.Lock()
-	defer e.hydrateMu.Unlock()
+	for {
+		root.hmu.Lock()
+		root.mu.Lock()
+		rest := !root.loaded && !root.deleted()
+		root.mu.Unlock()
+		if !rest || root.flushedRest == root.rests {
+			break
+		}
+		// The records written before the tree went to rest must be
+		// committed before they are read: flush without holding the
+		// tree, then check it did not go to rest again meanwhile.
+		rests := root.rests
+		root.hmu.Unlock()
+		if err := e.flush(ctx); err != nil {
+			return err
+		}
+		root.hmu.Lock()
+		if root.rests == rests {
+			root.flushedRest = rests
+		}
+		root.hmu.Unlock()
+	}
+	defer root.hmu.Unlock()
 	root.mu.Lock()
 	rest := !root.loaded && !root.deleted()
 	root.mu.Unlock()
@@ -92,8 +113,8 @@ func (e *Engine) pin(ctx context.Context, root *stack) error {
 // unpin releases a pin of root's tree and puts it to rest when nothing
 // else holds it.
 func (e *Engine) unpin(root *stack) {
-	e.hydrateMu.Lock()
-	defer e.hydrateMu.Unlock()
+	root.hmu.Lock()
+	defer root.hmu.Unlock()
 	root.pins--
 	e.restIfIdle(root)
 }
@@ -101,8 +122,8 @@ func (e *Engine) unpin(root *stack) {
 // settle ends run on root, the end of the action, and puts the tree to
 // rest when nothing else holds it.
 func (e *Engine) settle(root *stack, r *run) {
-	e.hydrateMu.Lock()
-	defer e.hydrateMu.Unlock()
+	root.hmu.Lock()
+	defer root.hmu.Unlock()
 	root.mu.Lock()
 	if root.run == r {
 		root.run = nil
@@ -112,7 +133,7 @@ func (e *Engine) settle(root *stack, r *run) {
 }
 
 // restIfIdle puts root's tree to rest when no call pins it and no action
-// runs on it; e.hydrateMu must be held.
+// runs on it; root.hmu must be held.
 func (e *Engine) restIfIdle(root *stack) {
 	root.mu.Lock()
 	idle := root.pins == 0 && root.run == nil && root.loaded && e.blobs != nil
@@ -124,7 +145,7 @@ func (e *Engine) restIfIdle(root *stack) {
 
 // dehydrate drops root's tree from memory but for root's state record:
 // the nested stacks, the definitions and resources, what their restore
-// put back. e.hydrateMu must be held.
+// put back. root.hmu must be held.
 func (e *Engine) dehydrate(root *stack) {
 	tree := e.tree(root)
 	for _, s := range tree {
@@ -145,6 +166,7 @@ func (e *Engine) dehydrate(root *stack) {
 	e.mu.Unlock()
 	root.mu.Lock()
 	root.loaded, root.def, root.resources, root.garbage = false, nil, nil, nil
+	root.rests++
 	root.rec.Definition, root.rec.Previous, root.rec.Facade = stackDefinition{}, nil, nil
 	root.mu.Unlock()
 	e.forgetTexts(root.rec.ID)
@@ -153,11 +175,9 @@ func (e *Engine) dehydrate(root *stack) {
 // hydrate reads root's tree back from the store: the records of root and
 // of every nested stack its resources name, and the texts of their
 // definitions; records a crash left that nothing refers to are deleted.
-// e.hydrateMu must be held.
+// root.hmu must be held, and the records written before the tree went
+// to rest flushed.
 func (e *Engine) hydrate(ctx context.Context, root *stack) error {
-	if err := e.flush(ctx); err != nil {
-		return err
-	}
 	stored, err := e.readTree(ctx, root)
 	if err != nil {
 		return err
