@@ -24,12 +24,14 @@ import (
 // scaleClustersEnv overrides how many clusters TestScaleMemory stores.
 const scaleClustersEnv = "GOMAGNUM_SCALE_CLUSTERS"
 
-// scaleClusters is how many clusters TestScaleMemory stores: 2,000, or
-// 100 under the race detector (CI's run), which slows creates tenfold,
-// unless GOMAGNUM_SCALE_CLUSTERS says otherwise (10,000 for the issue's
-// figure).
-func scaleClusters(t *testing.T) int {
-	n := 2000
+// scaleClusters is how many clusters TestScaleMemory stores: 500, or 100
+// under the race detector (CI's run), which slows creates tenfold, unless
+// GOMAGNUM_SCALE_CLUSTERS says otherwise (2,000 or 10,000 for the
+// issue's figures; 2,000 take 11 minutes to create here). measured
+// reports whether the number was asked for: only such a run, meant to
+// measure, times the start.
+func scaleClusters(t *testing.T) (n int, measured bool) {
+	n = 500
 	if raceEnabled {
 		n = 100
 	}
@@ -37,8 +39,10 @@ func scaleClusters(t *testing.T) int {
 		var err error
 		n, err = strconv.Atoi(v)
 		require.NoError(t, err, scaleClustersEnv)
+		require.Positive(t, n, scaleClustersEnv)
+		measured = true
 	}
-	return n
+	return n, measured
 }
 
 // TestScaleMemory stores clusters through the service, then starts a new
@@ -50,7 +54,7 @@ func TestScaleMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("stores thousands of clusters")
 	}
-	n := scaleClusters(t)
+	n, measured := scaleClusters(t)
 	dir := t.TempDir()
 	fillClusters(t, dir, n)
 	reportDisk(t, dir, n)
@@ -71,7 +75,7 @@ func TestScaleMemory(t *testing.T) {
 	bound := heapBound(n)
 	require.LessOrEqual(t, afterStart, bound, "live heap after start")
 	require.LessOrEqual(t, afterList, bound, "live heap after listing")
-	if !raceEnabled { // the race detector's slowdown varies too much to time
+	if measured && !raceEnabled { // on a shared machine, only a run meant to measure is timed
 		require.LessOrEqual(t, took, startBound(n), "start-up time")
 	}
 }
