@@ -79,6 +79,10 @@ func New(ctx context.Context, opts ...Option) (*Service, error) {
 	if err := s.openStore(ctx); err != nil {
 		return nil, err
 	}
+	if err := s.holdEmbeddedLease(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	if err := s.openDefaults(ctx); err != nil {
 		s.Close()
 		return nil, err

@@ -64,6 +64,10 @@ type Engine struct {
 	names  map[string]string
 	closed bool
 
+	// resealed reports that the start found records in clear or under a
+	// retired key, and sealed them again (load.go).
+	resealed bool
+
 	// texts are the stored template and file texts (texts.go).
 	texts *textStore
 

@@ -102,6 +102,7 @@ func (e *Engine) CreateStack(ctx context.Context, spec heat.StackSpec) (string, 
 		return "", err
 	}
 	s := e.newStack(spec.Name, "", 0)
+	s.loaded = true
 	s.rec.Tags, s.rec.Timeout, s.rec.Rollback = slices.Clone(spec.Tags), spec.Timeout, spec.Rollback
 	if err := e.prepareStack(s, definitionOf(spec), true); err != nil {
 		return "", invalid(err)
@@ -172,31 +173,37 @@ func (e *Engine) lookup(id string) (*stack, error) {
 	return s, nil
 }
 
-// lookupTop finds a live top-level stack that no action is running on.
-func (e *Engine) lookupTop(id string) (*stack, error) {
-	s, err := e.lookup(id)
+// acquireTop finds a live top-level stack and pins its tree in memory
+// until release is called.
+func (e *Engine) acquireTop(ctx context.Context, id string) (s *stack, release func(), err error) {
+	s, release, err = e.acquire(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	switch {
 	case !s.topLevel():
-		return nil, heat.NewError(heat.ErrInvalid, fmt.Sprintf("Stack %s is nested; it changes with its parent.", s.rec.Name))
+		err = heat.NewError(heat.ErrInvalid, fmt.Sprintf("Stack %s is nested; it changes with its parent.", s.rec.Name))
 	case s.deleted():
-		return nil, heat.NewError(heat.ErrNotFound, fmt.Sprintf("The Stack (%s) could not be found.", id))
+		err = heat.NewError(heat.ErrNotFound, fmt.Sprintf("The Stack (%s) could not be found.", id))
 	}
-	return s, nil
+	s.mu.Unlock()
+	if err != nil {
+		release()
+		return nil, nil, err
+	}
+	return s, release, nil
 }
 
 // UpdateStack updates a stack with PATCH semantics: without a template
 // the stored template, files and environment are kept, and parameters
 // are merged over the current ones.
 func (e *Engine) UpdateStack(ctx context.Context, id string, u heat.StackUpdate) error {
-	s, err := e.lookupTop(id)
+	s, release, err := e.acquireTop(ctx, id)
 	if err != nil {
 		return err
 	}
+	defer release()
 	if err := e.busy(s); err != nil {
 		return err
 	}
@@ -349,10 +356,11 @@ func (e *Engine) revert(s *stack) error {
 // DeleteStack starts deleting a stack, interrupting a create or update
 // in progress.
 func (e *Engine) DeleteStack(ctx context.Context, id string) error {
-	s, err := e.lookupTop(id)
+	s, release, err := e.acquireTop(ctx, id)
 	if err != nil {
 		return err
 	}
+	defer release()
 	s.mu.Lock()
 	deleting := s.rec.Action == actDelete && s.rec.Status == stInProgress
 	s.mu.Unlock()
@@ -370,13 +378,14 @@ func (e *Engine) DeleteStack(ctx context.Context, id string) error {
 // GetStack returns a stack with its outputs and parameters. A deleted
 // stack stays visible as DELETE_COMPLETE until the engine restarts.
 func (e *Engine) GetStack(ctx context.Context, id string) (*heat.Stack, error) {
-	s, err := e.lookup(id)
+	s, release, err := e.acquire(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	v := s.view(true)
 	s.mu.Unlock()
+	release()
 	// What the caller is told is written first: a conductor recording
 	// a stack's completion never outlives the engine's own record of it.
 	return &v, e.flush(ctx)
