@@ -14,6 +14,7 @@ import (
 	"net/mail"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -35,15 +36,16 @@ import (
 // guests signals the wait conditions of the mini OpenStack's servers as
 // their guests would, until the test ends.
 type guests struct {
-	mc   *miniCloud
-	mu   sync.Mutex
-	done map[string]bool // servers signalled
-	errs []string
+	mc     *miniCloud
+	mu     sync.Mutex
+	done   map[string]bool   // servers booted
+	agents map[string]*agent // their agents, by server ID
+	errs   []string
 }
 
 // startGuests starts the stand-in for every server of the cloud.
 func startGuests(t *testing.T, mc *miniCloud) *guests {
-	g := &guests{mc: mc, done: map[string]bool{}}
+	g := &guests{mc: mc, done: map[string]bool{}, agents: map[string]*agent{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -108,32 +110,53 @@ func (g *guests) pass(ctx context.Context) {
 		if seen || s.Status != "ACTIVE" || s.UserData == "" {
 			continue
 		}
-		booted, err := boot(ctx, s)
+		a, err := boot(ctx, s)
 		if err != nil {
 			g.fail("server %s (%s): %v", s.Name, s.ID, err)
 		}
-		if booted || err != nil {
-			g.mu.Lock()
-			g.done[s.ID] = true
-			g.mu.Unlock()
+		g.mu.Lock()
+		g.done[s.ID] = true
+		if a != nil {
+			g.agents[s.ID] = a
+		}
+		g.mu.Unlock()
+	}
+	g.mu.Lock()
+	agents := make(map[string]*agent, len(g.agents))
+	for id, a := range g.agents {
+		if slices.ContainsFunc(list, func(s novaServer) bool { return s.ID == id }) {
+			agents[id] = a
+		} else {
+			delete(g.agents, id)
+		}
+	}
+	g.mu.Unlock()
+	for id, a := range agents {
+		if err := a.poll(ctx); err != nil {
+			g.fail("agent of server %s: %v", id, err)
 		}
 	}
 }
 
 // boot does what a node's boot script does at its end: signal the wait
-// condition with SUCCESS. A server whose user data has no wait condition
-// (an Octavia amphora) is left alone.
-func boot(ctx context.Context, s novaServer) (bool, error) {
+// condition with SUCCESS. It returns the node's agent, which applies the
+// software deployments Heat hands the node later, if the node has one. A
+// server whose user data has no wait condition (an Octavia amphora) is
+// left alone.
+func boot(ctx context.Context, s novaServer) (*agent, error) {
 	texts, err := userDataTexts(s.UserData)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	curl := waitCurl(texts)
 	if curl == "" {
-		return true, nil
+		return nil, nil
 	}
 	body := map[string]string{"status": "SUCCESS", "reason": s.Name + " joined the cluster", "data": s.Name}
-	return true, signal(ctx, curl, body)
+	if err := signal(ctx, curl, body); err != nil {
+		return nil, err
+	}
+	return newAgent(texts), nil
 }
 
 var waitCurlLine = regexp.MustCompile(`(?m)WAIT_CURL=(curl [^\n]*)`)
