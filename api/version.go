@@ -2,9 +2,9 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 )
 
@@ -49,33 +49,50 @@ func (v Version) Less(o Version) bool {
 // AtLeast reports whether v is o or newer.
 func (v Version) AtLeast(o Version) bool { return !v.Less(o) }
 
-// parseVersion reads the OpenStack-API-Version header as Magnum does: two
-// space-separated tokens, the service type (ignored with "latest") and
-// major.minor. ok is false when the header cannot be parsed.
-func parseVersion(h http.Header) (v Version, ok bool) {
-	raw := h.Get(versionHeader)
-	if raw == "" {
-		return MinVersion, true
+// Magnum's details of the 406 for an OpenStack-API-Version header it
+// cannot read.
+const (
+	errVersionService = "Invalid service type for " + versionHeader + " header"
+	errVersionValue   = "Invalid value for " + versionHeader + " header"
+)
+
+// parseVersion reads the OpenStack-API-Version header as Magnum does. No
+// header means MinVersion. Otherwise it must be exactly two tokens
+// separated by white space, else the service type is invalid. "latest",
+// in any case, as the second means MaxVersion whatever the first says.
+// Otherwise the first must be container-infra, exactly, else the service
+// type is invalid, and the second two integers joined by a dot (each as
+// Python's int() reads it), else the value is invalid. The error is the
+// detail of the 406.
+func parseVersion(h http.Header) (Version, error) {
+	lines := h.Values(versionHeader)
+	if len(lines) == 0 {
+		return MinVersion, nil
 	}
-	fields := strings.Fields(raw)
+	// Several header lines reach Magnum as one, joined by commas.
+	fields := strings.FieldsFunc(strings.Join(lines, ", "), pythonSpace)
 	if len(fields) != 2 {
-		return v, false
+		return Version{}, errors.New(errVersionService)
 	}
 	service, num := fields[0], fields[1]
 	if strings.EqualFold(num, "latest") {
-		return MaxVersion, true
+		return MaxVersion, nil
 	}
 	if service != serviceType {
-		return v, false
+		return Version{}, errors.New(errVersionService)
 	}
 	major, minor, found := strings.Cut(num, ".")
 	if !found || strings.Contains(minor, ".") {
-		return v, false
+		return Version{}, errors.New(errVersionValue)
 	}
+	var v Version
 	var err1, err2 error
-	v.Major, err1 = strconv.Atoi(major)
-	v.Minor, err2 = strconv.Atoi(minor)
-	return v, err1 == nil && err2 == nil
+	v.Major, err1 = pythonInt(major)
+	v.Minor, err2 = pythonInt(minor)
+	if err1 != nil || err2 != nil {
+		return Version{}, errors.New(errVersionValue)
+	}
+	return v, nil
 }
 
 // supported reports whether the handler serves v.
