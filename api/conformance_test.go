@@ -660,7 +660,8 @@ func TestConformanceValidationMessages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := f.do(tt.status, call{method: tt.method, path: tt.path, version: tt.version, body: tt.body})
+			r := do(t, f.srv, call{method: tt.method, path: tt.path, version: tt.version, body: tt.body})
+			require.Equal(t, tt.status, r.status, r.raw)
 			assert.Equal(t, tt.detail, errorOf(t, r)["detail"])
 		})
 	}

@@ -10,12 +10,14 @@ import (
 )
 
 // pythonInt reads s as Python's int(s) does, since Magnum reads numbers
-// in headers, queries and bodies with it: surrounding whitespace, an
-// optional sign, then decimal digits (any script's), single underscores
-// allowed between digits. Values beyond int saturate at its bounds, where
+// in headers and queries with it: surrounding white space, an optional
+// sign, then decimal digits (any script's), single underscores allowed
+// between digits. Values beyond int saturate at its bounds, where
 // Python's integers have none. The error's text is Python's ValueError.
 func pythonInt(s string) (int, error) {
-	t := strings.TrimFunc(s, pythonSpace)
+	// int() skips Unicode white space, which str.split()'s adds the ASCII
+	// information separators to.
+	t := strings.TrimFunc(s, unicode.IsSpace)
 	neg := false
 	if t != "" && (t[0] == '+' || t[0] == '-') {
 		neg, t = t[0] == '-', t[1:]
@@ -80,6 +82,6 @@ func decimalValue(r rune) (int, bool) {
 	return pos % 10, true
 }
 
-// pythonSpace reports whether str.strip() removes r: Unicode white space
-// and the ASCII information separators.
+// pythonSpace reports whether Python's str.split() splits at r: Unicode
+// white space and the ASCII information separators.
 func pythonSpace(r rune) bool { return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f) }
