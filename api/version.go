@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -49,11 +48,16 @@ func (v Version) Less(o Version) bool {
 // AtLeast reports whether v is o or newer.
 func (v Version) AtLeast(o Version) bool { return !v.Less(o) }
 
-// Magnum's details of the 406 for an OpenStack-API-Version header it
-// cannot read.
+// versionError is the detail of the 406 for an OpenStack-API-Version
+// header Magnum cannot read.
+type versionError string
+
+func (e versionError) Error() string { return string(e) }
+
+// Magnum's two versionErrors.
 const (
-	errVersionService = "Invalid service type for " + versionHeader + " header"
-	errVersionValue   = "Invalid value for " + versionHeader + " header"
+	errVersionService versionError = "Invalid service type for " + versionHeader + " header"
+	errVersionValue   versionError = "Invalid value for " + versionHeader + " header"
 )
 
 // parseVersion reads the OpenStack-API-Version header as Magnum does. No
@@ -72,25 +76,25 @@ func parseVersion(h http.Header) (Version, error) {
 	// Several header lines reach Magnum as one, joined by commas.
 	fields := strings.FieldsFunc(strings.Join(lines, ", "), pythonSpace)
 	if len(fields) != 2 {
-		return Version{}, errors.New(errVersionService)
+		return Version{}, errVersionService
 	}
 	service, num := fields[0], fields[1]
 	if strings.EqualFold(num, "latest") {
 		return MaxVersion, nil
 	}
 	if service != serviceType {
-		return Version{}, errors.New(errVersionService)
+		return Version{}, errVersionService
 	}
 	major, minor, found := strings.Cut(num, ".")
 	if !found || strings.Contains(minor, ".") {
-		return Version{}, errors.New(errVersionValue)
+		return Version{}, errVersionValue
 	}
 	var v Version
 	var err1, err2 error
 	v.Major, err1 = pythonInt(major)
 	v.Minor, err2 = pythonInt(minor)
 	if err1 != nil || err2 != nil {
-		return Version{}, errors.New(errVersionValue)
+		return Version{}, errVersionValue
 	}
 	return v, nil
 }
