@@ -15,7 +15,7 @@ type route struct {
 	segs []string
 	// name identifies the route in metrics and logs: "GET /v1/clusters/{cluster}".
 	name string
-	// api is the name of Magnum's controller method, which a 406 names.
+	// api is the name of Magnum's controller method a 406 names.
 	api string
 	// since and until bound the microversions serving the route.
 	since, until Version
