@@ -630,6 +630,19 @@ func TestConformanceValidationMessages(t *testing.T) {
 			status: 400, detail: "Invalid input for field/attribute server_type. Value: 'container'. Value should be one of: vm, bm"},
 		{name: "coe empty", method: "POST", path: "/v1/clustertemplates", body: templateBody(map[string]any{"coe": ""}),
 			status: 400, detail: "Invalid input for field/attribute coe. Value: ''. Value should be one of: kubernetes, swarm, mesos, dcos, swarm-mode"},
+		// Deliberate differences (docs/compatibility.md): Magnum answers 500
+		// "Field value xx is invalid" to the first, "Requested COE type Unset
+		// is not supported." to the second, and Python's parser error as the
+		// reason of the third.
+		{name: "coe patched outside the enum", method: "PATCH", path: "/v1/clustertemplates/" + template,
+			body:   `[{"op": "replace", "path": "/coe", "value": "xx"}]`,
+			status: 400, detail: "Invalid input for field/attribute coe. Value: 'xx'. Value should be one of: kubernetes, swarm, mesos, dcos, swarm-mode"},
+		{name: "coe missing", method: "POST", path: "/v1/clustertemplates", body: templateBody(map[string]any{"coe": nil}),
+			status: 400, detail: "Invalid input for field/attribute coe. Value: 'None'. Mandatory field missing."},
+		{name: "labels patched to a malformed literal", method: "PATCH", path: "/v1/clustertemplates/" + template,
+			body: `[{"op": "replace", "path": "/labels", "value": "{bad"}]`, status: 400,
+			detail: patchOf(`[{'path': '/labels', 'op': 'replace', 'value': '{bad'}]`) +
+				"malformed literal: expected a quoted string (at offset 1)"},
 		// 5. An image name several images have: 400 at create, 409 at update, with the clear message.
 		{name: "template with an ambiguous image", method: "POST", path: "/v1/clustertemplates", body: templateBody(map[string]any{"image_id": "dup"}),
 			status: 400, detail: ambiguous},
