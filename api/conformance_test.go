@@ -501,6 +501,9 @@ func TestConformanceRoutingErrors(t *testing.T) {
 			body: routingError(406, "", "")},
 		{name: "a bad version", path: "/v1/clusters", version: "container-infra 1.x", accept: jsonType, status: 406, body: badValue},
 		{name: "three numbers", path: "/v1/clusters", version: "container-infra 1.1.1", accept: jsonType, status: 406, body: badValue},
+		{name: "digits of another script", path: "/v1/clusters", version: "container-infra 1.\u0663", accept: jsonType, status: 406, body: badValue},
+		{name: "a UTF-8 no-break space, read as Latin-1", path: "/v1/clusters", version: "container-infra 1.2\u00a0", accept: jsonType,
+			status: 406, body: badValue},
 		{name: "another service with a bad version", path: "/v1/clusters", version: "compute 1.x", accept: jsonType, status: 406, body: badService},
 		// 2. Methods not allowed and unknown paths.
 		{name: "method not allowed", method: "PUT", path: "/v1/clusters", status: 405, allow: "GET, POST",

@@ -73,8 +73,9 @@ func parseVersion(h http.Header) (Version, error) {
 	if len(lines) == 0 {
 		return MinVersion, nil
 	}
-	// Several header lines reach Magnum as one, joined by commas.
-	fields := strings.FieldsFunc(strings.Join(lines, ", "), pythonSpace)
+	// Several header lines reach Magnum as one, joined by commas, and
+	// decoded as Latin-1 (PEP 3333).
+	fields := strings.FieldsFunc(latin1(strings.Join(lines, ", ")), pythonSpace)
 	if len(fields) != 2 {
 		return Version{}, errVersionService
 	}
@@ -161,4 +162,14 @@ func writeUnsupportedVersion(w http.ResponseWriter, r *http.Request, v Version) 
 // fill in the title and detail of its routing errors.
 func acceptsJSON(r *http.Request) bool {
 	return strings.Contains(r.Header.Get("Accept"), "application/json")
+}
+
+// latin1 decodes the bytes of s as ISO-8859-1, as WSGI servers hand
+// header values to Magnum.
+func latin1(s string) string {
+	r := make([]rune, len(s))
+	for i := range len(s) {
+		r[i] = rune(s[i])
+	}
+	return string(r)
 }
