@@ -512,6 +512,8 @@ func TestConformanceRoutingErrors(t *testing.T) {
 			allow: "DELETE, GET, PATCH", body: routingError(405, "Method Not Allowed", "")},
 		{name: "a collection cannot be deleted", method: "DELETE", path: "/v1/clustertemplates", status: 405, allow: "GET, POST",
 			body: routingError(405, "", "")},
+		{name: "an item is not posted to", method: "POST", path: "/v1/clustertemplates/x", status: 405,
+			allow: "DELETE, GET, PATCH", body: routingError(405, "", "")},
 		{name: "an action is posted", path: "/v1/clusters/x/actions/resize", version: "container-infra 1.7", status: 405, allow: "POST",
 			body: routingError(405, "", "")},
 		{name: "an action before its version", path: "/v1/clusters/x/actions/resize", version: "container-infra 1.6", accept: jsonType,
