@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/gomagnum/gomagnum/drivers"
+	"github.com/gomagnum/gomagnum/internal/python"
 	"github.com/gomagnum/gomagnum/magnum"
 )
 
@@ -484,7 +485,7 @@ func pyRepr(v any) string {
 		slices.Sort(keys)
 		parts := make([]string, len(keys))
 		for i, k := range keys {
-			parts[i] = magnum.PythonQuote(k) + ": " + quoted(x[k])
+			parts[i] = python.Quote(k) + ": " + quoted(x[k])
 		}
 		return "{" + strings.Join(parts, ", ") + "}"
 	}
@@ -495,7 +496,7 @@ func pyRepr(v any) string {
 // container does: strings as repr() shows them.
 func quoted(v any) string {
 	if s, ok := v.(string); ok {
-		return magnum.PythonQuote(s)
+		return python.Quote(s)
 	}
 	return pyRepr(v)
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/gomagnum/gomagnum/internal/python"
 	"github.com/gomagnum/gomagnum/magnum"
 )
 
@@ -50,7 +51,7 @@ func parseLimit(raw []string) (int, error) {
 		return 0, invalidField("limit", pyRepr(list), "unable to convert to int. Error: int() argument must be "+
 			"a string, a bytes-like object or a real number, not 'list'")
 	}
-	n, err := pythonInt(raw[0])
+	n, err := python.Int(raw[0])
 	if err != nil {
 		return 0, invalidField("limit", raw[0], "unable to convert to int. Error: "+err.Error())
 	}

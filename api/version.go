@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/gomagnum/gomagnum/internal/python"
 )
 
 // Version is an API microversion, such as 1.10.
@@ -75,7 +77,7 @@ func parseVersion(h http.Header) (Version, error) {
 	}
 	// Several header lines reach Magnum as one, joined by commas, and
 	// decoded as Latin-1 (PEP 3333).
-	fields := strings.FieldsFunc(latin1(strings.Join(lines, ", ")), pythonSpace)
+	fields := python.Fields(latin1(strings.Join(lines, ", ")))
 	if len(fields) != 2 {
 		return Version{}, errVersionService
 	}
@@ -92,8 +94,8 @@ func parseVersion(h http.Header) (Version, error) {
 	}
 	var v Version
 	var err1, err2 error
-	v.Major, err1 = pythonInt(major)
-	v.Minor, err2 = pythonInt(minor)
+	v.Major, err1 = python.Int(major)
+	v.Minor, err2 = python.Int(minor)
 	if err1 != nil || err2 != nil {
 		return Version{}, errVersionValue
 	}

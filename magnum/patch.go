@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/gomagnum/gomagnum/internal/python"
 )
 
 // PatchOp is one JSON-patch operation (RFC 6902): add, replace or remove.
@@ -475,7 +477,7 @@ func pythonRepr(v any) string {
 
 func quoteRepr(v any) string {
 	if s, ok := v.(string); ok {
-		return PythonQuote(s)
+		return python.Quote(s)
 	}
 	return pythonRepr(v)
 }

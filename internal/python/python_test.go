@@ -1,4 +1,4 @@
-package api
+package python_test
 
 import (
 	"math"
@@ -6,10 +6,12 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/gomagnum/gomagnum/internal/python"
 )
 
 // The cases are Python 3.11's int() on the same strings.
-func TestPythonInt(t *testing.T) {
+func TestInt(t *testing.T) {
 	tests := []struct {
 		in   string
 		want int
@@ -42,7 +44,7 @@ func TestPythonInt(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			got, err := pythonInt(tt.in)
+			got, err := python.Int(tt.in)
 			if tt.err != "" {
 				require.EqualError(t, err, tt.err)
 				return
@@ -50,5 +52,35 @@ func TestPythonInt(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got)
 		})
+	}
+}
+
+// The cases are Python 3.11's repr() of the same strings.
+func TestQuote(t *testing.T) {
+	tests := map[string]string{
+		"":                      `''`,
+		"abc":                   `'abc'`,
+		"it's":                  `"it's"`,
+		`say "hi"`:              `'say "hi"'`,
+		`it's "x"`:              `'it\'s "x"'`,
+		"a\\b\n\r\t":            `'a\\b\n\r\t'`,
+		"\x00\x7f\u00a0é\u2028": `'\x00\x7f\xa0é\u2028'`,
+		"\U0001F600\U000E0001":  `'😀\U000e0001'`,
+	}
+	for in, want := range tests {
+		assert.Equal(t, want, python.Quote(in), "%q", in)
+	}
+}
+
+// The cases are Python 3.11's str.split() of the same strings.
+func TestFields(t *testing.T) {
+	tests := map[string][]string{
+		" container-infra  1.2\t": {"container-infra", "1.2"},
+		"a\x1cb\x1fc":             {"a", "b", "c"},
+		"a\u00a0b\u3000c":         {"a", "b", "c"},
+		"":                        {},
+	}
+	for in, want := range tests {
+		assert.Equal(t, want, python.Fields(in), "%q", in)
 	}
 }
