@@ -203,11 +203,12 @@ func deref[T any](p *T, fallback T) T {
 }
 
 // checkClusterResources validates the OpenStack resources a cluster uses
-// (its own values, else its template's) and its keypair.
+// (its own values, else its template's) and its keypair. A template image
+// whose name several images now have is a conflict, as in Magnum.
 func (s *Service) checkClusterResources(ctx context.Context, c Caller, t *ClusterTemplate, cl *Cluster) error {
 	ctx = cloud.WithProject(ctx, c.ProjectID)
 	_, err := s.checkResources(ctx, resources{image: t.ImageID, flavor: cl.FlavorID, masterFlavor: cl.MasterFlavorID,
-		externalNetwork: t.ExternalNetworkID, labels: cl.Labels})
+		externalNetwork: t.ExternalNetworkID, labels: cl.Labels, ambiguousImage: ErrConflict})
 	if err != nil {
 		return err
 	}
