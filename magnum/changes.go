@@ -83,4 +83,3 @@ func clusterChanged(ctx context.Context, tx *store.Tx, kind ChangeKind, d *clust
 func nodeGroupChanged(ctx context.Context, tx *store.Tx, kind ChangeKind, ng *NodeGroup) error {
 	return recordChange(ctx, tx, kind, ng.ClusterID, ng.ProjectID, ng.rev, ng)
 }
-
