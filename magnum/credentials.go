@@ -29,9 +29,15 @@ const (
 )
 
 // CredentialsOptions tunes ClusterCredentials. The zero value makes an
-// ECDSA P-256 key.
+// ECDSA P-256 key for a certificate in the caller's name.
 type CredentialsOptions struct {
 	KeyType KeyType
+	// CommonName is the certificate's subject; empty means the caller's
+	// user name (or ID). Only admins may ask for another name.
+	CommonName string
+	// Organizations are the certificate's groups (O=); only admins may
+	// ask for system:masters.
+	Organizations []string
 }
 
 // Credentials are what a user needs to talk to a cluster's COE: the
@@ -108,7 +114,11 @@ func (s *Service) ClusterCredentials(ctx context.Context, clusterIdent string, o
 	if err != nil {
 		return nil, err
 	}
-	key, err := NewClientKey(opts.KeyType, callerName(c))
+	cn := opts.CommonName
+	if cn == "" {
+		cn = CallerName(c)
+	}
+	key, err := NewClientKey(opts.KeyType, cn, opts.Organizations...)
 	if err != nil {
 		return nil, err
 	}
@@ -123,8 +133,9 @@ func (s *Service) ClusterCredentials(ctx context.Context, clusterIdent string, o
 	return NewCredentials(d.UUID, []byte(cert.PEM), key.KeyPEM, cfg.Files, cfg.Env)
 }
 
-// callerName is the common name a caller's client certificates carry.
-func callerName(c Caller) string {
+// CallerName is the common name a caller's client certificates carry by
+// default: their user name, else their user ID.
+func CallerName(c Caller) string {
 	if c.UserName != "" {
 		return c.UserName
 	}
