@@ -47,7 +47,7 @@ func errorKind(status int, detail string) error {
 	case http.StatusUnauthorized:
 		return magnum.ErrUnauthenticated
 	case http.StatusForbidden:
-		if strings.Contains(strings.ToLower(detail), "quota") {
+		if lower := strings.ToLower(detail); strings.Contains(lower, "limit exceeded") || strings.Contains(lower, "quota exceeded") {
 			return magnum.ErrQuotaExceeded
 		}
 		return magnum.ErrForbidden
