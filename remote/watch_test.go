@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -16,16 +17,24 @@ import (
 	"github.com/gomagnum/gomagnum/remote"
 )
 
-// TestWatchCluster follows a remote cluster from its snapshot through its
-// build to its deletion, and a project's watch sees the same cluster.
-func TestWatchCluster(t *testing.T) {
-	_, srv := serve(t)
+// startCluster creates a cluster through a remote client of srv, as the
+// demo user; it returns the client, the demo user's context and the
+// cluster's UUID.
+func startCluster(t *testing.T, srv *httptest.Server) (*remote.Client, context.Context, string) {
 	c := client(srv)
 	ctx := magnumtest.As(t, magnumtest.Demo)
 	tmpl, err := c.CreateClusterTemplate(ctx, magnumtest.K8sTemplate("k8s"))
 	require.NoError(t, err)
 	id, err := c.CreateCluster(ctx, magnum.ClusterCreate{Name: "c1", ClusterTemplateID: tmpl.UUID})
 	require.NoError(t, err)
+	return c, ctx, id
+}
+
+// TestWatchCluster follows a remote cluster from its snapshot through its
+// build to its deletion, and a project's watch sees the same cluster.
+func TestWatchCluster(t *testing.T) {
+	_, srv := serve(t)
+	c, ctx, id := startCluster(t, srv)
 
 	projectCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -98,18 +107,13 @@ func isSubsequence(got, want []magnum.Status) bool {
 // context's error and leaves no goroutine behind.
 func TestWatchEndsOnCancel(t *testing.T) {
 	svc, srv := serve(t)
-	c := client(srv)
-	ctx := magnumtest.As(t, magnumtest.Demo)
-	tmpl, err := c.CreateClusterTemplate(ctx, magnumtest.K8sTemplate("k8s"))
-	require.NoError(t, err)
-	id, err := c.CreateCluster(ctx, magnum.ClusterCreate{Name: "c1", ClusterTemplateID: tmpl.UUID})
-	require.NoError(t, err)
-	_, err = svc.WaitCluster(ctx, id)
+	_, ctx, id := startCluster(t, srv)
+	_, err := svc.WaitCluster(ctx, id)
 	require.NoError(t, err)
 	srv.Client().CloseIdleConnections()
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	// Connections kept alive would outlive the wait by design.
-	c = remote.NewNoAuth(srv.URL+"/v1/", &http.Client{Transport: &http.Transport{DisableKeepAlives: true}},
+	c := remote.NewNoAuth(srv.URL+"/v1/", &http.Client{Transport: &http.Transport{DisableKeepAlives: true}},
 		remote.WithPollInterval(20*time.Millisecond))
 
 	watchCtx, cancel := context.WithCancel(ctx)
