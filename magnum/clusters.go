@@ -236,6 +236,10 @@ func (s *Service) insertCluster(ctx context.Context, d *clusterDoc, ngs []*NodeG
 		if err := tx.Insert(ctx, store.Clusters, rec); err != nil {
 			return err
 		}
+		d.rev = rec.Version
+		if err := clusterChanged(ctx, tx, ClusterChanged, d); err != nil {
+			return err
+		}
 		for _, ng := range ngs {
 			ng.CreatedAt = d.CreatedAt
 			if err := insertNodeGroup(ctx, tx, ng); err != nil {

@@ -124,6 +124,9 @@ func (s *Service) openStore(ctx context.Context) error {
 		return fmt.Errorf("magnum: %w", err)
 	}
 	s.store, s.blobs = st, st
+	if s.cfg.changeRetention > 0 {
+		st.SetChangeRetention(s.cfg.changeRetention)
+	}
 	s.closers = append([]func() error{st.Close}, s.closers...)
 	if s.cfg.database != "" {
 		return nil

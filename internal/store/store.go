@@ -46,6 +46,9 @@ type Store struct {
 	// while transactions hold the others, so preparing never deadlocks.
 	readers chan struct{}
 
+	// feed is the change feed's state in this process (changes.go).
+	feed feed
+
 	blobOnce sync.Once
 	blobs    *blobWriterLoop
 	blobDone sync.WaitGroup
