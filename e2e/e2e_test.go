@@ -23,12 +23,15 @@ func TestScenarioReal(t *testing.T) {
 	startGuests(t, mc)
 	tn := mc.newTenant(t, "e2e")
 	d := real(t, mc, tn)
+	var made []string
 	for _, dc := range drivers {
 		t.Run(dc.coe, func(t *testing.T) {
-			_, times := scenario(t, d, dc)
+			uuid, times := scenario(t, d, dc)
+			made = append(made, uuid)
 			t.Logf("real %s: %s", dc.coe, formatTimes(times))
 		})
 	}
+	mc.assertNoLeaks(t, tn, made)
 }
 
 // TestFailuresEmbedded: the failures a cloud gives read well.
