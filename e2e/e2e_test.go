@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"sync"
 	"testing"
 )
 
@@ -10,6 +11,7 @@ func TestScenarioEmbedded(t *testing.T) {
 	d := embedded(t)
 	for _, dc := range drivers {
 		t.Run(dc.coe, func(t *testing.T) {
+			t.Parallel()
 			_, times := scenario(t, d, dc)
 			t.Logf("embedded %s: %s", dc.coe, formatTimes(times))
 		})
@@ -23,14 +25,22 @@ func TestScenarioReal(t *testing.T) {
 	startGuests(t, mc)
 	tn := mc.newTenant(t, "e2e")
 	d := real(t, mc, tn)
+	var mu sync.Mutex
 	var made []string
-	for _, dc := range drivers {
-		t.Run(dc.coe, func(t *testing.T) {
-			uuid, times := scenario(t, d, dc)
-			made = append(made, uuid)
-			t.Logf("real %s: %s", dc.coe, formatTimes(times))
-		})
-	}
+	// The drivers run side by side: most of a scenario is waiting for
+	// Heat and Nova.
+	t.Run("drivers", func(t *testing.T) {
+		for _, dc := range drivers {
+			t.Run(dc.coe, func(t *testing.T) {
+				t.Parallel()
+				uuid, times := scenario(t, d, dc)
+				mu.Lock()
+				made = append(made, uuid)
+				mu.Unlock()
+				t.Logf("real %s: %s", dc.coe, formatTimes(times))
+			})
+		}
+	})
 	mc.assertNoLeaks(t, tn, made)
 }
 

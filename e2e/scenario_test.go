@@ -147,13 +147,28 @@ func templateCreate(t *testing.T, d *deployment, dc driverCase, labels string) s
 	return name
 }
 
+// clusterServers lists the servers of one cluster: their names start
+// with the cluster's (its first 20 characters, as node group stacks'
+// names keep them).
+func clusterServers(t *testing.T, d *deployment, name string) []server {
+	t.Helper()
+	prefix := strings.ToLower(name[:min(len(name), 20)])
+	var out []server
+	for _, s := range d.servers(t) {
+		if strings.HasPrefix(s.Name, prefix) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // checkAddresses: the cluster's addresses are those of its servers.
 func checkAddresses(t *testing.T, d *deployment, cl cluster, workers int) {
 	t.Helper()
 	require.Len(t, cl.NodeAddresses, workers, "node_addresses of %+v", cl)
 	require.Len(t, cl.MasterAddresses, cl.MasterCount, "master_addresses of %+v", cl)
 	var have []string
-	for _, s := range d.servers(t) {
+	for _, s := range clusterServers(t, d, cl.Name) {
 		have = append(have, s.Addresses...)
 	}
 	for _, a := range append(slices.Clone(cl.NodeAddresses), cl.MasterAddresses...) {
@@ -166,7 +181,7 @@ func checkAddresses(t *testing.T, d *deployment, cl cluster, workers int) {
 func resizeDown(t *testing.T, d *deployment, cl *cluster) {
 	t.Helper()
 	var victim server
-	for _, s := range d.servers(t) {
+	for _, s := range clusterServers(t, d, cl.Name) {
 		for _, a := range s.Addresses {
 			if slices.Contains(cl.NodeAddresses, a) {
 				victim = s
@@ -177,7 +192,7 @@ func resizeDown(t *testing.T, d *deployment, cl *cluster) {
 	d.user.run(t, "cluster", "resize", cl.UUID, "1", "--nodes-to-remove", victim.ID)
 	*cl = waitCluster(t, d, cl.UUID, "UPDATE_COMPLETE")
 	require.Equal(t, 1, cl.NodeCount)
-	for _, s := range d.servers(t) {
+	for _, s := range clusterServers(t, d, cl.Name) {
 		assert.NotEqual(t, victim.ID, s.ID, "server %s (%s) is still there", victim.Name, victim.ID)
 	}
 	for _, a := range victim.Addresses {
@@ -188,14 +203,14 @@ func resizeDown(t *testing.T, d *deployment, cl *cluster) {
 // nodeGroupAddRemove adds a worker node group and removes it.
 func nodeGroupAddRemove(t *testing.T, d *deployment, cl cluster) {
 	t.Helper()
-	before := len(d.servers(t))
+	before := len(clusterServers(t, d, cl.Name))
 	d.user.run(t, "nodegroup", "create", cl.UUID, "extra", "--node-count", "1")
 	ng := waitNodeGroup(t, d, cl.UUID, "extra", "CREATE_COMPLETE")
 	assert.Len(t, ng.NodeAddresses, 1)
-	assert.Len(t, d.servers(t), before+1)
+	assert.Len(t, clusterServers(t, d, cl.Name), before+1)
 	d.user.run(t, "nodegroup", "delete", cl.UUID, "extra")
 	waitNodeGroup(t, d, cl.UUID, "extra", "")
-	assert.Len(t, d.servers(t), before)
+	assert.Len(t, clusterServers(t, d, cl.Name), before)
 }
 
 // waitCluster waits until a cluster reaches want, failing the test on a
