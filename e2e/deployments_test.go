@@ -22,8 +22,12 @@ import (
 const containerInfraVersion = "1.10"
 
 // The simulated cloud's demo user and project (cloud/sim/default.yaml).
-var simDemo = magnum.Caller{UserID: "6ab2d0e08fa34f17afd3a42b80e1d235", UserName: "demo",
-	ProjectID: "c99cc16abecc4cd0bbed7e1bc2f2b516", ProjectName: "demo", Roles: []string{"member"}}
+var (
+	simDemo = magnum.Caller{UserID: "6ab2d0e08fa34f17afd3a42b80e1d235", UserName: "demo",
+		ProjectID: "c99cc16abecc4cd0bbed7e1bc2f2b516", ProjectName: "demo", Roles: []string{"member"}}
+	simAdmin = magnum.Caller{UserID: "3f3acf501fa647049a2558a2359d4cba", UserName: "admin",
+		ProjectID: "5f2b3f4f17b64195a2f76919340867bb", ProjectName: "admin", Roles: []string{"admin", "member"}}
+)
 
 // embedded runs the service on its embedded defaults (the HOT engine over
 // the simulated cloud) in the test, serving the REST API on loopback in
@@ -37,7 +41,7 @@ func embedded(t *testing.T) *deployment {
 		magnum.WithSyncInterval(500*time.Millisecond), magnum.WithHealthInterval(time.Hour))
 	require.NoError(t, err)
 	srv := httptest.NewServer(api.NewHandler(svc, api.WithAuthenticator(api.NoAuth{
-		Tokens: map[string]magnum.Caller{"demo": simDemo}})))
+		Tokens: map[string]magnum.Caller{"demo": simDemo, "admin": simAdmin}})))
 	t.Cleanup(func() {
 		srv.Close()
 		require.NoError(t, svc.Close())
@@ -47,7 +51,7 @@ func embedded(t *testing.T) *deployment {
 	sc := &gophercloud.ServiceClient{ProviderClient: client, Endpoint: srv.URL + "/v1/", Type: "container-infra",
 		Microversion: containerInfraVersion}
 	return &deployment{
-		name: "embedded", user: noauthCLI(t, srv.URL, "demo"), api: sc,
+		name: "embedded", user: noauthCLI(t, srv.URL, "demo"), admin: noauthCLI(t, srv.URL, "admin"), api: sc,
 		images: map[string]string{"fedora-coreos": "fedora-coreos-40", "ubuntu": "ubuntu-22.04"},
 		flavor: "m1.small", network: "public", keypair: "default", timeout: 3 * time.Minute,
 		servers: func(t *testing.T) []server { return simServers(t, cloud, simDemo.ProjectID) },
@@ -120,7 +124,7 @@ func real(t *testing.T, mc *miniCloud, tn tenant) *deployment {
 	keypair := "e2e-key"
 	mc.newKeypair(t, tn, keypair)
 	return &deployment{
-		name: "real", user: keystoneCLI(t, mc.authURL(), tn), api: sc,
+		name: "real", user: keystoneCLI(t, mc.authURL(), tn), api: sc, admin: keystoneCLI(t, mc.authURL(), mc.adminTenant(t)),
 		images: map[string]string{"fedora-coreos": mc.env["GOMAGNUM_MINICLOUD_IMAGE_FCOS"],
 			"ubuntu": mc.env["GOMAGNUM_MINICLOUD_IMAGE_UBUNTU"]},
 		flavor: mc.env["GOMAGNUM_MINICLOUD_FLAVOR"], network: mc.env["GOMAGNUM_MINICLOUD_EXTERNAL_NETWORK"],

@@ -98,6 +98,17 @@ func readEnvFile(path string) (map[string]string, error) {
 	return env, sc.Err()
 }
 
+// adminTenant is the cloud admin, as a tenant the CLI can act as.
+func (c *miniCloud) adminTenant(t *testing.T) tenant {
+	t.Helper()
+	pages, err := projects.List(c.identity, projects.ListOpts{Name: c.env["GOMAGNUM_MINICLOUD_PROJECT"]}).AllPages(context.Background())
+	require.NoError(t, err)
+	ps, err := projects.ExtractProjects(pages)
+	require.NoError(t, err)
+	require.Len(t, ps, 1)
+	return tenant{projectID: ps[0].ID, userName: c.env["GOMAGNUM_MINICLOUD_USER"], password: c.env["GOMAGNUM_MINICLOUD_PASSWORD"]}
+}
+
 // authURL is the mini OpenStack's Keystone v3 URL.
 func (c *miniCloud) authURL() string { return c.env["GOMAGNUM_MINICLOUD_AUTH_URL"] }
 
