@@ -53,7 +53,7 @@ func embedded(t *testing.T) *deployment {
 	return &deployment{
 		name: "embedded", user: noauthCLI(t, srv.URL, "demo"), admin: noauthCLI(t, srv.URL, "admin"), api: sc,
 		images: map[string]string{"fedora-coreos": "fedora-coreos-40", "ubuntu": "ubuntu-22.04"},
-		flavor: "m1.small", network: "public", keypair: "default", timeout: 3 * time.Minute,
+		flavor: "m1.small", network: "public", keypair: "default", timeout: 3 * time.Minute, reconfigures: true,
 		servers: func(t *testing.T) []server { return simServers(t, cloud, simDemo.ProjectID) },
 		limitServers: func(t *testing.T, n int) {
 			q, err := cloud.Quota(ctx, simDemo.ProjectID)
