@@ -35,7 +35,7 @@ export GOMAGNUM_STATE=${GOMAGNUM_STATE:-$PWD/.state}
 
 # The components, in the order they start (and the reverse of the order
 # they stop): scripts/<name>.sh start|stop|status.
-components=(postgres heat barbican minicloud)
+components=(postgres heat barbican)
 
 packages=(
 	postgresql
