@@ -43,9 +43,12 @@ const (
 // them meanwhile (see WithChangeRetention); it then gets a
 // ClusterSnapshot of each cluster the filter selects instead, so it may
 // miss intermediate states, never the latest one.
+//
+// The watch starts at the call, not when the loop first reads: a change
+// made between the two is delivered. Range over the sequence once.
 func (s *Service) Watch(ctx context.Context, f WatchFilter) iter.Seq2[Change, error] {
+	w, err := s.newWatch(ctx, f)
 	return func(yield func(Change, error) bool) {
-		w, err := s.newWatch(ctx, f)
 		if err != nil {
 			yield(Change{}, err)
 			return
