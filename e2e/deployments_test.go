@@ -131,7 +131,11 @@ func real(t *testing.T, mc *miniCloud, tn tenant) *deployment {
 		keypair: keypair, timeout: 10 * time.Minute,
 		servers:       func(t *testing.T) []server { return mc.projectServers(t, tn.projectID) },
 		limitServers:  func(t *testing.T, n int) { mc.setInstanceQuota(t, tn.projectID, n) },
-		unschedulable: mc.hugeFlavor,
+		unschedulable: func(t *testing.T) string {
+			// Within the project's quota, beyond every host.
+			mc.unlimitCores(t, tn.projectID)
+			return mc.hugeFlavor(t)
+		},
 	}
 }
 

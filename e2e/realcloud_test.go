@@ -217,6 +217,15 @@ func (c *miniCloud) setInstanceQuota(t *testing.T, projectID string, n int) {
 	require.NoError(t, err)
 }
 
+// unlimitCores lifts a project's limits on cores and memory.
+func (c *miniCloud) unlimitCores(t *testing.T, projectID string) {
+	t.Helper()
+	unlimited := -1
+	_, err := quotasets.Update(context.Background(), c.compute, projectID,
+		quotasets.UpdateOpts{Cores: &unlimited, RAM: &unlimited}).Extract()
+	require.NoError(t, err)
+}
+
 // registerMagnum points the catalog's container-infra service at a
 // magnumd, replacing what an earlier run left, as the CLI finds Magnum
 // there.
