@@ -129,8 +129,8 @@ func real(t *testing.T, mc *miniCloud, tn tenant) *deployment {
 			"ubuntu": mc.env["GOMAGNUM_MINICLOUD_IMAGE_UBUNTU"]},
 		flavor: mc.env["GOMAGNUM_MINICLOUD_FLAVOR"], network: mc.env["GOMAGNUM_MINICLOUD_EXTERNAL_NETWORK"],
 		keypair: keypair, timeout: 10 * time.Minute,
-		servers:       func(t *testing.T) []server { return mc.projectServers(t, tn.projectID) },
-		limitServers:  func(t *testing.T, n int) { mc.setInstanceQuota(t, tn.projectID, n) },
+		servers:      func(t *testing.T) []server { return mc.projectServers(t, tn.projectID) },
+		limitServers: func(t *testing.T, n int) { mc.setInstanceQuota(t, tn.projectID, n) },
 		unschedulable: func(t *testing.T) string {
 			// Within the project's quota, beyond every host.
 			mc.unlimitCores(t, tn.projectID)
