@@ -119,20 +119,19 @@ func scenario(t *testing.T, d *deployment, dc driverCase) (string, map[string]ti
 	if dc.config != "" {
 		step("config", func() {
 			dir := t.TempDir()
+			args := []string{"cluster", "config", cl.UUID, "--dir", dir}
+			if dc.config != "config" { // Docker's TLS files are written when asked for
+				args = append(args, "--output-certs")
+			}
 			// magnumclient asks for CN=admin,O=system:masters, which
 			// magnumd signs for cloud admins only (docs/compatibility.md):
 			// a member is refused with a message saying so.
-			if out, err := d.user.try("cluster", "config", cl.UUID, "--dir", dir); err != nil {
+			if out, err := d.user.try(args...); err != nil {
 				require.Contains(t, out, "O=system:masters is reserved to cloud admins", out)
-				d.admin.run(t, "cluster", "config", cl.UUID, "--dir", dir)
+				d.admin.run(t, args...)
 			}
-			entries, err := os.ReadDir(dir)
-			require.NoError(t, err)
-			require.NotEmpty(t, entries, "cluster config wrote nothing")
-			if dc.config == "config" {
-				_, err := os.Stat(filepath.Join(dir, dc.config))
-				require.NoError(t, err, "cluster config wrote no kubeconfig")
-			}
+			_, err := os.Stat(filepath.Join(dir, dc.config))
+			require.NoError(t, err, "cluster config wrote no %s", dc.config)
 		})
 	}
 	step("delete", func() {
