@@ -128,7 +128,7 @@ func real(t *testing.T, mc *miniCloud, tn tenant) *deployment {
 		images: map[string]string{"fedora-coreos": mc.env["GOMAGNUM_MINICLOUD_IMAGE_FCOS"],
 			"ubuntu": mc.env["GOMAGNUM_MINICLOUD_IMAGE_UBUNTU"]},
 		flavor: mc.env["GOMAGNUM_MINICLOUD_FLAVOR"], network: mc.env["GOMAGNUM_MINICLOUD_EXTERNAL_NETWORK"],
-		keypair: keypair, timeout: 10 * time.Minute,
+		keypair: keypair, timeout: 10 * time.Minute, reconfigures: true,
 		servers:      func(t *testing.T) []server { return mc.projectServers(t, tn.projectID) },
 		limitServers: func(t *testing.T, n int) { mc.setInstanceQuota(t, tn.projectID, n) },
 		unschedulable: func(t *testing.T) string {

@@ -38,9 +38,8 @@ type deployment struct {
 	// timeout bounds each cluster operation.
 	timeout time.Duration
 	// reconfigures: the deployment's nodes apply the software deployments
-	// of upgrades and CA rotations. On the mini OpenStack the guest
-	// stand-in's agent cannot read its node's metadata yet (Heat 19 answers
-	// 403 to the stack user), so upgrades and rotations are left out there.
+	// of upgrades and CA rotations (the simulated guests, or the guest
+	// stand-in's Heat agent).
 	reconfigures bool
 	// limitServers sets the servers the user's project may have;
 	// unschedulable returns a flavor no host can take.
