@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gomagnum/gomagnum/heat"
+	"github.com/gomagnum/gomagnum/internal/python"
 )
 
 // Exception type names Heat reports with its errors.
@@ -110,7 +111,7 @@ type PyError struct {
 // message.
 func (e *PyError) Error() string {
 	if e.Kind == "KeyError" {
-		return pyQuote(e.Msg)
+		return python.Quote(e.Msg)
 	}
 	return e.Msg
 }
