@@ -107,6 +107,19 @@ func (e *Engine) failed(ctx context.Context, id string) string {
 	return b.String()
 }
 
+// createCluster creates the cluster stack of c, named name, in a new
+// engine.
+func createCluster(t *testing.T, d drivers.Driver, c drivers.Cluster, name string) (*Engine, string, *heat.Stack) {
+	t.Helper()
+	st, err := d.ClusterStack(context.Background(), c)
+	if err != nil {
+		t.Fatalf("ClusterStack: %v", err)
+	}
+	e := NewEngine(t)
+	id, stack := e.Create(name, st)
+	return e, id, stack
+}
+
 // Lifecycle creates the cluster stack of c in the engine, checks the
 // outputs the driver maps from it (addresses of every master and worker,
 // public ones with floating IPs, counts, an API address), then resizes the
@@ -115,12 +128,7 @@ func (e *Engine) failed(ctx context.Context, id string) string {
 func Lifecycle(t *testing.T, d drivers.Driver, c drivers.Cluster) (*Engine, string, drivers.Outputs) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := d.ClusterStack(ctx, c)
-	if err != nil {
-		t.Fatalf("ClusterStack: %v", err)
-	}
-	e := NewEngine(t)
-	id, stack := e.Create("lifecycle", st)
+	e, id, stack := createCluster(t, d, c, "lifecycle")
 	master, worker := c.NodeGroups[0], c.NodeGroups[1]
 	out := mapOutputs(t, d, c, master, stack, master.NodeCount, 2)
 	for _, step := range []drivers.Resize{
@@ -197,12 +205,7 @@ func (e *Engine) Delete(id string) {
 func NodeGroupLifecycle(t *testing.T, d drivers.Driver, c drivers.Cluster) drivers.NodeGroup {
 	t.Helper()
 	ctx := context.Background()
-	st, err := d.ClusterStack(ctx, c)
-	if err != nil {
-		t.Fatalf("ClusterStack: %v", err)
-	}
-	e := NewEngine(t)
-	clusterID, stack := e.Create("cluster", st)
+	e, clusterID, stack := createCluster(t, d, c, "cluster")
 	out := mapOutputs(t, d, c, c.NodeGroups[0], stack, c.NodeGroups[0].NodeCount, c.NodeGroups[1].NodeCount)
 	c.APIAddress = out.APIAddress
 
