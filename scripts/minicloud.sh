@@ -11,14 +11,16 @@
 #   driver; its amphorae are fake Nova servers).
 # No interface, bridge, namespace or firewall rule is made: addresses exist only as rows.
 #
-# Usage: scripts/minicloud.sh start|stop|status|env|wipe
+# Usage: scripts/minicloud.sh start|stop|status|env|wipe|packages
 #   start   install the Debian packages if missing, configure, start everything, create
 #           the bootstrap objects (images with os_distro, flavors, the external network),
-#           write the env file. Idempotent. About 3 min from empty state.
+#           write the env file. Idempotent. 3 to 8 min from empty state.
 #   stop    stop every process it started (state kept).
 #   status  exit 0 only if every API answers.
 #   env     print the env file.
 #   wipe    stop, drop the databases and delete the state.
+#   packages  print the Debian packages it needs, one a line (scripts/test.sh
+#           installs them with its own).
 #
 # State: $GOMAGNUM_STATE/minicloud (default .state/minicloud). Env file: <state>/env with
 #   GOMAGNUM_MINICLOUD_AUTH_URL, _USER, _PASSWORD, _PROJECT (an admin), _EXTERNAL_NETWORK,
@@ -604,6 +606,10 @@ do_wipe() {
 	rm -rf "${M:?}"
 }
 
+if [[ ${1:-} == packages ]]; then
+	printf '%s\n' "${PACKAGES[@]}"
+	exit 0
+fi
 mkdir -p "$M"
 exec 9>"$M/.lock"
 flock 9

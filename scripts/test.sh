@@ -20,10 +20,14 @@
 # status and stop find what a run started through it.
 #
 # Steps: install the Debian packages, start each component, shellcheck,
-# go vet, go test -race. A failed install or start ends the run; the checks
-# all run. The run ends with a summary: the time and outcome of each step
+# go vet, go test -race of every package but ./e2e, then go test -race
+# ./e2e. The mini OpenStack takes minutes to start and only ./e2e needs
+# it: it starts in the background while the other steps run, and ./e2e
+# waits for it. A failed install or start ends the run (the mini
+# OpenStack's only fails it); the checks all run. The run ends with a summary: the time and outcome of each step
 # and the first lines of each failing test. Logs: $GOMAGNUM_STATE/test/
-# (<step>.log for each step, go-test.json and go-test.log for the tests).
+# (<step>.log for each step; go-test.json and go-test.log, go-test-e2e.json
+# and go-test-e2e.log for the tests).
 #
 # With GOMAGNUM_REQUIRE_REAL=1 (the default here) a test whose component is
 # missing fails instead of skipping.
@@ -34,8 +38,9 @@ export GOMAGNUM_REQUIRE_REAL=${GOMAGNUM_REQUIRE_REAL:-1}
 export GOMAGNUM_STATE=${GOMAGNUM_STATE:-$PWD/.state}
 
 # The components, in the order they start (and the reverse of the order
-# they stop): scripts/<name>.sh start|stop|status.
-components=(postgres heat barbican)
+# they stop): scripts/<name>.sh start|stop|status. The last, the mini
+# OpenStack, starts in the background and only when ./e2e is tested.
+components=(postgres heat barbican minicloud)
 
 packages=(
 	postgresql
@@ -46,6 +51,7 @@ packages=(
 	shellcheck openssl
 	chromium
 )
+mapfile -t -O ${#packages[@]} packages < <(scripts/minicloud.sh packages)
 
 logs=$GOMAGNUM_STATE/test
 
@@ -77,17 +83,46 @@ go_vet() { go vet ./...; }
 
 run_shellcheck() { shellcheck --severity=style scripts/*.sh; }
 
-# go_test PATTERN...: go test -race, printing a line per package and the
-# names of failing tests as it goes; the whole output is in go-test.json
-# (go test -json) and go-test.log (as text).
+# go_test NAME PACKAGE...: go test -race, printing a line per package and
+# the names of failing tests as it goes; the whole output is in NAME.json
+# (go test -json) and NAME.log (as text).
 go_test() {
-	local rc=0
-	go test -json -race -timeout 45m "$@" | tee "$logs/go-test.json" |
+	local rc=0 name=$1
+	shift
+	go test -json -race -timeout 45m "$@" | tee "$logs/$name.json" |
 		jq --unbuffered -rj '
 			select((.Action == "output" and (.Test == null or (.Output | test("^\\s*--- FAIL"))) and
 				(.Output | test("^(PASS|FAIL)\n$") | not)) or .Action == "build-output") | .Output' ||
 		rc=$?
-	jq -rj 'select(.Action == "output" or .Action == "build-output") | .Output' "$logs/go-test.json" >"$logs/go-test.log"
+	jq -rj 'select(.Action == "output" or .Action == "build-output") | .Output' "$logs/$name.json" >"$logs/$name.log"
+	return "$rc"
+}
+
+# ---------------------------------------------------------------- the background start
+
+bg_pid=''
+bg_t0=0
+
+# start_background C: scripts/C.sh start in the background, logging to
+# the step's log.
+start_background() {
+	bg_t0=$SECONDS
+	scripts/"$1".sh start >"$logs/$(slug "start $1").log" 2>&1 &
+	bg_pid=$!
+	printf '\n== start %s (in the background: %s)\n' "$1" "$logs/$(slug "start $1").log" >&2
+}
+
+# await_background C: wait for start_background C and record it as the
+# step "start C", timed from its start.
+await_background() {
+	local rc=0 log
+	log=$logs/$(slug "start $1").log
+	wait "$bg_pid" || rc=$?
+	printf '\n== start %s (waited for)\n' "$1" >&2
+	tail -n 3 "$log" >&2
+	step_names+=("start $1")
+	step_times+=($((SECONDS - bg_t0)))
+	if [ "$rc" -eq 0 ]; then step_results+=(ok); else step_results+=(FAIL); fi
 	return "$rc"
 }
 
@@ -132,15 +167,25 @@ load_env() {
 # run PATTERN...: every step; set-up steps stop the run when they fail,
 # checks do not.
 run() {
-	local c failed=0
+	local c failed=0 last=${components[-1]} e2e=github.com/gomagnum/gomagnum/e2e pkgs=() others=() p
 	step "install Debian packages" install_packages || return 1
-	for c in "${components[@]}"; do
+	for c in "${components[@]::${#components[@]}-1}"; do
 		step "start $c" "scripts/$c.sh" start || return 1
 		load_env "$c"
 	done
+	mapfile -t pkgs < <(go list "${@:-./...}")
+	for p in "${pkgs[@]}"; do [ "$p" = $e2e ] || others+=("$p"); done
+	if [ ${#others[@]} -lt ${#pkgs[@]} ]; then start_background "$last"; fi
 	step "shellcheck" run_shellcheck || failed=1
 	step "go vet" go_vet || failed=1
-	step "go test -race" go_test "${@:-./...}" || failed=1
+	if [ ${#others[@]} -gt 0 ]; then
+		step "go test -race" go_test go-test "${others[@]}" || failed=1
+	fi
+	if [ ${#others[@]} -lt ${#pkgs[@]} ]; then
+		await_background "$last" || failed=1
+		load_env "$last"
+		step "go test -race ./e2e" go_test go-test-e2e ./e2e || failed=1
+	fi
 	return $failed
 }
 
@@ -156,8 +201,10 @@ duration() {
 
 # failing_tests: the first lines of each failing test (scripts/test-summary.jq).
 failing_tests() {
-	[ -s "$logs/go-test.json" ] || return 0
-	jq -rn --argjson max 5 --argjson lines 7 -f scripts/test-summary.jq "$logs/go-test.json"
+	local f runs=()
+	for f in "$logs"/go-test*.json; do [ -s "$f" ] && runs+=("$f"); done
+	[ ${#runs[@]} -gt 0 ] || return 0
+	jq -rn --argjson max 5 --argjson lines 7 -f scripts/test-summary.jq "${runs[@]}"
 }
 
 summary() {
@@ -165,7 +212,7 @@ summary() {
 	printf '\n== summary: %s after %s (logs: %s)\n' "$2" "$(duration "$total")" "$logs" >&2
 	for i in "${!step_names[@]}"; do
 		printf '%8s  %-4s  %s\n' "$(duration "${step_times[i]}")" "${step_results[i]}" "${step_names[i]}" >&2
-		if [ "${step_results[i]}" = FAIL ] && [ "${step_names[i]}" != "go test -race" ]; then
+		if [ "${step_results[i]}" = FAIL ] && [[ ${step_names[i]} != "go test -race"* ]]; then
 			tail -n 5 "$logs/$(slug "${step_names[i]}").log" | sed 's/^/          | /' >&2
 		fi
 	done
@@ -195,7 +242,7 @@ status) each_component status ;;
 stop) each_component stop reverse ;;
 *)
 	mkdir -p "$logs"
-	rm -f "$logs"/*.log "$logs/go-test.json"
+	rm -f "$logs"/*.log "$logs"/go-test*.json
 	rc=0
 	run "$@" || rc=$?
 	if [ $rc -eq 0 ]; then result=PASS; else result=FAIL; fi
