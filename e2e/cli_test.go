@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"cmp"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -72,7 +71,6 @@ type cluster struct {
 	Status            string   `json:"status"`
 	StatusReason      string   `json:"status_reason"`
 	StackID           string   `json:"stack_id"`
-	ClusterID         string   `json:"cluster_id"` // the stack's ID from microversion 1.13
 	APIAddress        string   `json:"api_address"`
 	MasterAddresses   []string `json:"master_addresses"`
 	NodeAddresses     []string `json:"node_addresses"`
@@ -83,9 +81,6 @@ type cluster struct {
 	Faults            any      `json:"faults"`
 	Labels            any      `json:"labels"`
 }
-
-// stack is the ID of the cluster's stack, whichever microversion named it.
-func (c cluster) stack() string { return cmp.Or(c.ClusterID, c.StackID) }
 
 // cluster shows a cluster through the CLI.
 func (c *coe) cluster(t *testing.T, id string) cluster {

@@ -15,7 +15,6 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/security/groups"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/networks"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/ports"
-	"github.com/gophercloud/gophercloud/v2/openstack/orchestration/v1/stacks"
 	"github.com/gophercloud/gophercloud/v2/pagination"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -81,24 +80,13 @@ func (c *miniCloud) assertNoLeaks(t *testing.T, tn tenant, clusterUUIDs []string
 		l, err := servers.ExtractServers(pg)
 		return collect(l, func(s servers.Server) string { return s.Name }), err
 	})
-	names("stacks", stacks.List(c.orchestration, stacks.ListOpts{AllTenants: true}), func(pg pagination.Page) ([]string, error) {
-		// Heat filters a global listing by no project: each stack says its own.
-		var l struct {
-			Stacks []struct {
-				Name    string `json:"stack_name"`
-				Status  string `json:"stack_status"`
-				Project string `json:"project"`
-			} `json:"stacks"`
+	var stacksLeft []string
+	for _, s := range c.globalStacks(t) {
+		if s.Project == p {
+			stacksLeft = append(stacksLeft, s.Name+" "+s.Status)
 		}
-		err := pg.(stacks.StackPage).ExtractInto(&l)
-		var out []string
-		for _, s := range l.Stacks {
-			if s.Project == p {
-				out = append(out, s.Name+" "+s.Status)
-			}
-		}
-		return out, err
-	})
+	}
+	assert.Empty(t, stacksLeft, "stacks left in project %s", tn.projectName)
 	names("trusts", trusts.List(c.identity, trusts.ListOpts{TrustorUserID: tn.userID}), func(pg pagination.Page) ([]string, error) {
 		l, err := trusts.ExtractTrusts(pg)
 		return collect(l, func(x trusts.Trust) string { return x.ID }), err

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/gophercloud/gophercloud/v2"
@@ -41,19 +42,42 @@ var owners = map[string]owner{
 func network(c *miniCloud) *gophercloud.ServiceClient      { return c.network }
 func loadBalancer(c *miniCloud) *gophercloud.ServiceClient { return c.lb }
 
-// assertOwnedBy checks that a cluster's stack and everything its stacks
-// made belong to the tenant's project: the tenant's user reads the whole
-// stack tree (Heat shows a project's stacks only to it), and the cloud's
-// admin finds each made resource in that project.
-func (c *miniCloud) assertOwnedBy(t *testing.T, tn tenant, stackID string) {
+// assertOwnedBy checks that a cluster's stacks and everything they made
+// belong to the tenant's project: the stacks are in the project's listing
+// (Heat lists a project's stacks to its members) and in no other project's,
+// and the cloud's admin finds each resource they made in that project.
+func (c *miniCloud) assertOwnedBy(t *testing.T, tn tenant, cluster string) {
 	t.Helper()
 	ctx := context.Background()
+	prefix := stackPrefix(cluster)
+	for _, s := range c.globalStacks(t) {
+		if strings.HasPrefix(s.Name, prefix) {
+			assert.Equal(t, tn.projectID, s.Project, "stack %s is not in project %s", s.Name, tn.projectName)
+		}
+	}
 	orch, err := openstack.NewOrchestrationV1(c.userClient(t, tn), gophercloud.EndpointOpts{Region: "RegionOne"})
 	require.NoError(t, err)
-	stack, err := stacks.Find(ctx, orch, stackID).Extract()
-	require.NoError(t, err, "the tenant's user cannot see its cluster's stack %s", stackID)
-	pages, err := stackresources.List(orch, stack.Name, stackID, stackresources.ListOpts{Depth: 5}).AllPages(ctx)
-	require.NoError(t, err, "the tenant's user cannot list its cluster's stack %s", stackID)
+	pages, err := stacks.List(orch, nil).AllPages(ctx)
+	require.NoError(t, err)
+	list, err := stacks.ExtractStacks(pages)
+	require.NoError(t, err)
+	checked := 0
+	for _, s := range list {
+		if strings.HasPrefix(s.Name, prefix) {
+			checked += c.assertResourcesOwnedBy(t, orch, tn, s.Name, s.ID)
+		}
+	}
+	assert.NotZero(t, checked, "the stacks of cluster %s made nothing that lives in a project", cluster)
+	t.Logf("cluster %s: %d resources, all in project %s", cluster, checked, tn.projectName)
+}
+
+// assertResourcesOwnedBy checks the project of every resource a stack and
+// its nested stacks made, returning how many it checked.
+func (c *miniCloud) assertResourcesOwnedBy(t *testing.T, orch *gophercloud.ServiceClient, tn tenant, name, id string) int {
+	t.Helper()
+	ctx := context.Background()
+	pages, err := stackresources.List(orch, name, id, stackresources.ListOpts{Depth: 5}).AllPages(ctx)
+	require.NoError(t, err, "resources of stack %s", name)
 	resources, err := stackresources.ExtractResources(pages)
 	require.NoError(t, err)
 	checked := 0
@@ -69,6 +93,24 @@ func (c *miniCloud) assertOwnedBy(t *testing.T, tn tenant, stackID string) {
 		assert.Equal(t, tn.projectID, body[o.root][o.field], "%s %s (%s) is not in project %s", r.Type, r.Name, r.PhysicalID, tn.projectName)
 		checked++
 	}
-	assert.NotZero(t, checked, "the stack %s made nothing that lives in a project", stackID)
-	t.Logf("%d resources of stack %s, all in project %s", checked, stackID, tn.projectName)
+	return checked
+}
+
+// globalStack is a stack of Heat's listing of every project's stacks.
+type globalStack struct {
+	Name    string `json:"stack_name"`
+	Status  string `json:"stack_status"`
+	Project string `json:"project"`
+}
+
+// globalStacks lists every project's stacks (Heat's global_index).
+func (c *miniCloud) globalStacks(t *testing.T) []globalStack {
+	t.Helper()
+	pages, err := stacks.List(c.orchestration, stacks.ListOpts{AllTenants: true}).AllPages(context.Background())
+	require.NoError(t, err)
+	var l struct {
+		Stacks []globalStack `json:"stacks"`
+	}
+	require.NoError(t, pages.(stacks.StackPage).ExtractInto(&l))
+	return l.Stacks
 }

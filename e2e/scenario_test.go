@@ -45,16 +45,16 @@ type deployment struct {
 	// unschedulable returns a flavor no host can take.
 	limitServers  func(t *testing.T, n int)
 	unschedulable func(t *testing.T) string
-	// owned, when set, checks that a stack and all it made belong to the
-	// user's project.
-	owned func(t *testing.T, stackID string)
+	// owned, when set, checks that a cluster's stacks and all they made
+	// belong to the user's project.
+	owned func(t *testing.T, cluster string)
 }
 
-// checkOwned checks a stack's project where the deployment can.
-func (d *deployment) checkOwned(t *testing.T, stackID string) {
+// checkOwned checks a cluster's stacks where the deployment can.
+func (d *deployment) checkOwned(t *testing.T, cluster string) {
 	t.Helper()
 	if d.owned != nil {
-		d.owned(t, stackID)
+		d.owned(t, cluster)
 	}
 }
 
@@ -104,7 +104,7 @@ func scenario(t *testing.T, d *deployment, dc driverCase) (string, map[string]ti
 		cl = waitCluster(t, d, name, "CREATE_COMPLETE")
 	})
 	checkAddresses(t, d, cl, 1)
-	d.checkOwned(t, cl.stack())
+	d.checkOwned(t, cl.Name)
 	step("resize up", func() {
 		d.user.run(t, "cluster", "resize", cl.UUID, "2")
 		cl = waitCluster(t, d, cl.UUID, "UPDATE_COMPLETE")
@@ -188,12 +188,15 @@ func templateCreate(t *testing.T, d *deployment, dc driverCase, labels string) s
 	return name
 }
 
-// clusterServers lists the servers of one cluster: their names start
-// with the cluster's (its first 20 characters, as node group stacks'
-// names keep them).
+// stackPrefix is what the names of a cluster's stacks and servers start
+// with: the cluster's first 20 characters, as node group stacks' names
+// keep them.
+func stackPrefix(cluster string) string { return strings.ToLower(cluster[:min(len(cluster), 20)]) }
+
+// clusterServers lists the servers of one cluster.
 func clusterServers(t *testing.T, d *deployment, name string) []server {
 	t.Helper()
-	prefix := strings.ToLower(name[:min(len(name), 20)])
+	prefix := stackPrefix(name)
 	var out []server
 	for _, s := range d.servers(t) {
 		if strings.HasPrefix(s.Name, prefix) {
@@ -249,9 +252,7 @@ func nodeGroupAddRemove(t *testing.T, d *deployment, cl cluster) {
 	ng := waitNodeGroup(t, d, cl.UUID, "extra", "CREATE_COMPLETE")
 	assert.Len(t, ng.NodeAddresses, 1)
 	assert.Len(t, clusterServers(t, d, cl.Name), before+1)
-	if ng.StackID != cl.stack() {
-		d.checkOwned(t, ng.StackID)
-	}
+	d.checkOwned(t, cl.Name)
 	d.user.run(t, "nodegroup", "delete", cl.UUID, "extra")
 	waitNodeGroup(t, d, cl.UUID, "extra", "")
 	assert.Len(t, clusterServers(t, d, cl.Name), before)
