@@ -10,7 +10,11 @@
 //     Keystone auth, against the mini OpenStack that scripts/minicloud.sh
 //     runs on loopback (Keystone, Heat, Nova with the fake virt driver,
 //     Neutron, Cinder, Octavia, Glance). The Kubernetes scenario runs as a
-//     non-admin member of a project of its own, with that user's keypair.
+//     non-admin member of a project of its own, with that user's keypair;
+//     the test checks that the clusters' stacks and everything they made
+//     (servers, networks, ports, routers, floating IPs, security groups,
+//     volumes, load balancers) belong to that project, and that nothing
+//     is left in any project after the deletes.
 //
 // Nova's fake virt driver boots no guest, so nothing would run a node's
 // boot script. The tests stand in for the booted guest, and only for
@@ -20,6 +24,7 @@
 // when a stack is complete. Nothing in the product knows of the stand-in.
 //
 // The real deployment needs the mini OpenStack's env file: the tests read
-// $GOMAGNUM_STATE/minicloud/env (scripts/test.sh starts it). Without it
-// they skip, except with GOMAGNUM_REQUIRE_REAL=1, where they fail.
+// $GOMAGNUM_STATE/minicloud/env (scripts/test.sh starts it, and sets
+// GOMAGNUM_REQUIRE_REAL=1). Without it they skip, except with
+// GOMAGNUM_REQUIRE_REAL=1, where they fail.
 package e2e
