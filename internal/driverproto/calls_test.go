@@ -22,8 +22,9 @@ import (
 // unaryServer is a plugin of protocol_minor 0: it has no Calls.
 type unaryServer struct {
 	UnimplementedDriverServer
-	unary    atomic.Int32 // calls that came as unary RPCs
-	released chan error   // what a blocked call saw when it ended
+	unary    atomic.Int32  // calls that came as unary RPCs
+	blocked  chan struct{} // a "block" call has started
+	released chan error    // what a blocked call saw when it ended
 }
 
 func (s *unaryServer) Info(ctx context.Context, _ *InfoRequest) (*InfoResponse, error) {
@@ -43,6 +44,7 @@ func (s *unaryServer) ValidateTemplate(ctx context.Context, r *ValidateTemplateR
 		}
 		return nil, status.Error(codes.InvalidArgument, "no deadline")
 	case "block":
+		s.blocked <- struct{}{}
 		<-ctx.Done()
 		s.released <- ctx.Err()
 		return nil, ctx.Err()
@@ -77,7 +79,7 @@ func dial(t *testing.T, srv DriverServer) *Conn {
 }
 
 func newServers() (*unaryServer, *streamServer) {
-	u := &unaryServer{released: make(chan error, 1)}
+	u := &unaryServer{blocked: make(chan struct{}, 1), released: make(chan error, 1)}
 	return u, &streamServer{unaryServer: u}
 }
 
@@ -116,7 +118,12 @@ func TestCancelledCallReachesPlugin(t *testing.T) {
 	u, srv := newServers()
 	c := dial(t, srv)
 	ctx, cancel := context.WithCancel(t.Context())
-	time.AfterFunc(50*time.Millisecond, cancel)
+	// Cancelled once the plugin runs the call: a call cancelled before
+	// it reaches the plugin has nothing there to end.
+	go func() {
+		<-u.blocked
+		cancel()
+	}()
 	_, err := c.ValidateTemplate(ctx, &ValidateTemplateRequest{Template: &Template{Name: "block"}})
 	assert.Equal(t, codes.Canceled, status.Code(err))
 	select {
