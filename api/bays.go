@@ -25,7 +25,7 @@ func (h *Handler) bayRoutes() {
 	old := until(Version{1, vNoBays.Minor - 1})
 	h.router.handle("GET /bays", "get_all", h.listBays(false), old)
 	h.router.handle("GET /bays/detail", "detail", h.listBays(true), old)
-	h.router.handle("GET /bays/{cluster}", "get_one", h.getBay, old)
+	h.router.handle("GET /bays/{cluster}", "get_one", h.getBay(), old)
 	h.router.handle("GET /bays/{cluster}/detail", "detail", detailOfOne, old)
 	h.router.handle("POST /bays", "post", h.createBay, old)
 	h.router.handle("PATCH /bays/{cluster}", "patch", h.updateBay, old)
@@ -92,20 +92,16 @@ func bayFullView(r *http.Request, c *magnum.Cluster, withFaults bool) bayFull {
 
 func (h *Handler) listBays(detail bool) http.HandlerFunc {
 	if detail {
-		return listHandler(h, "bays", "bays/detail", h.svc.ListClusters, clusterUUID,
-			func(r *http.Request, c *magnum.Cluster) any { return bayFullView(r, c, false) })
+		return cachedList(h, "bays", "bays/detail", h.svc.ListClusterRevisions, viewer[magnum.Cluster]{
+			id: viewBayFull, show: func(r *http.Request, c *magnum.Cluster) any { return bayFullView(r, c, false) }})
 	}
-	return listHandler(h, "bays", "bays", h.svc.ListClusters, clusterUUID,
-		func(r *http.Request, c *magnum.Cluster) any { return bayBriefView(r, c) })
+	return cachedList(h, "bays", "bays", h.svc.ListClusterRevisions, viewer[magnum.Cluster]{
+		id: viewBayBrief, show: func(r *http.Request, c *magnum.Cluster) any { return bayBriefView(r, c) }})
 }
 
-func (h *Handler) getBay(w http.ResponseWriter, r *http.Request) {
-	c, err := h.svc.GetCluster(r.Context(), r.PathValue("cluster"))
-	if err != nil {
-		h.writeErr(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, bayFullView(r, c, true))
+func (h *Handler) getBay() http.HandlerFunc {
+	return cachedGet(h, "cluster", h.svc.GetClusterRevision, viewer[magnum.Cluster]{
+		id: viewBayOne, show: func(r *http.Request, c *magnum.Cluster) any { return bayFullView(r, c, true) }})
 }
 
 // createBay creates a cluster from a bay body: at 1.1 it answers 201 with

@@ -42,7 +42,7 @@ var errZeroNodes = badRequest("Resizing a nodegroup to zero is not supported in 
 func (h *Handler) clusterRoutes() {
 	h.router.handle("GET /clusters", "get_all", h.listClusters(false))
 	h.router.handle("GET /clusters/detail", "detail", h.listClusters(true))
-	h.router.handle("GET /clusters/{cluster}", "get_one", h.getCluster)
+	h.router.handle("GET /clusters/{cluster}", "get_one", h.getCluster())
 	h.router.handle("GET /clusters/{cluster}/detail", "detail", detailOfOne)
 	h.router.handle("POST /clusters", "post", h.createCluster)
 	h.router.handle("PATCH /clusters/{cluster}", "patch", h.updateCluster)
@@ -163,22 +163,16 @@ func clusterFullView(r *http.Request, c *magnum.Cluster, withFaults bool) cluste
 
 func (h *Handler) listClusters(detail bool) http.HandlerFunc {
 	if detail {
-		return listHandler(h, "clusters", "clusters/detail", h.svc.ListClusters, clusterUUID,
-			func(r *http.Request, c *magnum.Cluster) any { return clusterFullView(r, c, false) })
+		return cachedList(h, "clusters", "clusters/detail", h.svc.ListClusterRevisions, viewer[magnum.Cluster]{
+			id: viewClusterFull, show: func(r *http.Request, c *magnum.Cluster) any { return clusterFullView(r, c, false) }})
 	}
-	return listHandler(h, "clusters", "clusters", h.svc.ListClusters, clusterUUID,
-		func(r *http.Request, c *magnum.Cluster) any { return clusterBriefView(r, c) })
+	return cachedList(h, "clusters", "clusters", h.svc.ListClusterRevisions, viewer[magnum.Cluster]{
+		id: viewClusterBrief, show: func(r *http.Request, c *magnum.Cluster) any { return clusterBriefView(r, c) }})
 }
 
-func clusterUUID(c *magnum.Cluster) string { return c.UUID }
-
-func (h *Handler) getCluster(w http.ResponseWriter, r *http.Request) {
-	c, err := h.svc.GetCluster(r.Context(), r.PathValue("cluster"))
-	if err != nil {
-		h.writeErr(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, clusterFullView(r, c, true))
+func (h *Handler) getCluster() http.HandlerFunc {
+	return cachedGet(h, "cluster", h.svc.GetClusterRevision, viewer[magnum.Cluster]{
+		id: viewClusterOne, show: func(r *http.Request, c *magnum.Cluster) any { return clusterFullView(r, c, true) }})
 }
 
 func clusterCreate(v values) magnum.ClusterCreate {

@@ -23,6 +23,7 @@ type Service interface {
 	quotas
 	serviceInfo
 	federations
+	revisions
 }
 
 // Handler serves Magnum's v1 REST API over a Service.
@@ -34,6 +35,7 @@ type Handler struct {
 	maxLimit    int
 	disableFile string
 	router      router
+	views       *viewCache // nil: no cache
 }
 
 // Option configures NewHandler.
@@ -61,7 +63,8 @@ func WithHealthcheckDisableFile(path string) Option { return func(h *Handler) { 
 
 // NewHandler returns the REST API over svc.
 func NewHandler(svc Service, opts ...Option) *Handler {
-	h := &Handler{svc: svc, auth: NoAuth{}, log: slog.Default(), maxLimit: 1000}
+	h := &Handler{svc: svc, auth: NoAuth{}, log: slog.Default(), maxLimit: 1000,
+		views: newViewCache(DefaultViewCacheBytes)}
 	for _, o := range opts {
 		o(h)
 	}

@@ -298,6 +298,9 @@ func (t *Tx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 	if err != nil {
 		return nil, err
 	}
+	if t.tx == nil {
+		return st, nil
+	}
 	return t.tx.StmtContext(ctx, st), nil
 }
 
@@ -322,11 +325,17 @@ func (s *Store) prepared(ctx context.Context, db *sql.DB, q string) (*sql.Stmt, 
 // execDirect runs a statement without caching it: DDL, which a statement
 // prepared on another connection could not see.
 func (t *Tx) execDirect(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if t.tx == nil {
+		return nil, errReadOnly
+	}
 	res, err := t.tx.ExecContext(ctx, t.d.rebind(q), args...)
 	return res, t.d.mapError(err)
 }
 
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if t.tx == nil {
+		return nil, errReadOnly
+	}
 	if t.d.driverCachesStatements() {
 		return t.execDirect(ctx, q, args...)
 	}
@@ -343,7 +352,7 @@ func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 
 func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	if t.d.driverCachesStatements() {
-		rows, err := t.tx.QueryContext(ctx, t.d.rebind(q), args...)
+		rows, err := t.conn().QueryContext(ctx, t.d.rebind(q), args...)
 		return rows, t.d.mapError(err)
 	}
 	st, err := t.stmt(ctx, q)
@@ -372,7 +381,7 @@ func (r row) Scan(dest ...any) error {
 
 func (t *Tx) queryRow(ctx context.Context, q string, args ...any) row {
 	if t.d.driverCachesStatements() {
-		return row{r: t.tx.QueryRowContext(ctx, t.d.rebind(q), args...)}
+		return row{r: t.conn().QueryRowContext(ctx, t.d.rebind(q), args...)}
 	}
 	st, err := t.stmt(ctx, q)
 	if err != nil {

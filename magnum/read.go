@@ -1,0 +1,225 @@
+package magnum
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/gomagnum/gomagnum/internal/store"
+)
+
+// Revision identifies one stored state of an object, on every instance
+// sharing the database: two reads that give the same Revision saw the
+// same object, field for field.
+type Revision struct {
+	UUID string
+	// Row is the object's row in the store, which no other object ever
+	// takes, even after this one is deleted.
+	Row int64
+	// Version counts the object's writes.
+	Version int64
+}
+
+// Known reports whether the caller already holds what it derives from an
+// object at a revision (the REST API: its encoded view), so that a
+// revisioned read neither reads nor decodes that object again. A read
+// calls it once per object, in the order of its result, from the calling
+// goroutine. A nil Known holds nothing.
+type Known func(Revision) bool
+
+// Versioned is an object as read at a revision. Object is nil when the
+// reader's Known held that revision.
+type Versioned[T any] struct {
+	Revision
+	Object *T
+}
+
+// revisioned describes how a kind of object is read by revision.
+type revisioned[T any] struct {
+	kind   store.Kind
+	decode func(store.Record) (*T, error)
+	// what and plural name the kind in errors: "Cluster", "clusters".
+	what, plural string
+	// notFound is the kind of error an unknown identifier gives.
+	notFound error
+}
+
+var (
+	clusterReads = revisioned[Cluster]{kind: store.Clusters, what: "Cluster", plural: "clusters", notFound: ErrNotFound,
+		decode: func(r store.Record) (*Cluster, error) {
+			d, err := clusterFromRecord(r)
+			if err != nil {
+				return nil, err
+			}
+			return &d.Cluster, nil
+		}}
+	templateReads = revisioned[ClusterTemplate]{kind: store.Templates, what: "ClusterTemplate",
+		plural: "ClusterTemplates", notFound: ErrTemplateNotFound, decode: templateFromRecord}
+)
+
+// list reads the page q selects: the references first, then, in a second
+// statement, the records known does not hold. Neither statement opens a
+// transaction; a record deleted in between is left out.
+func (k revisioned[T]) list(ctx context.Context, s *Service, q store.Query, known Known) ([]Versioned[T], error) {
+	var out []Versioned[T]
+	err := s.store.Read(ctx, func(tx *store.Tx) error {
+		refs, err := tx.FindRefs(ctx, k.kind, q)
+		if err != nil {
+			return storeErr(err, func() error { return notFoundf("%s %s could not be found.", k.what, q.Marker) })
+		}
+		out, err = k.resolve(ctx, tx, refs, known)
+		return err
+	})
+	return out, err
+}
+
+// one reads the object an identifier names among those where selects: by
+// UUID when it looks like one, else by name, where a name matching
+// several is a conflict.
+func (k revisioned[T]) one(ctx context.Context, s *Service, ident string, where store.Cond, known Known) (Versioned[T], error) {
+	key := "name"
+	if isUUID(ident) {
+		key = "uuid"
+	}
+	var out []Versioned[T]
+	err := s.store.Read(ctx, func(tx *store.Tx) error {
+		refs, err := tx.FindRefs(ctx, k.kind, store.Query{Where: store.And(where, store.Eq(key, ident)), Limit: 2})
+		switch {
+		case err != nil:
+			return err
+		case len(refs) > 1:
+			return conflictf("Multiple %s exist with same name. Please use the %s uuid instead.",
+				strings.ToLower(k.plural), strings.ToLower(k.what))
+		}
+		out, err = k.resolve(ctx, tx, refs, known)
+		return err
+	})
+	if err == nil && len(out) == 0 {
+		err = newError(k.notFound, "%s %s could not be found.", k.what, ident)
+	}
+	if err != nil {
+		return Versioned[T]{}, err
+	}
+	return out[0], nil
+}
+
+// resolve reads and decodes the records of refs that known does not
+// hold, at the version they have now.
+func (k revisioned[T]) resolve(ctx context.Context, tx *store.Tx, refs []store.Ref, known Known) ([]Versioned[T], error) {
+	out := make([]Versioned[T], len(refs))
+	load := make([]bool, len(refs))
+	var missing []int64
+	for i, r := range refs {
+		out[i].Revision = Revision{UUID: r.UUID, Row: r.ID, Version: r.Version}
+		if known == nil || !known(out[i].Revision) {
+			load[i] = true
+			missing = append(missing, r.ID)
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	recs, err := tx.GetByIDs(ctx, k.kind, missing)
+	if err != nil {
+		return nil, err
+	}
+	kept := out[:0]
+	for i, v := range out {
+		if load[i] {
+			rec, ok := recs[v.Row]
+			if !ok {
+				continue // deleted since the references were read
+			}
+			v.Version = rec.Version
+			if v.Object, err = k.decode(rec); err != nil {
+				return nil, err
+			}
+		}
+		kept = append(kept, v)
+	}
+	return kept, nil
+}
+
+// objects returns the objects of a read in which every one was decoded.
+func objects[T any](vs []Versioned[T], err error) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, len(vs))
+	for i, v := range vs {
+		if v.Object == nil {
+			return nil, errors.New("magnum: object read without its document")
+		}
+		out[i] = *v.Object
+	}
+	return out, nil
+}
+
+// ListClusterRevisions lists the clusters ListClusters lists, with their
+// revisions, decoding only those known does not hold.
+func (s *Service) ListClusterRevisions(ctx context.Context, o ListOptions, known Known) ([]Versioned[Cluster], error) {
+	c, err := s.authorize(ctx, "cluster:get_all", Target{})
+	if err != nil {
+		return nil, err
+	}
+	where, err := s.projectScope(ctx, c, "cluster:get_all_all_projects")
+	if err != nil {
+		return nil, err
+	}
+	q, err := s.query(o, where, clusterSortable)
+	if err != nil {
+		return nil, err
+	}
+	return clusterReads.list(ctx, s, q, known)
+}
+
+// GetClusterRevision returns the cluster GetCluster returns, with its
+// revision; the cluster is nil when known holds that revision.
+func (s *Service) GetClusterRevision(ctx context.Context, ident string, known Known) (Versioned[Cluster], error) {
+	c, err := s.authorize(ctx, "cluster:get", Target{})
+	if err != nil {
+		return Versioned[Cluster]{}, err
+	}
+	where, err := s.projectScope(ctx, c, "cluster:get_one_all_projects")
+	if err != nil {
+		return Versioned[Cluster]{}, err
+	}
+	return clusterReads.one(ctx, s, ident, where, known)
+}
+
+// ListClusterTemplateRevisions lists the templates ListClusterTemplates
+// lists, with their revisions, decoding only those known does not hold.
+func (s *Service) ListClusterTemplateRevisions(ctx context.Context, o ListOptions, known Known) ([]Versioned[ClusterTemplate], error) {
+	c, err := s.authorize(ctx, "clustertemplate:get_all", Target{})
+	if err != nil {
+		return nil, err
+	}
+	var where store.Cond
+	if c.IsAdmin() {
+		if _, err := s.authorize(ctx, "clustertemplate:get_all_all_projects", Target{}); err != nil {
+			return nil, err
+		}
+	} else {
+		where = store.Or(store.Eq("project_id", c.ProjectID), store.And(store.Eq("public", true), store.Eq("hidden", false)))
+	}
+	q, err := s.query(o, where, templateSortable)
+	if err != nil {
+		return nil, err
+	}
+	return templateReads.list(ctx, s, q, known)
+}
+
+// GetClusterTemplateRevision returns the template GetClusterTemplate
+// returns, with its revision; the template is nil when known holds that
+// revision.
+func (s *Service) GetClusterTemplateRevision(ctx context.Context, ident string, known Known) (Versioned[ClusterTemplate], error) {
+	c, err := s.authorize(ctx, "clustertemplate:get", Target{})
+	if err != nil {
+		return Versioned[ClusterTemplate]{}, err
+	}
+	where, err := s.templateScope(ctx, c, "clustertemplate:get_one_all_projects")
+	if err != nil {
+		return Versioned[ClusterTemplate]{}, err
+	}
+	return templateReads.one(ctx, s, ident, where, known)
+}
