@@ -1,0 +1,52 @@
+package magnum_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gomagnum/gomagnum/magnum"
+)
+
+// TestRevisionedReads reads templates by revision: what the caller holds
+// is not decoded, a change gives a new revision, and a read without Known
+// decodes everything.
+func TestRevisionedReads(t *testing.T) {
+	s := newService(t)
+	ctx := as(demo)
+	a := mustTemplate(t, s, demo, k8sTemplate("a"))
+	mustTemplate(t, s, demo, k8sTemplate("b"))
+
+	all, err := s.ListClusterTemplateRevisions(ctx, magnum.ListOptions{}, nil)
+	require.NoError(t, err)
+	require.Len(t, all, 2)
+	held := map[magnum.Revision]bool{}
+	for _, v := range all {
+		require.NotNil(t, v.Object)
+		assert.Equal(t, v.UUID, v.Object.UUID)
+		held[v.Revision] = true
+	}
+	var asked []string
+	known := func(r magnum.Revision) bool { asked = append(asked, r.UUID); return held[r] }
+
+	cached, err := s.ListClusterTemplateRevisions(ctx, magnum.ListOptions{}, known)
+	require.NoError(t, err)
+	assert.Equal(t, []string{all[0].UUID, all[1].UUID}, asked, "asked once per object, in order")
+	for i, v := range cached {
+		assert.Nil(t, v.Object, "held revisions are not decoded")
+		assert.Equal(t, all[i].Revision, v.Revision)
+	}
+
+	_, err = s.UpdateClusterTemplate(ctx, a.UUID, []magnum.PatchOp{{Op: magnum.PatchReplace, Path: "/name", Value: "a2"}})
+	require.NoError(t, err)
+	one, err := s.GetClusterTemplateRevision(ctx, a.UUID, known)
+	require.NoError(t, err)
+	require.NotNil(t, one.Object, "a changed template is read again")
+	assert.Equal(t, "a2", one.Object.Name)
+	assert.Equal(t, all[0].Row, one.Row)
+	assert.Greater(t, one.Version, all[0].Version)
+
+	_, err = s.GetClusterTemplateRevision(as(alt), a.UUID, func(magnum.Revision) bool { return true })
+	assert.ErrorIs(t, err, magnum.ErrNotFound, "a held revision does not lift project scoping")
+}
