@@ -34,6 +34,8 @@ type conductor struct {
 	mu         sync.Mutex
 	starting   map[int64]bool      // operations this process is starting now
 	progressed map[int64]time.Time // when each operation's progress was last shown
+
+	creds healthCreds // clusters' admin credentials, kept between health passes
 }
 
 // Operation steps.
