@@ -181,8 +181,8 @@ func TestReadsSeeWritesOfAnotherInstance(t *testing.T) {
 }
 
 // TestCachedListsDoNotRebuildViews counts the allocations of serving a
-// page of 100 templates again: from the view cache, the page is assembled
-// from the views encoded before, without decoding any stored document or
+// page of 100 templates again: from the view cache (the page encoded
+// before, as nothing changed), without decoding any stored document or
 // building any view, at a fraction of the allocations of a handler
 // without the cache.
 func TestCachedListsDoNotRebuildViews(t *testing.T) {

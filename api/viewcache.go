@@ -69,8 +69,16 @@ type viewCache struct {
 	baseRaw []byte // base as it is encoded in JSON
 
 	mu       sync.Mutex
-	cur, old map[viewKey]*encodedView
+	cur, old map[any]*encodedView // by viewKey or pageKey
 	curBytes int
+}
+
+// pageKey names one encoded page of a list: the page as the service names
+// it, shown by one view function at one microversion.
+type pageKey struct {
+	page  magnum.Page
+	view  viewID
+	minor uint8
 }
 
 func newViewCache(maxBytes int) *viewCache {
@@ -82,11 +90,11 @@ func newViewCache(maxBytes int) *viewCache {
 	host := "\x00" + hex.EncodeToString(nonce[:])
 	raw, _ := json.Marshal("http://" + host)
 	return &viewCache{half: maxBytes / 2, base: host, baseRaw: raw[1 : len(raw)-1],
-		cur: map[viewKey]*encodedView{}, old: map[viewKey]*encodedView{}}
+		cur: map[any]*encodedView{}, old: map[any]*encodedView{}}
 }
 
 // get returns the view of key, or nil.
-func (c *viewCache) get(key viewKey) *encodedView {
+func (c *viewCache) get(key any) *encodedView {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if v := c.cur[key]; v != nil {
@@ -101,7 +109,7 @@ func (c *viewCache) get(key viewKey) *encodedView {
 }
 
 // put keeps the view of key.
-func (c *viewCache) put(key viewKey, v *encodedView) {
+func (c *viewCache) put(key any, v *encodedView) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.cur[key] == nil {
@@ -109,9 +117,9 @@ func (c *viewCache) put(key viewKey, v *encodedView) {
 	}
 }
 
-func (c *viewCache) addLocked(key viewKey, v *encodedView) {
+func (c *viewCache) addLocked(key any, v *encodedView) {
 	if c.curBytes+v.size > c.half {
-		c.old, c.cur, c.curBytes = c.cur, make(map[viewKey]*encodedView, len(c.cur)), 0
+		c.old, c.cur, c.curBytes = c.cur, make(map[any]*encodedView, len(c.cur)), 0
 	}
 	c.cur[key] = v
 	c.curBytes += v.size
@@ -120,14 +128,24 @@ func (c *viewCache) addLocked(key viewKey, v *encodedView) {
 // encode builds the view of an object for a request, encodes it and cuts
 // the base URL out.
 func (c *viewCache) encode(r *http.Request, show func(*http.Request) any) (*encodedView, error) {
-	anon := *r
-	anon.Host, anon.TLS = c.base, nil
-	b, err := json.Marshal(show(&anon))
+	b, err := json.Marshal(show(c.anonymous(r)))
 	if err != nil {
 		return nil, err
 	}
+	return c.cut(b), nil
+}
+
+// anonymous is a copy of r whose base URL is the cache's own.
+func (c *viewCache) anonymous(r *http.Request) *http.Request {
+	anon := *r
+	anon.Host, anon.TLS = c.base, nil
+	return &anon
+}
+
+// cut makes an encoded view of b, encoded for an anonymous request.
+func (c *viewCache) cut(b []byte) *encodedView {
 	parts := bytes.Split(b, c.baseRaw)
-	return &encodedView{parts: parts, size: len(b) + 64 + 24*len(parts)}, nil
+	return &encodedView{parts: parts, size: len(b) + 64 + 24*len(parts)}
 }
 
 // writeTo appends the view to buf with base, the request's base URL

@@ -319,7 +319,7 @@ func findCluster(ctx context.Context, tx *store.Tx, ident string, where store.Co
 // ListClusters lists the caller's project's clusters (every cluster for
 // admins).
 func (s *Service) ListClusters(ctx context.Context, o ListOptions) ([]Cluster, error) {
-	return objects(s.ListClusterRevisions(ctx, o, nil))
+	return objects(s.ListClusterRevisions(ctx, o, ReadCache{}))
 }
 
 var clusterPatchRules = patchRules{

@@ -3,6 +3,7 @@ package magnum
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/gomagnum/gomagnum/internal/store"
@@ -34,6 +35,31 @@ type Versioned[T any] struct {
 	Object *T
 }
 
+// Page identifies a page of a list as it is shown at one state of the
+// store: the kind listed, the caller's scope, the paging and sorting, and
+// how many times objects of the kind were written. Two lists giving the
+// same Page show the same objects at the same revisions.
+type Page string
+
+// ReadCache says what the caller of a revisioned list already holds, so
+// that the list skips it.
+type ReadCache struct {
+	// Objects reports the objects held; nil holds none.
+	Objects Known
+	// Pages reports the pages held (the REST API: their encoded bodies);
+	// nil holds none.
+	Pages func(Page) bool
+}
+
+// Listing is what a revisioned list read.
+type Listing[T any] struct {
+	Page Page
+	// Held is true when the caller's ReadCache held the page: Items is
+	// then nil, and the list read one row.
+	Held  bool
+	Items []Versioned[T]
+}
+
 // revisioned describes how a kind of object is read by revision.
 type revisioned[T any] struct {
 	kind   store.Kind
@@ -57,17 +83,29 @@ var (
 		plural: "ClusterTemplates", notFound: ErrTemplateNotFound, decode: templateFromRecord}
 )
 
-// list reads the page q selects: the references first, then, in a second
-// statement, the records known does not hold. Neither statement opens a
-// transaction; a record deleted in between is left out.
-func (k revisioned[T]) list(ctx context.Context, s *Service, q store.Query, known Known) ([]Versioned[T], error) {
-	var out []Versioned[T]
+// list reads the page q selects: how many times the kind was written,
+// which with q names the page; unless the cache holds that page, the
+// references, then, in another statement, the records the cache does not
+// hold. None of these statements opens a transaction; a record deleted in
+// between is left out. Reading the count first makes the page at least as
+// new as its name says.
+func (k revisioned[T]) list(ctx context.Context, s *Service, q store.Query, cache ReadCache) (Listing[T], error) {
+	var out Listing[T]
 	err := s.store.Read(ctx, func(tx *store.Tx) error {
+		n, err := tx.Changes(ctx, k.kind)
+		if err != nil {
+			return err
+		}
+		out.Page = Page(k.what + " " + strconv.FormatInt(n, 10) + " " + q.Key())
+		if cache.Pages != nil && cache.Pages(out.Page) {
+			out.Held = true
+			return nil
+		}
 		refs, err := tx.FindRefs(ctx, k.kind, q)
 		if err != nil {
 			return storeErr(err, func() error { return notFoundf("%s %s could not be found.", k.what, q.Marker) })
 		}
-		out, err = k.resolve(ctx, tx, refs, known)
+		out.Items, err = k.resolve(ctx, tx, refs, cache.Objects)
 		return err
 	})
 	return out, err
@@ -140,13 +178,13 @@ func (k revisioned[T]) resolve(ctx context.Context, tx *store.Tx, refs []store.R
 	return kept, nil
 }
 
-// objects returns the objects of a read in which every one was decoded.
-func objects[T any](vs []Versioned[T], err error) ([]T, error) {
+// objects returns the objects of a list in which every one was decoded.
+func objects[T any](l Listing[T], err error) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]T, len(vs))
-	for i, v := range vs {
+	out := make([]T, len(l.Items))
+	for i, v := range l.Items {
 		if v.Object == nil {
 			return nil, errors.New("magnum: object read without its document")
 		}
@@ -156,21 +194,21 @@ func objects[T any](vs []Versioned[T], err error) ([]T, error) {
 }
 
 // ListClusterRevisions lists the clusters ListClusters lists, with their
-// revisions, decoding only those known does not hold.
-func (s *Service) ListClusterRevisions(ctx context.Context, o ListOptions, known Known) ([]Versioned[Cluster], error) {
+// revisions, reading only what the cache does not hold.
+func (s *Service) ListClusterRevisions(ctx context.Context, o ListOptions, cache ReadCache) (Listing[Cluster], error) {
 	c, err := s.authorize(ctx, "cluster:get_all", Target{})
 	if err != nil {
-		return nil, err
+		return Listing[Cluster]{}, err
 	}
 	where, err := s.projectScope(ctx, c, "cluster:get_all_all_projects")
 	if err != nil {
-		return nil, err
+		return Listing[Cluster]{}, err
 	}
 	q, err := s.query(o, where, clusterSortable)
 	if err != nil {
-		return nil, err
+		return Listing[Cluster]{}, err
 	}
-	return clusterReads.list(ctx, s, q, known)
+	return clusterReads.list(ctx, s, q, cache)
 }
 
 // GetClusterRevision returns the cluster GetCluster returns, with its
@@ -188,25 +226,25 @@ func (s *Service) GetClusterRevision(ctx context.Context, ident string, known Kn
 }
 
 // ListClusterTemplateRevisions lists the templates ListClusterTemplates
-// lists, with their revisions, decoding only those known does not hold.
-func (s *Service) ListClusterTemplateRevisions(ctx context.Context, o ListOptions, known Known) ([]Versioned[ClusterTemplate], error) {
+// lists, with their revisions, reading only what the cache does not hold.
+func (s *Service) ListClusterTemplateRevisions(ctx context.Context, o ListOptions, cache ReadCache) (Listing[ClusterTemplate], error) {
 	c, err := s.authorize(ctx, "clustertemplate:get_all", Target{})
 	if err != nil {
-		return nil, err
+		return Listing[ClusterTemplate]{}, err
 	}
 	var where store.Cond
 	if c.IsAdmin() {
 		if _, err := s.authorize(ctx, "clustertemplate:get_all_all_projects", Target{}); err != nil {
-			return nil, err
+			return Listing[ClusterTemplate]{}, err
 		}
 	} else {
 		where = store.Or(store.Eq("project_id", c.ProjectID), store.And(store.Eq("public", true), store.Eq("hidden", false)))
 	}
 	q, err := s.query(o, where, templateSortable)
 	if err != nil {
-		return nil, err
+		return Listing[ClusterTemplate]{}, err
 	}
-	return templateReads.list(ctx, s, q, known)
+	return templateReads.list(ctx, s, q, cache)
 }
 
 // GetClusterTemplateRevision returns the template GetClusterTemplate

@@ -18,8 +18,9 @@ func TestRevisionedReads(t *testing.T) {
 	a := mustTemplate(t, s, demo, k8sTemplate("a"))
 	mustTemplate(t, s, demo, k8sTemplate("b"))
 
-	all, err := s.ListClusterTemplateRevisions(ctx, magnum.ListOptions{}, nil)
+	first, err := s.ListClusterTemplateRevisions(ctx, magnum.ListOptions{}, magnum.ReadCache{})
 	require.NoError(t, err)
+	all := first.Items
 	require.Len(t, all, 2)
 	held := map[magnum.Revision]bool{}
 	for _, v := range all {
@@ -30,10 +31,21 @@ func TestRevisionedReads(t *testing.T) {
 	var asked []string
 	known := func(r magnum.Revision) bool { asked = append(asked, r.UUID); return held[r] }
 
-	cached, err := s.ListClusterTemplateRevisions(ctx, magnum.ListOptions{}, known)
+	heldPage := func(p magnum.Page) bool { return p == first.Page }
+	page, err := s.ListClusterTemplateRevisions(ctx, magnum.ListOptions{}, magnum.ReadCache{Pages: heldPage})
+	require.NoError(t, err)
+	assert.True(t, page.Held, "an unchanged page is held")
+	assert.Equal(t, first.Page, page.Page)
+	assert.Nil(t, page.Items)
+	other, err := s.ListClusterTemplateRevisions(as(alt), magnum.ListOptions{}, magnum.ReadCache{Pages: heldPage})
+	require.NoError(t, err)
+	assert.False(t, other.Held, "another project's page is another page")
+	assert.Empty(t, other.Items)
+
+	cached, err := s.ListClusterTemplateRevisions(ctx, magnum.ListOptions{}, magnum.ReadCache{Objects: known})
 	require.NoError(t, err)
 	assert.Equal(t, []string{all[0].UUID, all[1].UUID}, asked, "asked once per object, in order")
-	for i, v := range cached {
+	for i, v := range cached.Items {
 		assert.Nil(t, v.Object, "held revisions are not decoded")
 		assert.Equal(t, all[i].Revision, v.Revision)
 	}
@@ -46,6 +58,11 @@ func TestRevisionedReads(t *testing.T) {
 	assert.Equal(t, "a2", one.Object.Name)
 	assert.Equal(t, all[0].Row, one.Row)
 	assert.Greater(t, one.Version, all[0].Version)
+	after, err := s.ListClusterTemplateRevisions(ctx, magnum.ListOptions{}, magnum.ReadCache{Pages: heldPage})
+	require.NoError(t, err)
+	assert.False(t, after.Held, "a write makes a new page")
+	assert.NotEqual(t, first.Page, after.Page)
+	require.Len(t, after.Items, 2)
 
 	_, err = s.GetClusterTemplateRevision(as(alt), a.UUID, func(magnum.Revision) bool { return true })
 	assert.ErrorIs(t, err, magnum.ErrNotFound, "a held revision does not lift project scoping")

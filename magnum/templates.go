@@ -227,7 +227,7 @@ func findOne(ctx context.Context, tx *store.Tx, k store.Kind, ident string, wher
 // ListClusterTemplates lists the caller's project's templates and the
 // public ones that are not hidden (every template for admins).
 func (s *Service) ListClusterTemplates(ctx context.Context, o ListOptions) ([]ClusterTemplate, error) {
-	return objects(s.ListClusterTemplateRevisions(ctx, o, nil))
+	return objects(s.ListClusterTemplateRevisions(ctx, o, ReadCache{}))
 }
 
 // UpdateClusterTemplate applies a JSON patch to a template. A template

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -92,4 +93,10 @@ func (t *Tx) GetByIDs(ctx context.Context, k Kind, ids []int64) (map[int64]Recor
 		ids = ids[n:]
 	}
 	return out, nil
+}
+
+// Key is a text two queries share only when they select the same
+// records, in the same order, from the same state of the store.
+func (q Query) Key() string {
+	return fmt.Sprintf("%q %#v %q %t %d %q", q.Where.sql, q.Where.args, q.SortKey, q.Desc, q.Limit, q.Marker)
 }

@@ -78,6 +78,7 @@ func (t *Tx) Insert(ctx context.Context, k Kind, r *Record) error {
 	if err := t.queryRow(ctx, q, args...).Scan(&r.ID); err != nil {
 		return fmt.Errorf("insert %s %s: %w", k.table, r.UUID, t.d.mapError(err))
 	}
+	t.changed(k)
 	if k.counted {
 		_, err := t.exec(ctx, `INSERT INTO project_counts (kind, project_id, n) VALUES (?, ?, 1)
 			ON CONFLICT (kind, project_id) DO UPDATE SET n = project_counts.n + 1`, k.table, r.ProjectID)
@@ -193,6 +194,7 @@ func (t *Tx) Put(ctx context.Context, k Kind, r *Record) error {
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 1 {
 		r.Version++
+		t.changed(k)
 		return err
 	}
 	if _, err := t.Get(ctx, k, r.UUID); err != nil {
@@ -228,7 +230,11 @@ func (t *Tx) DeleteWhere(ctx context.Context, k Kind, c Cond) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return res.RowsAffected()
+	n, err := res.RowsAffected()
+	if n > 0 {
+		t.changed(k)
+	}
+	return n, err
 }
 
 // Lock serialises, until the transaction ends, every transaction locking

@@ -258,6 +258,9 @@ func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(*Tx)
 	for i := 0; err == nil && i < len(tx.beforeCommit); i++ {
 		err = tx.beforeCommit[i]()
 	}
+	if err == nil {
+		err = tx.bumpChanges(ctx)
+	}
 	if err != nil {
 		sqlTx.Rollback()
 		return err
@@ -282,6 +285,9 @@ type Tx struct {
 
 	beforeCommit []func() error
 	afterCommit  []func()
+	// changedKinds are the kinds whose change count the transaction
+	// bumps (see changed).
+	changedKinds map[string]bool
 }
 
 // BeforeCommit runs fn in the transaction once the function it was given
