@@ -94,7 +94,6 @@ type session struct {
 	o                         options
 	bin, config, listen, tmp  string
 	log                       *os.File
-	templateUUID, pageMarker  string
 	templatePath, clusterPath string
 }
 

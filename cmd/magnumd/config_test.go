@@ -2,9 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/x509"
 	"encoding/pem"
-	"context"
 	"errors"
 	"io"
 	"log/slog"
