@@ -221,8 +221,8 @@ func (s *session) pickTargets(ctx context.Context) error {
 	return nil
 }
 
-// compare loads one GET of magnumd, then the same bytes from a bare
-// handler.
+// compare loads one GET of magnumd and the same bytes from a bare
+// handler, in turns.
 func (s *session) compare(ctx context.Context, d *daemon, name, path string) (endpointResult, error) {
 	e := endpointResult{name: name}
 	body, err := s.client().raw(ctx, path)
@@ -240,19 +240,30 @@ func (s *session) compare(ctx context.Context, d *daemon, name, path string) (en
 	}
 	defer b.stop()
 	warm := min(time.Second, s.o.duration)
-	for _, target := range []struct {
-		url string
-		out *loadResult
-	}{{d.url + path, &e.magnum}, {b.url + path, &e.raw}} {
-		if _, err := load(ctx, target.url, body, s.o.conns, warm); err != nil {
-			return e, err
-		}
-		if *target.out, err = load(ctx, target.url, body, s.o.conns, s.o.duration); err != nil {
+	for _, url := range []string{d.url + path, b.url + path} {
+		if _, err := load(ctx, url, body, s.o.conns, warm); err != nil {
 			return e, err
 		}
 	}
+	// Short slices, alternating between the two servers, so that both see
+	// the same share of whatever else loads the machine.
+	slice := s.o.duration / turns
+	for range turns {
+		m, err := load(ctx, d.url+path, body, s.o.conns, slice)
+		if err != nil {
+			return e, err
+		}
+		r, err := load(ctx, b.url+path, body, s.o.conns, slice)
+		if err != nil {
+			return e, err
+		}
+		e.magnum, e.raw = e.magnum.add(m), e.raw.add(r)
+	}
 	return e, nil
 }
+
+// turns is how many slices a load is cut into (see compare).
+const turns = 10
 
 // watchRSS samples a process's RSS every 100 ms until the returned
 // function is called, which returns the largest sample.

@@ -16,6 +16,16 @@ type loadResult struct {
 	requests int
 	elapsed  time.Duration
 	p50, p99 time.Duration
+	// latencies are the requests' latencies, sorted.
+	latencies []time.Duration
+}
+
+// add merges two load runs.
+func (r loadResult) add(o loadResult) loadResult {
+	lat := slices.Concat(r.latencies, o.latencies)
+	slices.Sort(lat)
+	return loadResult{requests: r.requests + o.requests, elapsed: r.elapsed + o.elapsed,
+		p50: lat[len(lat)/2], p99: lat[len(lat)*99/100], latencies: lat}
 }
 
 // rate is the requests per second.
@@ -50,7 +60,7 @@ func load(ctx context.Context, url string, want []byte, conns int, d time.Durati
 		return loadResult{}, fmt.Errorf("GET %s: no request finished in %s", url, d)
 	}
 	slices.Sort(all)
-	return loadResult{requests: len(all), elapsed: elapsed, p50: all[len(all)/2], p99: all[len(all)*99/100]}, nil
+	return loadResult{requests: len(all), elapsed: elapsed, p50: all[len(all)/2], p99: all[len(all)*99/100], latencies: all}, nil
 }
 
 // hammer sends requests one after the other until ctx is done and returns
