@@ -6,7 +6,12 @@
 //   - magnum: the service itself. magnum.New returns a *magnum.Service with
 //     the Go API for cluster templates, clusters, node groups, certificates,
 //     quotas, stats and service health, Magnum's rules and default policy,
-//     and the conductor that drives clusters through their lifecycle.
+//     and the conductor that drives clusters through their lifecycle;
+//     waits and watches over its change feed, and client credentials in
+//     one call. magnum.API is that Go API as an interface, and
+//     magnum/magnumtest the suite every implementation of it passes.
+//   - remote: magnum.API over a remote Magnum v1 REST API (a real OpenStack
+//     Magnum or magnumd), built on gophercloud's containerinfra/v1.
 //   - api: Magnum's v1 REST API (microversions 1.1 to 1.14) as a net/http
 //     handler over a *magnum.Service, so the openstack coe CLI,
 //     python-magnumclient and gophercloud's containerinfra/v1 work unchanged.
@@ -22,7 +27,10 @@
 //   - quota: project limits and their enforcement.
 //   - cloud: the OpenStack look-ups and side effects besides stacks;
 //     cloud/openstack over gophercloud and cloud/sim, a simulated cloud.
-//   - cmd/magnumd: the daemon serving the REST API with the conductor.
+//   - ui: the web dashboard (html/template pages, embedded assets) over a
+//     *magnum.Service, with the API's authentication and policy.
+//   - cmd/magnumd: the daemon serving the REST API with the conductor, and
+//     the dashboard under /ui/ when its configuration enables it.
 //   - examples: runnable programs: a quickstart, embedding the service, and
 //     a third-party driver.
 package gomagnum

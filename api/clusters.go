@@ -86,15 +86,18 @@ func newStackRef(v Version, id string) stackRef {
 
 // clusterFull is a cluster as detail lists and GET show it.
 type clusterFull struct {
-	APIAddress         *string           `json:"api_address"`
-	ClusterTemplateID  string            `json:"cluster_template_id"`
-	COEVersion         *string           `json:"coe_version"`
-	ContainerVersion   *string           `json:"container_version"`
-	CreateTimeout      int               `json:"create_timeout"`
-	CreatedAt          *string           `json:"created_at"`
-	DiscoveryURL       *string           `json:"discovery_url"`
-	DockerVolumeSize   *int              `json:"docker_volume_size"`
-	Faults             map[string]string `json:"faults,omitempty"`
+	APIAddress        *string           `json:"api_address"`
+	ClusterTemplateID string            `json:"cluster_template_id"`
+	COEVersion        *string           `json:"coe_version"`
+	ContainerVersion  *string           `json:"container_version"`
+	CreateTimeout     int               `json:"create_timeout"`
+	CreatedAt         *string           `json:"created_at"`
+	DiscoveryURL      *string           `json:"discovery_url"`
+	DockerVolumeSize  *int              `json:"docker_volume_size"`
+	Faults            map[string]string `json:"faults,omitempty"`
+	// Fault is gomagnum's coded explanation of the failure (not in
+	// Magnum's API; clients ignore fields they do not know).
+	Fault              *magnum.Fault     `json:"fault,omitempty"`
 	FixedNetwork       *string           `json:"fixed_network"`
 	FixedSubnet        *string           `json:"fixed_subnet"`
 	FlavorID           *string           `json:"flavor_id"`
@@ -156,7 +159,7 @@ func clusterFullView(r *http.Request, c *magnum.Cluster, withFaults bool) cluste
 		UUID: c.UUID,
 	}
 	if withFaults && c.Status.IsFailed() {
-		v.Faults = stringMap(c.Faults)
+		v.Faults, v.Fault = stringMap(c.Faults), c.Fault
 	}
 	return v
 }

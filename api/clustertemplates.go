@@ -18,13 +18,14 @@ type templates interface {
 
 // templateSchema is Magnum's ClusterTemplate API type.
 var templateSchema = apiBase("cluster_template",
-	text("uuid"), str("name", 1, 255), text("coe"), str("image_id", 1, 255).required(),
+	text("uuid"), str("name", 1, 255), enum("coe", magnum.COEs()), str("image_id", 1, 255).required(),
 	str("flavor_id", 1, 255), str("master_flavor_id", 1, 255), text("dns_nameserver"), str("keypair_id", 1, 255),
 	str("external_network_id", 1, 255), str("fixed_network", 1, 255), str("fixed_subnet", 1, 255),
 	str("network_driver", 1, 255), integer("apiserver_port", 1024).atMost(65535), integer("docker_volume_size", 1),
 	str("cluster_distro", 1, 255), readOnly("links", kStringList), str("http_proxy", 1, 255),
 	str("https_proxy", 1, 255), str("no_proxy", 1, 255), str("volume_driver", 1, 255), boolean("registry_enabled"),
-	labels("labels"), boolean("tls_disabled"), boolean("public"), text("server_type"),
+	labels("labels"), boolean("tls_disabled"), boolean("public"),
+	enum("server_type", magnum.ServerTypes()).refusingNull("Server type None is not supported, expecting a vm/bm/unspecified server type."),
 	str("insecure_registry", 1, 255), str("docker_storage_driver", 1, 255), boolean("master_lb_enabled"),
 	boolean("floating_ip_enabled"), readOnly("project_id", kString), readOnly("user_id", kString),
 	boolean("hidden"), str("tags", 0, 255),

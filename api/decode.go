@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/gomagnum/gomagnum/drivers"
+	"github.com/gomagnum/gomagnum/internal/python"
 	"github.com/gomagnum/gomagnum/magnum"
 )
 
@@ -32,6 +33,7 @@ const (
 	kStringMap              // a map of strings
 	kStringList             // a list of strings
 	kTaints                 // a list of Kubernetes taints
+	kEnum                   // one of a list of strings
 )
 
 // attr is one attribute of a request body, with the typing and the
@@ -44,7 +46,11 @@ type attr struct {
 	minLen    int // strings: the minimum length when > 0
 	maxLen    int // strings: the maximum length when > 0
 	pattern   *regexp.Regexp
-	min, max  *int // integers: the bounds when set
+	min, max  *int     // integers: the bounds when set
+	values    []string // enums: the values allowed, in Magnum's order
+	// nullErr, when set, is the message of the 400 for a JSON null, which
+	// Magnum refuses for this attribute, rather than leave it unset.
+	nullErr string
 }
 
 // Constructors of attributes, after the WSME types of Magnum's API: str is
@@ -62,7 +68,11 @@ func (a attr) required() attr           { a.mandatory = true; return a }
 func (a attr) matching(p string) attr   { a.pattern = regexp.MustCompile(p); return a }
 func (a attr) atMost(hi int) attr       { a.max = &hi; return a }
 func strList(name string) attr          { return attr{name: name, kind: kStringList} }
-func (a attr) stringsOnly() attr        { a.kind = kStringMap; return a }
+func enum(name string, values []string) attr {
+	return attr{name: name, kind: kEnum, values: values}
+}
+func (a attr) refusingNull(msg string) attr { a.nullErr = msg; return a }
+func (a attr) stringsOnly() attr            { a.kind = kStringMap; return a }
 
 // schema is the type of a request body: the argument name Magnum's
 // messages use and the attributes in Magnum's declaration order.
@@ -198,6 +208,9 @@ func (s schema) decode(data []byte) (values, error) {
 	out := values{}
 	for _, a := range s.attrs {
 		v, present := obj[a.name]
+		if present && v == nil && a.nullErr != "" {
+			return nil, badRequest("%s", a.nullErr)
+		}
 		if !present || v == nil {
 			if a.readOnly && present {
 				return nil, invalidField(a.name, "None", "Cannot set read only field.")
@@ -264,6 +277,11 @@ func (a attr) convert(v any) (any, error) {
 		return a.convertList(v)
 	case kTaints:
 		return a.convertTaints(v)
+	case kEnum:
+		if s, ok := v.(string); ok && slices.Contains(a.values, s) {
+			return s, nil
+		}
+		return nil, invalidField(a.name, pyRepr(v), "Value should be one of: "+strings.Join(a.values, ", "))
 	}
 	return nil, fmt.Errorf("api: attribute %s has no kind", a.name)
 }
@@ -467,16 +485,18 @@ func pyRepr(v any) string {
 		slices.Sort(keys)
 		parts := make([]string, len(keys))
 		for i, k := range keys {
-			parts[i] = "'" + k + "': " + quoted(x[k])
+			parts[i] = python.Quote(k) + ": " + quoted(x[k])
 		}
 		return "{" + strings.Join(parts, ", ") + "}"
 	}
 	return fmt.Sprint(v)
 }
 
+// quoted writes an element of a list or map as Python's str() of the
+// container does: strings as repr() shows them.
 func quoted(v any) string {
 	if s, ok := v.(string); ok {
-		return "'" + s + "'"
+		return python.Quote(s)
 	}
 	return pyRepr(v)
 }

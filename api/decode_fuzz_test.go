@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/gomagnum/gomagnum/drivers"
@@ -86,6 +87,9 @@ func checkKind(t *testing.T, a *attr, v any) {
 		_, ok = v.([]string)
 	case kTaints:
 		_, ok = v.([]drivers.Taint)
+	case kEnum:
+		s, isString := v.(string)
+		ok = isString && slices.Contains(a.values, s)
 	}
 	if !ok {
 		t.Fatalf("attribute %s has value %#v of the wrong kind", a.name, v)

@@ -16,10 +16,17 @@ func v1Entry(host string) versionEntry {
 		Links: []link{{Href: host + "/v1/", Rel: "self"}}}
 }
 
-// getRoot serves GET /: the API versions, without version headers.
+// getRoot serves GET /: the API versions, without version headers. Other
+// methods are not allowed, HEAD included, as in Magnum.
 func (h *Handler) getRoot(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		writeRoutingError(w, r, http.StatusMethodNotAllowed, "The method "+r.Method+" is not allowed for this resource.")
+	switch r.Method {
+	case http.MethodGet:
+	case http.MethodOptions:
+		writeOptions(w, http.MethodGet)
+		return
+	default:
+		w.Header().Set("Allow", http.MethodGet)
+		writeRoutingError(w, r, http.StatusMethodNotAllowed, "")
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{

@@ -30,7 +30,7 @@ func TestErrorBodies(t *testing.T) {
 		body: `{"errors":[{"request_id":"","code":"","status":404,"title":"","detail":"","links":[]}]}`,
 	}, {
 		name: "unknown URL with JSON accepted", c: call{method: "GET", path: "/v1/clusters/a/b/c", header: map[string]string{"Accept": "application/json"}}, status: 404,
-		body: `{"errors":[{"request_id":"","code":"","status":404,"title":"Not Found","detail":"The resource could not be found.","links":[]}]}`,
+		body: `{"errors":[{"request_id":"","code":"","status":404,"title":"Not Found","detail":"","links":[]}]}`,
 	}, {
 		name: "wrong method", c: call{method: "PUT", path: "/v1/clusters"}, status: 405,
 		body: `{"errors":[{"request_id":"","code":"","status":405,"title":"","detail":"","links":[]}]}`,

@@ -124,8 +124,11 @@ func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request) string {
 	if len(segs) == 0 || segs[0] != "v1" {
 		segs = append([]string{"v1"}, segs...)
 	}
-	segs = segs[1:]
-	rt, found := h.router.match(r, segs)
+	rt, others := h.router.match(r, segs[1:])
+	if r.Method == http.MethodOptions {
+		answerOptions(w, r, others)
+		return "OPTIONS"
+	}
 	if rt == nil || !rt.public {
 		ctx, ok := h.authenticate(w, r)
 		if !ok {
@@ -133,31 +136,72 @@ func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request) string {
 		}
 		r = r.WithContext(ctx)
 	}
-	v, ok := parseVersion(r.Header)
-	if !ok {
-		writeRoutingError(w, r, http.StatusNotAcceptable, fmt.Sprintf("Invalid value for %s header", versionHeader))
+	v, err := parseVersion(r.Header)
+	if err != nil {
+		writeRoutingError(w, r, http.StatusNotAcceptable, err.Error())
 		return "unmatched"
 	}
 	if !supported(v) {
 		writeUnsupportedVersion(w, r, v)
 		return "unmatched"
 	}
-	switch {
-	case rt == nil && found:
-		writeRoutingError(w, r, http.StatusMethodNotAllowed,
-			fmt.Sprintf("The method %s is not allowed for this resource.", r.Method))
+	if rt == nil {
+		writeUnrouted(w, r, v, others)
 		return "unmatched"
-	case rt == nil:
-		writeRoutingError(w, r, http.StatusNotFound, "The resource could not be found.")
-		return "unmatched"
-	case !rt.serves(v):
-		writeRoutingError(w, r, http.StatusNotAcceptable, fmt.Sprintf(
-			"Version %s was requested but the requested API %s is not supported for this version.", v, rt.api))
+	}
+	if !rt.serves(v) {
+		writeNotServed(w, r, v, rt.api)
 		return rt.name
 	}
 	setVersionHeaders(w.Header(), v)
 	rt.handle(w, r.WithContext(withVersion(r.Context(), v)))
 	return rt.name
+}
+
+// writeUnrouted answers a request no route serves, given the routes of
+// its path with other methods: 405 with their Allow header, 406 when none
+// of them serves the microversion, 404 when there are none. As Magnum's,
+// the body says no more than the status.
+func writeUnrouted(w http.ResponseWriter, r *http.Request, v Version, others []*route) {
+	if len(others) == 0 {
+		writeRoutingError(w, r, http.StatusNotFound, "")
+		return
+	}
+	allow, ok := allowed(others, v)
+	if !ok {
+		writeNotServed(w, r, v, others[0].api)
+		return
+	}
+	w.Header().Set("Allow", allow)
+	writeRoutingError(w, r, http.StatusMethodNotAllowed, "")
+}
+
+// writeNotServed answers 406 for an API, named as Magnum's controller
+// method, that microversion v does not have.
+func writeNotServed(w http.ResponseWriter, r *http.Request, v Version, api string) {
+	writeRoutingError(w, r, http.StatusNotAcceptable, fmt.Sprintf(
+		"Version %s was requested but the requested API %s is not supported for this version.", v, api))
+}
+
+// answerOptions answers OPTIONS as Magnum's CORS middleware does, 200
+// without a body on any path, before authentication, and adds the Allow
+// header (RFC 9110) of the path's methods at the requested microversion.
+func answerOptions(w http.ResponseWriter, r *http.Request, routes []*route) {
+	allow := ""
+	if v, err := parseVersion(r.Header); err == nil {
+		allow, _ = allowed(routes, v)
+	}
+	writeOptions(w, allow)
+}
+
+// writeOptions writes the answer to OPTIONS: 200, the Allow header when
+// allow lists methods, no body.
+func writeOptions(w http.ResponseWriter, allow string) {
+	if allow != "" {
+		w.Header().Set("Allow", allow)
+	}
+	w.Header().Set("Content-Length", "0")
+	w.WriteHeader(http.StatusOK)
 }
 
 // authenticate puts the caller of a request in its context, or answers

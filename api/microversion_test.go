@@ -27,6 +27,8 @@ func TestMicroversionNegotiation(t *testing.T) {
 		{"an exact version", "container-infra 1.9", "container-infra 1.9"},
 		{"the maximum", "container-infra 1.14", "container-infra 1.14"},
 		{"leading zeros are numbers", "container-infra 1.05", "container-infra 1.5"},
+		{"numbers as Python's int() reads them", "container-infra +1.1_0", "container-infra 1.10"},
+		{"surrounding white space", " container-infra\t1.2 ", "container-infra 1.2"},
 		{"latest ignores the service type, as Magnum does", "compute latest", "container-infra 1.14"},
 	}
 	for _, tt := range tests {

@@ -33,13 +33,16 @@ var nodeGroupSchema = apiBase("nodegroup",
 // nodeGroupSchemaBefore114 is the node group type before microversion 1.14.
 var nodeGroupSchemaBefore114 = nodeGroupSchema.without("node_labels", "node_taints")
 
+// nodeGroupRoutes registers the node group endpoints. Below 1.9 Magnum's
+// 406 names get_one whatever the method: its router asks the node group
+// controller for get_one first.
 func (h *Handler) nodeGroupRoutes() {
 	const coll, one = "/clusters/{cluster}/nodegroups", "/clusters/{cluster}/nodegroups/{nodegroup}"
-	h.router.handle("GET "+coll, "get_all", h.listNodeGroups, since(vNodeGroups))
+	h.router.handle("GET "+coll, "get_one", h.listNodeGroups, since(vNodeGroups))
 	h.router.handle("GET "+one, "get_one", h.getNodeGroup, since(vNodeGroups))
-	h.router.handle("POST "+coll, "post", h.createNodeGroup, since(vNodeGroups))
-	h.router.handle("PATCH "+one, "patch", h.updateNodeGroup, since(vNodeGroups))
-	h.router.handle("DELETE "+one, "delete", h.deleteNodeGroup, since(vNodeGroups))
+	h.router.handle("POST "+coll, "get_one", h.createNodeGroup, since(vNodeGroups))
+	h.router.handle("PATCH "+one, "get_one", h.updateNodeGroup, since(vNodeGroups))
+	h.router.handle("DELETE "+one, "get_one", h.deleteNodeGroup, since(vNodeGroups))
 }
 
 // nodeGroupBrief is a node group as lists show it: a few fields and the

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/gomagnum/gomagnum/internal/python"
 	"github.com/gomagnum/gomagnum/magnum"
 )
 
@@ -24,11 +25,11 @@ type page struct {
 func (h *Handler) listParams(r *http.Request) (page, error) {
 	q := r.URL.Query()
 	p := page{limit: h.maxLimit, marker: q.Get("marker"), sortKey: q.Get("sort_key"), sortDir: q.Get("sort_dir")}
-	if raw := q.Get("limit"); raw != "" {
-		n, err := strconv.Atoi(raw)
+	if raw, ok := q["limit"]; ok {
+		n, err := parseLimit(raw)
 		switch {
 		case err != nil:
-			return p, invalidField("limit", raw, "unable to convert to int")
+			return p, err
 		case n <= 0:
 			return p, badRequest("Limit must be positive")
 		case n < h.maxLimit:
@@ -36,6 +37,25 @@ func (h *Handler) listParams(r *http.Request) (page, error) {
 		}
 	}
 	return p, nil
+}
+
+// parseLimit reads the values of the limit parameter as Magnum does, with
+// Python's int(): a repeated parameter reaches it as a list, which int()
+// refuses.
+func parseLimit(raw []string) (int, error) {
+	if len(raw) > 1 {
+		list := make([]any, len(raw))
+		for i, s := range raw {
+			list[i] = s
+		}
+		return 0, invalidField("limit", pyRepr(list), "unable to convert to int. Error: int() argument must be "+
+			"a string, a bytes-like object or a real number, not 'list'")
+	}
+	n, err := python.Int(raw[0])
+	if err != nil {
+		return 0, invalidField("limit", raw[0], "unable to convert to int. Error: "+err.Error())
+	}
+	return n, nil
 }
 
 // options are the service's list options for the page.

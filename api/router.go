@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -14,7 +15,7 @@ type route struct {
 	segs []string
 	// name identifies the route in metrics and logs: "GET /v1/clusters/{cluster}".
 	name string
-	// api is the name of Magnum's controller method, which a 406 names.
+	// api is the name of Magnum's controller method a 406 names.
 	api string
 	// since and until bound the microversions serving the route.
 	since, until Version
@@ -62,15 +63,15 @@ func splitPath(p string) []string {
 }
 
 // match returns the route serving method on the path segments, setting its
-// parameters on req. found reports whether some route has the path (with
-// another method, when the route is nil: a 405).
-func (rt *router) match(req *http.Request, segs []string) (best *route, found bool) {
+// parameters on req, and the routes of the path with other methods (a 405
+// when the route is nil and there are some).
+func (rt *router) match(req *http.Request, segs []string) (best *route, others []*route) {
 	for _, r := range rt.routes {
-		if !r.matches(segs) {
-			continue
-		}
-		found = true
-		if r.method == req.Method && (best == nil || r.moreSpecific(best)) {
+		switch {
+		case !r.matches(segs):
+		case r.method != req.Method:
+			others = append(others, r)
+		case best == nil || r.moreSpecific(best):
 			best = r
 		}
 	}
@@ -81,7 +82,7 @@ func (rt *router) match(req *http.Request, segs []string) (best *route, found bo
 			}
 		}
 	}
-	return best, found
+	return best, others
 }
 
 func (r *route) matches(segs []string) bool {
@@ -112,3 +113,17 @@ func isParam(s string) bool { return strings.HasPrefix(s, "{") && strings.HasSuf
 
 // serves reports whether the route exists at microversion v.
 func (r *route) serves(v Version) bool { return !v.Less(r.since) && !r.until.Less(v) }
+
+// allowed returns the Allow header of a path (RFC 9110): the methods of
+// its routes serving microversion v, sorted as Magnum sorts them. ok is
+// false when none serves v.
+func allowed(routes []*route, v Version) (allow string, ok bool) {
+	var methods []string
+	for _, r := range routes {
+		if r.serves(v) && !slices.Contains(methods, r.method) {
+			methods = append(methods, r.method)
+		}
+	}
+	slices.Sort(methods)
+	return strings.Join(methods, ", "), len(methods) > 0
+}

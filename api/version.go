@@ -4,8 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
+
+	"github.com/gomagnum/gomagnum/internal/python"
 )
 
 // Version is an API microversion, such as 1.10.
@@ -49,33 +50,56 @@ func (v Version) Less(o Version) bool {
 // AtLeast reports whether v is o or newer.
 func (v Version) AtLeast(o Version) bool { return !v.Less(o) }
 
-// parseVersion reads the OpenStack-API-Version header as Magnum does: two
-// space-separated tokens, the service type (ignored with "latest") and
-// major.minor. ok is false when the header cannot be parsed.
-func parseVersion(h http.Header) (v Version, ok bool) {
-	raw := h.Get(versionHeader)
-	if raw == "" {
-		return MinVersion, true
+// versionError is the detail of the 406 for an OpenStack-API-Version
+// header Magnum cannot read.
+type versionError string
+
+func (e versionError) Error() string { return string(e) }
+
+// Magnum's two versionErrors.
+const (
+	errVersionService versionError = "Invalid service type for " + versionHeader + " header"
+	errVersionValue   versionError = "Invalid value for " + versionHeader + " header"
+)
+
+// parseVersion reads the OpenStack-API-Version header as Magnum does. No
+// header means MinVersion. Otherwise it must be exactly two tokens
+// separated by white space, else the service type is invalid. "latest",
+// in any case, as the second means MaxVersion whatever the first says.
+// Otherwise the first must be container-infra, exactly, else the service
+// type is invalid, and the second two integers joined by a dot (each as
+// Python's int() reads it), else the value is invalid. The error is the
+// detail of the 406.
+func parseVersion(h http.Header) (Version, error) {
+	lines := h.Values(versionHeader)
+	if len(lines) == 0 {
+		return MinVersion, nil
 	}
-	fields := strings.Fields(raw)
+	// Several header lines reach Magnum as one, joined by commas, and
+	// decoded as Latin-1 (PEP 3333).
+	fields := python.Fields(latin1(strings.Join(lines, ", ")))
 	if len(fields) != 2 {
-		return v, false
+		return Version{}, errVersionService
 	}
 	service, num := fields[0], fields[1]
 	if strings.EqualFold(num, "latest") {
-		return MaxVersion, true
+		return MaxVersion, nil
 	}
 	if service != serviceType {
-		return v, false
+		return Version{}, errVersionService
 	}
 	major, minor, found := strings.Cut(num, ".")
 	if !found || strings.Contains(minor, ".") {
-		return v, false
+		return Version{}, errVersionValue
 	}
+	var v Version
 	var err1, err2 error
-	v.Major, err1 = strconv.Atoi(major)
-	v.Minor, err2 = strconv.Atoi(minor)
-	return v, err1 == nil && err2 == nil
+	v.Major, err1 = python.Int(major)
+	v.Minor, err2 = python.Int(minor)
+	if err1 != nil || err2 != nil {
+		return Version{}, errVersionValue
+	}
+	return v, nil
 }
 
 // supported reports whether the handler serves v.
@@ -140,4 +164,14 @@ func writeUnsupportedVersion(w http.ResponseWriter, r *http.Request, v Version) 
 // fill in the title and detail of its routing errors.
 func acceptsJSON(r *http.Request) bool {
 	return strings.Contains(r.Header.Get("Accept"), "application/json")
+}
+
+// latin1 decodes the bytes of s as ISO-8859-1, as WSGI servers hand
+// header values to Magnum.
+func latin1(s string) string {
+	r := make([]rune, len(s))
+	for i := range len(s) {
+		r[i] = rune(s[i])
+	}
+	return string(r)
 }

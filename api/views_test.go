@@ -87,7 +87,7 @@ func TestClusterViews(t *testing.T) {
 	t.Run("list parameters", func(t *testing.T) {
 		for q, detail := range map[string]string{
 			"limit=0":         "Limit must be positive",
-			"limit=x":         "Invalid input for field/attribute limit. Value: 'x'. unable to convert to int",
+			"limit=x":         "Invalid input for field/attribute limit. Value: 'x'. unable to convert to int. Error: invalid literal for int() with base 10: 'x'",
 			"sort_dir=up":     "Invalid sort direction: up. Acceptable values are 'asc' or 'desc'",
 			"sort_key=bogus":  `The sort_key value "bogus" is an invalid field for sorting`,
 			"marker=not-uuid": "Invalid input for field/attribute marker. Value: 'not-uuid'. unable to convert to uuid. Error: Expected a uuid but received not-uuid.",

@@ -28,6 +28,7 @@ var ErrClientConfig = errors.New("heat: invalid client configuration")
 // up by name, and Heat's unique names per project guarantee that a retried
 // create never makes a second stack.
 type Client struct {
+	cfg   config
 	sc    *gophercloud.ServiceClient
 	retry RetryPolicy
 	log   *slog.Logger
@@ -50,6 +51,7 @@ func NewClient(ctx context.Context, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	return &Client{
+		cfg:   cfg,
 		sc:    sc,
 		retry: cfg.retry.withDefaults(),
 		log:   cfg.log,

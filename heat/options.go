@@ -19,6 +19,8 @@ type config struct {
 	http     *http.Client
 	retry    RetryPolicy
 	log      *slog.Logger
+	// allProjects lists the stacks of every project (global_tenant).
+	allProjects bool
 }
 
 // WithServiceClient uses a ready orchestration service client, for
@@ -83,4 +85,13 @@ func WithRetry(p RetryPolicy) Option {
 // slog.Default()).
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) { c.log = l }
+}
+
+// WithAllProjects makes ListStacks list the stacks of every project, not
+// only those of the client's own (Heat's global_tenant, which Heat's
+// default policy grants to admins only). A service whose stacks live in
+// its users' projects follows them all with one listing this way. Clients
+// derived with ForTrust list their own project's stacks only.
+func WithAllProjects() Option {
+	return func(c *config) { c.allProjects = true }
 }

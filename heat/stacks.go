@@ -138,6 +138,8 @@ func (c *Client) ListStacks(ctx context.Context, opts ListOptions) ([]Stack, str
 		Marker:  opts.Marker,
 		SortKey: stacks.SortCreatedAt,
 		SortDir: stacks.SortDesc,
+		// Heat ignores global_tenant=false, and refuses true to non-admins.
+		AllTenants: c.cfg.allProjects,
 	}
 	var listed []stacks.ListedStack
 	err := c.idempotent(ctx, "list stacks", func(ctx context.Context) error {

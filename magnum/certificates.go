@@ -121,7 +121,7 @@ func (s *Service) RotateCA(ctx context.Context, clusterIdent string) (string, er
 			return err
 		}
 		s.startOperation(cur, UpdateInProgress)
-		return recordOperation(ctx, tx, cur.UUID, "", opRotateCA, nil)
+		return s.recordOperation(ctx, tx, cur.UUID, "", opRotateCA, nil)
 	})
 }
 
@@ -142,6 +142,6 @@ func (s *Service) RotateCredentials(ctx context.Context, clusterIdent string) (s
 			return err
 		}
 		s.startOperation(cur, UpdateInProgress)
-		return recordOperation(ctx, tx, cur.UUID, "", opRotateTrustee, params)
+		return s.recordOperation(ctx, tx, cur.UUID, "", opRotateTrustee, params)
 	})
 }

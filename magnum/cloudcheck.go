@@ -10,7 +10,9 @@ import (
 // The look-ups Magnum makes in other OpenStack services, with Magnum's
 // messages and status classes for each failure.
 
-func (s *Service) checkImage(ctx context.Context, ref string) (cloud.Image, error) {
+// checkImage looks an image up; a name several images have is an error of
+// class ambiguous.
+func (s *Service) checkImage(ctx context.Context, ref string, ambiguous error) (cloud.Image, error) {
 	img, err := s.cloud.Image(ctx, ref)
 	switch {
 	case errors.Is(err, cloud.ErrNotFound):
@@ -18,7 +20,7 @@ func (s *Service) checkImage(ctx context.Context, ref string) (cloud.Image, erro
 	case errors.Is(err, cloud.ErrForbidden):
 		return img, newError(ErrForbidden, "Not authorized for image %s.", ref)
 	case errors.Is(err, cloud.ErrAmbiguous):
-		return img, conflictf("Multiple images exist with same name %s. Please use the resource id instead.", ref)
+		return img, newError(ambiguous, "Multiple images exist with same name %s. Please use the resource id instead.", ref)
 	case err != nil:
 		return img, err
 	case img.OSDistro == "":
@@ -67,12 +69,17 @@ func (s *Service) checkKeypair(ctx context.Context, userID, name string) error {
 type resources struct {
 	image, flavor, masterFlavor, externalNetwork string
 	labels                                       map[string]string
+	// ambiguousImage is the class of the error for an image name several
+	// images have: ErrInvalid where Magnum answers 400 (template create,
+	// whose driver check hides the look-up's conflict), ErrConflict where
+	// it answers 409 (template update).
+	ambiguousImage error
 }
 
 // checkResources validates every resource in Magnum's order: image,
 // flavors, external network, labels.
 func (s *Service) checkResources(ctx context.Context, r resources) (cloud.Image, error) {
-	img, err := s.checkImage(ctx, r.image)
+	img, err := s.checkImage(ctx, r.image, r.ambiguousImage)
 	if err != nil {
 		return img, err
 	}
@@ -89,11 +96,11 @@ func (s *Service) checkResources(ctx context.Context, r resources) (cloud.Image,
 
 // checkNodeGroupResources validates the image and flavor of a node group
 // about to be added to a cluster, in the cluster's project, as those of
-// templates are, so that an unknown one is refused at once rather than
-// failing the node group's stack later.
+// templates are, so that an unknown or ambiguous one is refused at once
+// (400) rather than failing the node group's stack later.
 func (s *Service) checkNodeGroupResources(ctx context.Context, d *clusterDoc, ng *NodeGroup) error {
 	ctx = cloud.WithProject(ctx, d.ProjectID)
-	if _, err := s.checkImage(ctx, ng.ImageID); err != nil {
+	if _, err := s.checkImage(ctx, ng.ImageID, ErrInvalid); err != nil {
 		return err
 	}
 	return s.checkFlavor(ctx, ng.FlavorID)

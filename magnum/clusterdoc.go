@@ -122,7 +122,7 @@ func putCluster(ctx context.Context, tx *store.Tx, d *clusterDoc, ngs []*NodeGro
 		return err
 	}
 	d.UpdatedAt, d.rev = rec.UpdatedAt, rec.Version
-	return nil
+	return clusterChanged(ctx, tx, ClusterChanged, d)
 }
 
 // putNodeGroup stores a node group over the version it was read at.
@@ -136,7 +136,7 @@ func putNodeGroup(ctx context.Context, tx *store.Tx, ng *NodeGroup) error {
 		return err
 	}
 	ng.UpdatedAt, ng.rev = rec.UpdatedAt, rec.Version
-	return nil
+	return nodeGroupChanged(ctx, tx, NodeGroupChanged, ng)
 }
 
 // insertNodeGroup stores a new node group.
@@ -149,5 +149,5 @@ func insertNodeGroup(ctx context.Context, tx *store.Tx, ng *NodeGroup) error {
 		return err
 	}
 	ng.ID, ng.rev = rec.ID, rec.Version
-	return nil
+	return nodeGroupChanged(ctx, tx, NodeGroupChanged, ng)
 }

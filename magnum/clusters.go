@@ -203,11 +203,12 @@ func deref[T any](p *T, fallback T) T {
 }
 
 // checkClusterResources validates the OpenStack resources a cluster uses
-// (its own values, else its template's) and its keypair.
+// (its own values, else its template's) and its keypair. A template image
+// whose name several images now have is a conflict, as in Magnum.
 func (s *Service) checkClusterResources(ctx context.Context, c Caller, t *ClusterTemplate, cl *Cluster) error {
 	ctx = cloud.WithProject(ctx, c.ProjectID)
 	_, err := s.checkResources(ctx, resources{image: t.ImageID, flavor: cl.FlavorID, masterFlavor: cl.MasterFlavorID,
-		externalNetwork: t.ExternalNetworkID, labels: cl.Labels})
+		externalNetwork: t.ExternalNetworkID, labels: cl.Labels, ambiguousImage: ErrConflict})
 	if err != nil {
 		return err
 	}
@@ -235,13 +236,17 @@ func (s *Service) insertCluster(ctx context.Context, d *clusterDoc, ngs []*NodeG
 		if err := tx.Insert(ctx, store.Clusters, rec); err != nil {
 			return err
 		}
+		d.rev = rec.Version
+		if err := clusterChanged(ctx, tx, ClusterChanged, d); err != nil {
+			return err
+		}
 		for _, ng := range ngs {
 			ng.CreatedAt = d.CreatedAt
 			if err := insertNodeGroup(ctx, tx, ng); err != nil {
 				return err
 			}
 		}
-		return recordOperation(ctx, tx, d.UUID, "", opCreate, params)
+		return s.recordOperation(ctx, tx, d.UUID, "", opCreate, params)
 	})
 	if err == nil {
 		s.poke()
@@ -480,7 +485,7 @@ func (s *Service) startResize(ctx context.Context, tx *store.Tx, d *clusterDoc, 
 		return storeErr(err, nil)
 	}
 	s.startOperation(d, UpdateInProgress)
-	return recordOperation(ctx, tx, d.UUID, ng.UUID, opResize, p)
+	return s.recordOperation(ctx, tx, d.UUID, ng.UUID, opResize, p)
 }
 
 // startOperation moves a cluster into an operation's in-progress status.
@@ -624,7 +629,7 @@ func (s *Service) UpgradeCluster(ctx context.Context, ident string, u Upgrade) (
 			return storeErr(err, nil)
 		}
 		s.startOperation(cur, UpdateInProgress)
-		return recordOperation(ctx, tx, cur.UUID, ng.UUID, opUpgrade,
+		return s.recordOperation(ctx, tx, cur.UUID, ng.UUID, opUpgrade,
 			upgradeParams{NodeGroup: ng.UUID, Template: t.UUID, MaxBatchSize: max(u.MaxBatchSize, 1)})
 	})
 }
@@ -641,6 +646,6 @@ func (s *Service) DeleteCluster(ctx context.Context, ident string) error {
 			return nil
 		}
 		s.startOperation(cur, DeleteInProgress)
-		return recordOperation(ctx, tx, cur.UUID, "", opDelete, nil)
+		return s.recordOperation(ctx, tx, cur.UUID, "", opDelete, nil)
 	})
 }

@@ -35,6 +35,10 @@ func (c *conductor) deleted(ctx context.Context, st *opState) error {
 			return err
 		}
 		c.s.emit(ctx, tx, "delete", OutcomeSuccess, &d.Cluster, initiator(d))
+		d.rev++
+		if err := clusterChanged(ctx, tx, ClusterDeleted, d); err != nil {
+			return err
+		}
 		return tx.DeleteOperations(ctx, d.UUID)
 	})
 }
@@ -75,6 +79,11 @@ func (c *conductor) nodeGroupDeleted(ctx context.Context, st *opState) error {
 		for _, ng := range ngs {
 			if ng.UUID != st.op.NodeGroupUUID {
 				rest = append(rest, ng)
+				continue
+			}
+			ng.rev++
+			if err := nodeGroupChanged(ctx, tx, NodeGroupDeleted, ng); err != nil {
+				return err
 			}
 		}
 		settleCluster(d, d.Status, rest)

@@ -69,6 +69,7 @@ func (c *conductor) execute(ctx context.Context, op store.Operation) {
 		return
 	}
 	if err == nil {
+		ctx = c.s.withOperationOrchestrator(ctx, op)
 		err = c.checkLimits(st)
 	}
 	if err == nil {
@@ -251,7 +252,7 @@ func (c *conductor) ensureStack(ctx context.Context, st *opState, ng *NodeGroup,
 	spec := heat.StackSpec{Name: stackName(st.d, ng), Template: stack.Template, Files: stack.Files,
 		Environment: stack.Environment, Parameters: stack.Parameters, Tags: stackTags(ng),
 		Timeout: time.Duration(st.d.CreateTimeout) * time.Minute}
-	id, err := c.s.orchestrator().CreateStack(ctx, spec)
+	id, err := c.s.orchestratorFor(ctx).CreateStack(ctx, spec)
 	if errors.Is(err, heat.ErrConflict) {
 		// Another attempt (a conductor that died mid-call) made it first.
 		if found, ferr := c.findStack(ctx, ng); ferr == nil && found != "" {
@@ -269,7 +270,7 @@ func (c *conductor) findStack(ctx context.Context, ng *NodeGroup) (string, error
 	if ng.StackID != "" {
 		return ng.StackID, nil
 	}
-	stacks, _, err := c.s.orchestrator().ListStacks(ctx, heat.ListOptions{Tags: stackTags(ng), Limit: 2})
+	stacks, _, err := c.s.orchestratorFor(ctx).ListStacks(ctx, heat.ListOptions{Tags: stackTags(ng), Limit: 2})
 	if err != nil || len(stacks) == 0 {
 		return "", err
 	}
@@ -286,7 +287,7 @@ func (c *conductor) allStacks(ctx context.Context, ng *NodeGroup) ([]string, err
 	}
 	marker := ""
 	for {
-		page, next, err := c.s.orchestrator().ListStacks(ctx, heat.ListOptions{Tags: stackTags(ng), Marker: marker})
+		page, next, err := c.s.orchestratorFor(ctx).ListStacks(ctx, heat.ListOptions{Tags: stackTags(ng), Marker: marker})
 		if err != nil {
 			return nil, err
 		}
@@ -469,7 +470,7 @@ func (c *conductor) update(ctx context.Context, st *opState, ng *NodeGroup, upd 
 	if ng.StackID == "" {
 		return fmt.Errorf("node group %s has no stack", ng.Name)
 	}
-	if err := c.s.orchestrator().UpdateStack(ctx, ng.StackID, upd); err != nil {
+	if err := c.s.orchestratorFor(ctx).UpdateStack(ctx, ng.StackID, upd); err != nil {
 		return fmt.Errorf("updating stack %s: %w", ng.StackID, err)
 	}
 	return c.wait(ctx, st, func(d *clusterDoc, ngs []*NodeGroup) {
@@ -582,7 +583,7 @@ func (c *conductor) startDelete(ctx context.Context, st *opState) error {
 
 // deleteStack starts the delete of a stack; one already gone is deleted.
 func (c *conductor) deleteStack(ctx context.Context, id string) error {
-	if err := c.s.orchestrator().DeleteStack(ctx, id); err != nil && !errors.Is(err, heat.ErrNotFound) {
+	if err := c.s.orchestratorFor(ctx).DeleteStack(ctx, id); err != nil && !errors.Is(err, heat.ErrNotFound) {
 		return fmt.Errorf("deleting stack %s: %w", id, err)
 	}
 	return nil
@@ -681,7 +682,7 @@ func (c *conductor) updateAll(ctx context.Context, st *opState, upd heat.StackUp
 			continue
 		}
 		done[ng.StackID] = true
-		if err := c.s.orchestrator().UpdateStack(ctx, ng.StackID, upd); err != nil {
+		if err := c.s.orchestratorFor(ctx).UpdateStack(ctx, ng.StackID, upd); err != nil {
 			return fmt.Errorf("updating stack %s: %w", ng.StackID, err)
 		}
 	}

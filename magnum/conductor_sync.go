@@ -88,7 +88,7 @@ func (c *conductor) listStacks(ctx context.Context) (map[string]heat.Stack, int,
 	out := map[string]heat.Stack{}
 	marker, calls := "", 0
 	for {
-		page, next, err := c.s.orchestrator().ListStacks(ctx, heat.ListOptions{Tags: []string{stackTag}, Limit: syncPage, Marker: marker})
+		page, next, err := c.s.orchestratorFor(ctx).ListStacks(ctx, heat.ListOptions{Tags: []string{stackTag}, Limit: syncPage, Marker: marker})
 		calls++
 		if err != nil {
 			return nil, calls, err
@@ -137,6 +137,7 @@ func (c *conductor) follow(ctx context.Context, op store.Operation, stacks map[s
 	if err != nil {
 		return err
 	}
+	ctx = c.s.withOperationOrchestrator(ctx, op)
 	ws, err := c.watch(ctx, st, stacks)
 	if err != nil {
 		return err
@@ -210,7 +211,7 @@ func (c *conductor) watchStrays(ctx context.Context, st *opState, ws []*watched,
 // confirm gets a stack the listing did not show: it may be newer than the
 // listing, or gone.
 func (c *conductor) confirm(ctx context.Context, w *watched) error {
-	s, err := c.s.orchestrator().GetStack(ctx, w.id)
+	s, err := c.s.orchestratorFor(ctx).GetStack(ctx, w.id)
 	switch {
 	case errors.Is(err, heat.ErrNotFound):
 		return nil
@@ -291,7 +292,7 @@ func (c *conductor) stillRunning(ctx context.Context, st *opState, ws []*watched
 // included, and those done.
 func (c *conductor) progress(ctx context.Context, ws []*watched) (done, total int, err error) {
 	for _, w := range ws {
-		res, err := c.s.orchestrator().Resources(ctx, w.id, 8)
+		res, err := c.s.orchestratorFor(ctx).Resources(ctx, w.id, 8)
 		if err != nil {
 			return 0, 0, err
 		}
@@ -325,7 +326,7 @@ func (c *conductor) completeFailed(ctx context.Context, st *opState, ws []*watch
 
 // stackFault explains a failed stack by its deepest failed resource.
 func (c *conductor) stackFault(ctx context.Context, w *watched) (*Fault, error) {
-	res, err := c.s.orchestrator().FailedResources(ctx, w.id)
+	res, err := c.s.orchestratorFor(ctx).FailedResources(ctx, w.id)
 	if err != nil && !errors.Is(err, heat.ErrNotFound) {
 		return nil, err
 	}
@@ -383,7 +384,7 @@ func (c *conductor) outputs(ctx context.Context, st *opState, ws []*watched) ([]
 	}
 	var outs []drivers.Outputs
 	for _, w := range ws {
-		full, err := c.s.orchestrator().GetStack(ctx, w.id)
+		full, err := c.s.orchestratorFor(ctx).GetStack(ctx, w.id)
 		if err != nil {
 			return nil, err
 		}

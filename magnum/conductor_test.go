@@ -225,28 +225,6 @@ func (c *offsetClock) advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-func TestNodeGroupOnEngine(t *testing.T) {
-	s := newLiveService(t)
-	ctx := as(demo)
-	mustTemplate(t, s, demo, k8sTemplate("k8s"))
-	id := mustCluster(t, s, demo, magnum.ClusterCreate{ClusterTemplateID: "k8s"})
-	waitDone(t, s, demo, id, magnum.CreateComplete)
-	_, err := s.CreateNodeGroup(ctx, id, magnum.NodeGroupCreate{Name: "big", NodeCount: ptr(2), FlavorID: "m1.large"})
-	require.NoError(t, err)
-	c := waitDone(t, s, demo, id, magnum.UpdateComplete)
-	assert.Equal(t, 3, c.NodeCount)
-	ng, err := s.GetNodeGroup(ctx, id, "big")
-	require.NoError(t, err)
-	assert.Equal(t, magnum.CreateComplete, ng.Status)
-	assert.Len(t, ng.NodeAddresses, 2)
-	assert.NotEqual(t, c.StackID, ng.StackID, "an extra node group has a stack of its own")
-
-	require.NoError(t, s.DeleteNodeGroup(ctx, id, "big"))
-	waitNodeGroupGone(ctx, t, s, id, "big")
-	c = waitDone(t, s, demo, id, magnum.UpdateComplete)
-	assert.Equal(t, 1, c.NodeCount)
-}
-
 func TestRotateCAOnEngine(t *testing.T) {
 	s := newLiveService(t)
 	ctx := as(demo)

@@ -6,12 +6,8 @@ import (
 	"time"
 
 	"github.com/gomagnum/gomagnum/cloud/sim"
-	"github.com/gomagnum/gomagnum/heat"
 	"github.com/gomagnum/gomagnum/heat/engine"
 )
-
-// orchestrator returns the orchestrator stacks are built with.
-func (s *Service) orchestrator() heat.Orchestrator { return s.orch }
 
 // openOrchestrator sets the orchestrator up: the configured one, else the
 // embedded engine over the simulated cloud, its stacks kept in the

@@ -75,11 +75,8 @@ func ExampleService_CreateCluster() {
 	}
 	c, _ := svc.GetCluster(ctx, id)
 	fmt.Println(c.Status)
-	for c.Status.IsInProgress() {
-		time.Sleep(50 * time.Millisecond)
-		if c, err = svc.GetCluster(ctx, id); err != nil {
-			log.Fatal(err)
-		}
+	if c, err = svc.WaitCluster(ctx, id, magnum.CreateComplete); err != nil {
+		log.Fatal(err)
 	}
 	fmt.Println(c.Status, c.MasterCount, c.NodeCount, len(c.NodeAddresses))
 	// Output:

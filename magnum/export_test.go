@@ -24,7 +24,7 @@ func SetClusterState(s *Service, uuid string, st Status, apiAddress string) erro
 }
 
 // Orchestrator returns the service's orchestrator.
-func Orchestrator(s *Service) heat.Orchestrator { return s.orchestrator() }
+func Orchestrator(s *Service) heat.Orchestrator { return s.orch }
 
 // ClusterFault returns the fault of a cluster.
 func ClusterFault(s *Service, uuid string) (*Fault, error) {

@@ -9,13 +9,14 @@ import (
 	"github.com/gomagnum/gomagnum/drivers"
 	"github.com/gomagnum/gomagnum/heat"
 	"github.com/gomagnum/gomagnum/magnum"
+	"github.com/gomagnum/gomagnum/magnum/magnumtest"
 )
 
 // Callers from the simulated cloud's default catalog.
 var (
-	demo   = magnum.Caller{UserID: "6ab2d0e08fa34f17afd3a42b80e1d235", UserName: "demo", ProjectID: "c99cc16abecc4cd0bbed7e1bc2f2b516", Roles: []string{"member"}}
-	alt    = magnum.Caller{UserID: "6b3b502a1dd1494e9c6e2c5337e324c5", UserName: "alt", ProjectID: "ff5fc74d96ca48ed8e4b6de4930d08b4", Roles: []string{"member"}}
-	admin  = magnum.Caller{UserID: "3f3acf501fa647049a2558a2359d4cba", UserName: "admin", ProjectID: "5f2b3f4f17b64195a2f76919340867bb", Roles: []string{"admin"}}
+	demo   = magnumtest.Demo
+	alt    = magnumtest.Alt
+	admin  = magnumtest.Admin
 	nobody = context.Background()
 )
 
@@ -97,13 +98,7 @@ func newService(t testing.TB, opts ...magnum.Option) *magnum.Service {
 	return s
 }
 
-func k8sTemplate(name string) magnum.ClusterTemplateCreate {
-	return magnum.ClusterTemplateCreate{ClusterTemplate: magnum.ClusterTemplate{
-		Name: name, COE: "kubernetes", ImageID: "fedora-coreos-40", ExternalNetworkID: "public",
-		FlavorID: "m1.small", MasterFlavorID: "m1.medium", KeypairID: "default",
-		Labels: map[string]string{"kube_tag": "v1.30.1"},
-	}}
-}
+func k8sTemplate(name string) magnum.ClusterTemplateCreate { return magnumtest.K8sTemplate(name) }
 
 func mustTemplate(t testing.TB, s *magnum.Service, c magnum.Caller, req magnum.ClusterTemplateCreate) *magnum.ClusterTemplate {
 	t.Helper()

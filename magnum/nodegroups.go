@@ -95,7 +95,7 @@ func (s *Service) CreateNodeGroup(ctx context.Context, clusterIdent string, req 
 			return storeErr(err, nil)
 		}
 		s.startOperation(cur, UpdateInProgress)
-		return recordOperation(ctx, tx, cur.UUID, ng.UUID, opNodeGroupAdd, nil)
+		return s.recordOperation(ctx, tx, cur.UUID, ng.UUID, opNodeGroupAdd, nil)
 	})
 	if err != nil {
 		return nil, err
@@ -337,6 +337,6 @@ func (s *Service) DeleteNodeGroup(ctx context.Context, clusterIdent, ident strin
 			return storeErr(err, nil)
 		}
 		s.startOperation(cur, UpdateInProgress)
-		return recordOperation(ctx, tx, cur.UUID, ng.UUID, opNodeGroupDel, nil)
+		return s.recordOperation(ctx, tx, cur.UUID, ng.UUID, opNodeGroupDel, nil)
 	})
 }

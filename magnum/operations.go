@@ -3,6 +3,7 @@ package magnum
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 
 	"github.com/gomagnum/gomagnum/cloud"
 	"github.com/gomagnum/gomagnum/internal/store"
@@ -23,17 +24,38 @@ const (
 
 // recordOperation durably records work for the conductor, in the
 // transaction that changed the cluster.
-func recordOperation(ctx context.Context, tx *store.Tx, cluster, nodeGroup, kind string, params any) error {
-	var raw []byte
-	if params != nil {
-		b, err := json.Marshal(params)
-		if err != nil {
-			return err
-		}
-		raw = b
+func (s *Service) recordOperation(ctx context.Context, tx *store.Tx, cluster, nodeGroup, kind string, params any) error {
+	raw, err := s.operationParams(ctx, cluster, params)
+	if err != nil {
+		return err
 	}
 	return tx.InsertOperation(ctx, &store.Operation{UUID: newUUID(), ClusterUUID: cluster, NodeGroupUUID: nodeGroup,
 		Kind: kind, Params: raw})
+}
+
+// operationParams encodes an operation's parameters, with the caller's
+// Keystone token sealed beside them: as Magnum, the conductor acts on the
+// cluster's stacks with the token of the user who asked (see
+// operationOrchestrator), and a create makes the cluster's trust with it.
+func (s *Service) operationParams(ctx context.Context, cluster string, params any) ([]byte, error) {
+	tp, err := s.trustorParams(ctx, cluster)
+	if err != nil || (tp == nil && params == nil) {
+		return nil, err
+	}
+	fields := map[string]json.RawMessage{}
+	if params != nil {
+		b, err := json.Marshal(params)
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(b, &fields); err != nil {
+			return nil, fmt.Errorf("operation parameters must be an object: %w", err)
+		}
+	}
+	if tp != nil {
+		fields["trustor_token"], _ = json.Marshal(tp.TrustorToken)
+	}
+	return json.Marshal(fields)
 }
 
 // quotaCounter counts within a store transaction.

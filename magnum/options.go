@@ -47,6 +47,7 @@ type config struct {
 	simOptions          []sim.Option
 	engineOptions       []engine.Option
 	limits              Limits
+	changeRetention     int64
 }
 
 func defaultConfig() config {

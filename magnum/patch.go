@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/gomagnum/gomagnum/internal/python"
 )
 
 // PatchOp is one JSON-patch operation (RFC 6902): add, replace or remove.
@@ -94,19 +97,76 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// applyPatch applies ops in order to doc, a resource as a JSON object.
+// applyPatch applies ops in order to doc, a resource as a JSON object, in
+// Magnum's three passes: each operation's own rules; then, operation by
+// operation, the adds at the root and the dict literals Magnum parses
+// before applying anything; then the operations. Errors of the last two
+// passes, but those of root adds, quote the whole patch with the literals
+// parsed so far.
 func applyPatch(doc map[string]any, ops []PatchOp, r patchRules) error {
 	for _, op := range ops {
 		if err := op.validate(r); err != nil {
 			return err
 		}
 	}
+	ops = slices.Clone(ops)
+	for i, op := range ops {
+		if err := checkRootAdd(doc, op); err != nil {
+			return err
+		}
+		v, err := op.literal()
+		if err != nil {
+			return patchError(ops, err)
+		}
+		ops[i].Value = v
+	}
 	for _, op := range ops {
 		if err := applyOp(doc, op, r); err != nil {
-			return invalidf("Couldn't apply patch '%s'. Reason: %s", patchRepr(ops), err)
+			return patchError(ops, err)
 		}
 	}
 	return nil
+}
+
+func patchError(ops []PatchOp, reason error) error {
+	return invalidf("Couldn't apply patch '%s'. Reason: %s", patchRepr(ops), reason)
+}
+
+// checkRootAdd refuses an add of a top-level attribute the resource does
+// not have or has set.
+func checkRootAdd(doc map[string]any, op PatchOp) error {
+	attr := op.Path[1:]
+	if op.Op != PatchAdd || strings.Contains(attr, "/") {
+		return nil
+	}
+	cur, exists := doc[attr]
+	switch {
+	case !exists:
+		return invalidf("Adding a new attribute %s to the root of the resource is not allowed.", op.Path)
+	case !isUnset(cur):
+		return invalidf("The attribute %s has existed, please use 'replace' operation instead.", op.Path)
+	}
+	return nil
+}
+
+// magnumLiteralPaths are the attributes whose replacement value Magnum
+// parses as a dict literal before applying a patch, so that its messages
+// show the dict; other dict and list attributes are parsed as they are
+// applied.
+var magnumLiteralPaths = map[string]bool{"/labels": true, "/health_status_reason": true}
+
+// literal returns the operation's value, parsed when Magnum parses it
+// before applying the patch.
+func (op PatchOp) literal() (any, error) {
+	s, ok := op.Value.(string)
+	if !ok || op.Op != PatchReplace || !magnumLiteralPaths[op.Path] {
+		return op.Value, nil
+	}
+	m, err := ParseLabels(s)
+	if err != nil {
+		return nil, err
+	}
+	return stringMapToAny(m), nil
 }
 
 func applyOp(doc map[string]any, op PatchOp, r patchRules) error {
@@ -137,12 +197,8 @@ func applyOp(doc map[string]any, op PatchOp, r patchRules) error {
 }
 
 func applyTop(doc map[string]any, attr string, op PatchOp, r patchRules) error {
-	cur, exists := doc[attr]
+	_, exists := doc[attr]
 	switch {
-	case op.Op == PatchAdd && !exists:
-		return reasonf("Adding a new attribute /%s to the root of the resource is not allowed.", attr)
-	case op.Op == PatchAdd && !isUnset(cur):
-		return reasonf("The attribute /%s has existed, please use 'replace' operation instead.", attr)
 	case !exists:
 		return fmt.Errorf("can't %s a non-existent object '%s'", op.Op, attr)
 	case op.Op == PatchRemove:
@@ -197,9 +253,13 @@ func isUnset(v any) bool {
 func walk(doc map[string]any, parts []string) (map[string]any, error) {
 	cur := doc
 	for _, p := range parts {
-		next, ok := cur[p].(map[string]any)
+		v, present := cur[p]
+		if !present {
+			return nil, fmt.Errorf("member '%s' not found in %s", p, pythonRepr(cur))
+		}
+		next, ok := v.(map[string]any)
 		if !ok {
-			if cur[p] == nil {
+			if v == nil {
 				next = map[string]any{}
 				cur[p] = next
 			} else {
@@ -417,7 +477,7 @@ func pythonRepr(v any) string {
 
 func quoteRepr(v any) string {
 	if s, ok := v.(string); ok {
-		return "'" + s + "'"
+		return python.Quote(s)
 	}
 	return pythonRepr(v)
 }
@@ -434,14 +494,17 @@ func pythonType(v any) string {
 	return fmt.Sprintf("<class '%T'>", v)
 }
 
+// patchRepr writes a patch as Magnum's "Couldn't apply patch" message
+// does: each operation as the dict its patch type validates it into, with
+// path, op and value in that order (value only when set).
 func patchRepr(ops []PatchOp) string {
 	parts := make([]string, len(ops))
 	for i, op := range ops {
-		m := map[string]any{"op": op.Op, "path": op.Path}
+		parts[i] = "{'path': " + quoteRepr(op.Path) + ", 'op': " + quoteRepr(op.Op)
 		if op.Value != nil {
-			m["value"] = op.Value
+			parts[i] += ", 'value': " + quoteRepr(op.Value)
 		}
-		parts[i] = pythonRepr(m)
+		parts[i] += "}"
 	}
 	return "[" + strings.Join(parts, ", ") + "]"
 }

@@ -37,7 +37,7 @@ type Versioned[T any] struct {
 
 // Page identifies a page of a list as it is shown at one state of the
 // store: the kind listed, the caller's scope, the paging and sorting, and
-// how many times objects of the kind were written. Two lists giving the
+// the generation of the kind's writes it was read at. Two lists giving the
 // same Page show the same objects at the same revisions.
 type Page string
 
@@ -62,8 +62,11 @@ type Listing[T any] struct {
 
 // revisioned describes how a kind of object is read by revision.
 type revisioned[T any] struct {
-	kind   store.Kind
-	decode func(store.Record) (*T, error)
+	kind store.Kind
+	// generation reads a number that grows with every committed write of
+	// the kind, on every instance sharing the database.
+	generation func(context.Context, *store.Tx) (int64, error)
+	decode     func(store.Record) (*T, error)
 	// what and plural name the kind in errors: "Cluster", "clusters".
 	what, plural string
 	// notFound is the kind of error an unknown identifier gives.
@@ -72,6 +75,7 @@ type revisioned[T any] struct {
 
 var (
 	clusterReads = revisioned[Cluster]{kind: store.Clusters, what: "Cluster", plural: "clusters", notFound: ErrNotFound,
+		generation: lastChange,
 		decode: func(r store.Record) (*Cluster, error) {
 			d, err := clusterFromRecord(r)
 			if err != nil {
@@ -80,19 +84,31 @@ var (
 			return &d.Cluster, nil
 		}}
 	templateReads = revisioned[ClusterTemplate]{kind: store.Templates, what: "ClusterTemplate",
-		plural: "ClusterTemplates", notFound: ErrTemplateNotFound, decode: templateFromRecord}
+		plural: "ClusterTemplates", notFound: ErrTemplateNotFound, decode: templateFromRecord,
+		generation: func(ctx context.Context, tx *store.Tx) (int64, error) {
+			return tx.WriteCount(ctx, store.Templates)
+		}}
 )
 
-// list reads the page q selects: how many times the kind was written,
-// which with q names the page; unless the cache holds that page, the
+// lastChange is the ID of the change feed's newest change: every write of
+// a cluster adds a change to the feed in its transaction (see
+// recordChange), and the feed's IDs follow the order the changes commit
+// in, so a cluster written after the call has a change of a greater ID.
+func lastChange(ctx context.Context, tx *store.Tx) (int64, error) {
+	_, last, err := tx.ChangeBounds(ctx)
+	return last, err
+}
+
+// list reads the page q selects: the kind's generation, which with q
+// names the page; unless the cache holds that page, the
 // references, then, in another statement, the records the cache does not
 // hold. None of these statements opens a transaction; a record deleted in
-// between is left out. Reading the count first makes the page at least as
-// new as its name says.
+// between is left out. Reading the generation first makes the page at
+// least as new as its name says.
 func (k revisioned[T]) list(ctx context.Context, s *Service, q store.Query, cache ReadCache) (Listing[T], error) {
 	var out Listing[T]
 	err := s.store.Read(ctx, func(tx *store.Tx) error {
-		n, err := tx.Changes(ctx, k.kind)
+		n, err := k.generation(ctx, tx)
 		if err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package magnum_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -66,4 +67,52 @@ func TestRevisionedReads(t *testing.T) {
 
 	_, err = s.GetClusterTemplateRevision(as(alt), a.UUID, func(magnum.Revision) bool { return true })
 	assert.ErrorIs(t, err, magnum.ErrNotFound, "a held revision does not lift project scoping")
+}
+
+// TestClusterPagesFollowWrites names a page of clusters after each kind
+// of cluster write, the API's and the conductor's: every one gives a new
+// page (the change feed's newest change names it), so that no cached page
+// outlives a write.
+func TestClusterPagesFollowWrites(t *testing.T) {
+	s := newLiveService(t)
+	mustTemplate(t, s, demo, k8sTemplate("k8s"))
+	ctx := as(demo)
+	page := func() magnum.Page {
+		l, err := s.ListClusterRevisions(ctx, magnum.ListOptions{}, magnum.ReadCache{})
+		require.NoError(t, err)
+		return l.Page
+	}
+	var id string
+	writes := []struct {
+		name  string
+		write func() error
+	}{
+		{"create", func() (err error) {
+			id, err = s.CreateCluster(ctx, magnum.ClusterCreate{Name: "c", ClusterTemplateID: "k8s", NodeCount: ptr(1)})
+			return err
+		}},
+		{"status sync", func() error { waitDone(t, s, demo, id, magnum.CreateComplete); return nil }},
+		{"update", func() error {
+			_, err := s.UpdateCluster(ctx, id, []magnum.PatchOp{{Op: magnum.PatchReplace, Path: "/node_count", Value: 2}},
+				magnum.UpdateOptions{})
+			return err
+		}},
+		{"update done", func() error { waitDone(t, s, demo, id, magnum.UpdateComplete); return nil }},
+		{"delete", func() error { return s.DeleteCluster(ctx, id) }},
+		{"gone", func() error {
+			require.Eventually(t, func() bool {
+				l, err := s.ListClusterRevisions(ctx, magnum.ListOptions{}, magnum.ReadCache{})
+				return err == nil && len(l.Items) == 0
+			}, time.Minute, 10*time.Millisecond)
+			return nil
+		}},
+	}
+	before := page()
+	assert.Equal(t, before, page(), "reads do not change the page")
+	for _, w := range writes {
+		require.NoError(t, w.write(), w.name)
+		after := page()
+		assert.NotEqual(t, before, after, w.name)
+		before = after
+	}
 }

@@ -43,6 +43,8 @@ type Service struct {
 	cloud   cloud.Cloud
 	drivers DriverRegistry
 	orch    heat.Orchestrator
+	// scoped keeps trust-scoped orchestrators of recent clusters.
+	scoped  scopedOrchestrators
 	certs   *certs.Manager
 	keys    *certs.Keyring
 	policy  Policy
@@ -75,6 +77,10 @@ func New(ctx context.Context, opts ...Option) (*Service, error) {
 	s.limits = quota.NewLimits(map[quota.Resource]int{quota.Cluster: cfg.defaultClusterQuota})
 	s.policy = cfg.chosenPolicy()
 	if err := s.openStore(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.holdEmbeddedLease(ctx); err != nil {
+		s.Close()
 		return nil, err
 	}
 	if err := s.openDefaults(ctx); err != nil {
@@ -118,6 +124,9 @@ func (s *Service) openStore(ctx context.Context) error {
 		return fmt.Errorf("magnum: %w", err)
 	}
 	s.store, s.blobs = st, st
+	if s.cfg.changeRetention > 0 {
+		st.SetChangeRetention(s.cfg.changeRetention)
+	}
 	s.closers = append([]func() error{st.Close}, s.closers...)
 	if s.cfg.database != "" {
 		return nil

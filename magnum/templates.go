@@ -25,6 +25,17 @@ type ClusterTemplateCreate struct {
 // The COEs Magnum knows; a driver must still serve one for it to be used.
 var coeTypes = []string{"kubernetes", "swarm", "mesos", "dcos", "swarm-mode"}
 
+// The server types a template may have: virtual or bare-metal machines.
+var serverTypes = []string{"vm", "bm"}
+
+// COEs returns the container orchestration engines a template may name,
+// in Magnum's order; a driver must still serve one for it to be used.
+func COEs() []string { return slices.Clone(coeTypes) }
+
+// ServerTypes returns the server types a template may have, in Magnum's
+// order: vm and bm.
+func ServerTypes() []string { return slices.Clone(serverTypes) }
+
 var templatePatchRules = patchRules{
 	internal: baseInternal,
 	nonRemovable: []string{"/image_id", "/coe", "/network_driver", "/external_network_id", "/tls_disabled", "/public",
@@ -58,7 +69,7 @@ func (s *Service) CreateClusterTemplate(ctx context.Context, req ClusterTemplate
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkTemplateResources(ctx, c, &t); err != nil {
+	if err := s.checkTemplateResources(ctx, c, &t, ErrInvalid); err != nil {
 		return nil, err
 	}
 	if (t.Public || t.Hidden) && !s.policy.Allow(ctx, "clustertemplate:publish", c, Target{ProjectID: c.ProjectID, UserID: c.UserID}) {
@@ -89,11 +100,12 @@ func (s *Service) CreateClusterTemplate(ctx context.Context, req ClusterTemplate
 }
 
 // checkTemplateResources validates the OpenStack resources a template
-// names and the driver its image selects, setting cluster_distro.
-func (s *Service) checkTemplateResources(ctx context.Context, c Caller, t *ClusterTemplate) error {
+// names and the driver its image selects, setting cluster_distro. An image
+// name several images have is an error of class ambiguousImage.
+func (s *Service) checkTemplateResources(ctx context.Context, c Caller, t *ClusterTemplate, ambiguousImage error) error {
 	ctx = cloud.WithProject(ctx, c.ProjectID)
 	img, err := s.checkResources(ctx, resources{image: t.ImageID, flavor: t.FlavorID, masterFlavor: t.MasterFlavorID,
-		externalNetwork: t.ExternalNetworkID, labels: t.Labels})
+		externalNetwork: t.ExternalNetworkID, labels: t.Labels, ambiguousImage: ambiguousImage})
 	if err != nil {
 		return err
 	}
@@ -127,8 +139,8 @@ func validateTemplateFields(t *ClusterTemplate) error {
 		return field("apiserver_port", itoa(t.APIServerPort), "Value should be between 1024 and 65535")
 	case t.DockerVolumeSize < 0:
 		return field("docker_volume_size", itoa(t.DockerVolumeSize), "Value should be greater or equal to 1")
-	case t.ServerType != "vm" && t.ServerType != "bm":
-		return invalidf("Server type %s is not supported, expecting a vm/bm/unspecified server type.", t.ServerType)
+	case !slices.Contains(serverTypes, t.ServerType):
+		return field("server_type", t.ServerType, "Value should be one of: "+strings.Join(serverTypes, ", "))
 	}
 	return validateDNS(t.DNSNameserver)
 }
@@ -251,7 +263,7 @@ func (s *Service) UpdateClusterTemplate(ctx context.Context, ident string, ops [
 	if err := s.checkDrivers(ctx, t); err != nil {
 		return nil, err
 	}
-	if err := s.checkTemplateResources(ctx, c, t); err != nil {
+	if err := s.checkTemplateResources(ctx, c, t, ErrConflict); err != nil {
 		return nil, err
 	}
 	if (old.Public != t.Public || old.Hidden != t.Hidden) &&

@@ -82,7 +82,7 @@ func TestTemplateCreateRules(t *testing.T) {
 		{"docker volume size", createTemplate(func(r *magnum.ClusterTemplateCreate) { r.DockerVolumeSize = -1 }), magnum.ErrInvalid,
 			"Invalid input for field/attribute docker_volume_size. Value: '-1'. Value should be greater or equal to 1", false},
 		{"server type", createTemplate(func(r *magnum.ClusterTemplateCreate) { r.ServerType = "container" }), magnum.ErrInvalid,
-			"Server type container is not supported, expecting a vm/bm/unspecified server type.", false},
+			"Invalid input for field/attribute server_type. Value: 'container'. Value should be one of: vm, bm", false},
 		{"dns", createTemplate(func(r *magnum.ClusterTemplateCreate) { r.DNSNameserver = "8.8.8.8,dns.example" }), magnum.ErrInvalid,
 			"Expected a single dns address or comma separated dns list, but received 8.8.8.8,dns.example.", true},
 		{"network driver", createTemplate(func(r *magnum.ClusterTemplateCreate) { r.NetworkDriver = "weave" }), magnum.ErrInvalid,

@@ -17,18 +17,22 @@
 #            eval "$(scripts/barbican.sh env)"
 #   reset    stop and delete the state.
 #
-# Env file: $GOMAGNUM_BARBICAN_STATE/env (default /tmp/gomagnum-barbican/env),
-# written by start and removed by stop:
+# State: $GOMAGNUM_STATE/barbican (GOMAGNUM_STATE defaults to the
+# repository's .state, as for every script here).
+#
+# Env file: $GOMAGNUM_STATE/barbican/env, written by start and removed by
+# stop:
 #   GOMAGNUM_BARBICAN_URL=http://127.0.0.1:9311
 # which internal/testenv reads (tests skip without it, and fail in CI when
 # GOMAGNUM_REQUIRE_REAL=1).
 #
 # Settings (environment variables):
-#   GOMAGNUM_BARBICAN_STATE  state directory (default /tmp/gomagnum-barbican)
+#   GOMAGNUM_STATE           the state root of all scripts (default: the
+#                            repository's .state)
 #   GOMAGNUM_BARBICAN_PORT   port on 127.0.0.1 (default 9311)
 #
 # Typical CI use:
-#   scripts/barbican.sh start && . /tmp/gomagnum-barbican/env && go test ./certs/...
+#   scripts/barbican.sh start && . .state/barbican/env && go test ./certs/...
 #   scripts/barbican.sh stop
 #
 # Using it: every request needs an X-Project-Id header (any string); without
@@ -38,7 +42,7 @@
 # (222 packages); already installed -> ready in ~3 s.
 set -euo pipefail
 
-STATE=${GOMAGNUM_BARBICAN_STATE:-/tmp/gomagnum-barbican}
+STATE=${GOMAGNUM_STATE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.state}/barbican
 PORT=${GOMAGNUM_BARBICAN_PORT:-9311}
 URL="http://127.0.0.1:${PORT}"
 PYTHON=/usr/bin/python3 # Debian's python, which sees the python3-* packages
@@ -201,7 +205,7 @@ restart)
 	start
 	;;
 status)
-	if answers; then
+	if running_pid >/dev/null && answers; then
 		echo "running at $URL"
 	else
 		echo "not running"

@@ -17,31 +17,36 @@
 #   install  only install the Debian packages (needs root, apt-get).
 #   reset    stop the instance and delete its state.
 #
-# Env file: $GOMAGNUM_HEAT_STATE/env (default /tmp/gomagnum-heat/env), rewritten by start, stop and
-# status with the variables of every instance that is up (the names internal/testenv reads):
+# State: $GOMAGNUM_STATE/heat (GOMAGNUM_STATE defaults to the repository's .state, as for every
+# script here; GOMAGNUM_HEAT_STATE below moves it); each instance in <state>/heat/<mode>.
+#
+# Env file: $GOMAGNUM_STATE/heat/env, rewritten by start, stop and status with the variables of
+# every instance that is up (the names internal/testenv reads):
 #   GOMAGNUM_HEAT_URL=http://127.0.0.1:8004/v1/admin            (noauth)
 #   GOMAGNUM_KEYSTONE_URL=http://127.0.0.1:5000/v3              (keystone)
 #   GOMAGNUM_KEYSTONE_USER=admin GOMAGNUM_KEYSTONE_PASSWORD=secret GOMAGNUM_KEYSTONE_PROJECT=admin
-# For the openstack CLI, source $GOMAGNUM_HEAT_STATE/<mode>/openrc instead.
+# For the openstack CLI, source $GOMAGNUM_STATE/heat/<mode>/openrc instead.
 #
 # Settings (environment variables):
-#   GOMAGNUM_HEAT_STATE  state root (default /tmp/gomagnum-heat); instance state in <root>/<mode>
+#   GOMAGNUM_STATE       the state root of all scripts (default: the repository's .state)
+#   GOMAGNUM_HEAT_STATE  this Heat's state instead of $GOMAGNUM_STATE/heat, for a second one
+#                        (scripts/minicloud.sh keeps its own in $GOMAGNUM_STATE/minicloud/heat)
 #   HEAT_NOAUTH_PORT     port of the noauth Heat (default 8004)
 #   HEAT_KEYSTONE_PORT   port of the keystone-mode Heat (default 8005)
 #   KEYSTONE_PORT        port of Keystone (default 5000)
 #   HEAT_READY_TIMEOUT   seconds to wait for readiness (default 120)
 #
 # Typical CI use:
-#   scripts/heat.sh start all && . /tmp/gomagnum-heat/env && go test ./heat/...
+#   scripts/heat.sh start all && . .state/heat/env && go test ./heat/...
 #   scripts/heat.sh stop all
 set -euo pipefail
 
-ROOT=${GOMAGNUM_HEAT_STATE:-/tmp/gomagnum-heat}
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=${GOMAGNUM_HEAT_STATE:-${GOMAGNUM_STATE:-$(dirname "$HERE")/.state}/heat}
 NOAUTH_PORT=${HEAT_NOAUTH_PORT:-8004}
 KSHEAT_PORT=${HEAT_KEYSTONE_PORT:-8005}
 KS_PORT=${KEYSTONE_PORT:-5000}
 READY_TIMEOUT=${HEAT_READY_TIMEOUT:-120}
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PY=/usr/bin/python3 # Debian's python: Heat and Keystone live in its dist-packages
 
 ADMIN_USER="admin"
@@ -170,6 +175,9 @@ EOF
 		else
 			cat <<EOF
 region_name_for_services = $REGION
+# Servers' boot data names these; no CFN API runs, the URLs only end up in the user data.
+heat_metadata_server_url = http://127.0.0.1:8000
+heat_waitcondition_server_url = http://127.0.0.1:8000/v1/waitcondition
 stack_user_domain_id = $domain_id
 stack_domain_admin = heat_domain_admin
 stack_domain_admin_password = $SERVICE_PASSWORD
@@ -195,6 +203,7 @@ lock_path = $dir/lock
 
 [oslo_policy]
 policy_dirs = /etc/heat/policy.d
+policy_file = $dir/policy.yaml
 
 [paste_deploy]
 api_paste_config = /etc/heat/api-paste.ini
@@ -231,6 +240,9 @@ auth_uri = $ks/v3
 EOF
 		fi
 	} >"$dir/heat.conf"
+	# Heat lists the stacks of every project (global_tenant) to nobody by default;
+	# Magnum's status sync needs it for admins, as Magnum's deployment guides set.
+	printf '"stacks:global_index": "rule:context_is_admin"\n' >"$dir/policy.yaml"
 }
 
 # heat_start DIR PORT MODE PROJECT [TOKEN_FUNC]: migrate the DB and start heat-all, wait until ready.

@@ -2,22 +2,23 @@
 # Runs a throw-away PostgreSQL for gomagnum's tests.
 #
 #   scripts/postgres.sh start   install (Debian) if needed, init and start; idempotent
-#   scripts/postgres.sh stop    stop it
-#   scripts/postgres.sh status  exit 0 if it answers
+#   scripts/postgres.sh stop    stop it; its data is kept
+#   scripts/postgres.sh status  print whether it answers; exit 0 only if it does
 #
-# State lives in $GOMAGNUM_STATE/postgres (default .state/postgres). Start
-# writes GOMAGNUM_POSTGRES_DSN to $GOMAGNUM_STATE/postgres.env.
+# State lives in $GOMAGNUM_STATE/postgres (GOMAGNUM_STATE defaults to the
+# repository's .state, as for every script here). Start writes
+# GOMAGNUM_POSTGRES_DSN to $GOMAGNUM_STATE/postgres/env.
 set -euo pipefail
 
-state=${GOMAGNUM_STATE:-$(pwd)/.state}
+state=${GOMAGNUM_STATE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.state}
 dir=$state/postgres
 port=${PG_PORT:-55432}
-envfile=$state/postgres.env
+envfile=$dir/env
 
 bin() {
 	local d
-	d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-	[ -n "$d" ] || return 1
+	d=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+	[ -d "$d" ] || return 1
 	echo "$d"
 }
 
@@ -61,13 +62,27 @@ start() {
 stop() {
 	local b
 	b=$(bin) || return 0
-	[ -f "$dir/data/PG_VERSION" ] && as_postgres "$b/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true
+	if [ -f "$dir/data/PG_VERSION" ]; then
+		as_postgres "$b/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true
+	fi
+	rm -f "$envfile"
+	echo "stopped"
+}
+
+status() {
+	local b
+	if b=$(bin) && [ -f "$dir/data/PG_VERSION" ] && as_postgres "$b/pg_ctl" -D "$dir/data" status >/dev/null && ready; then
+		echo "ready on 127.0.0.1:$port (state $dir)"
+	else
+		echo "not running"
+		return 1
+	fi
 }
 
 case "${1:-}" in
 start) start ;;
 stop) stop ;;
-status) ready ;;
+status) status ;;
 *)
 	echo "usage: $0 start|stop|status" >&2
 	exit 2

@@ -21,9 +21,11 @@ type Server struct {
 	// Status is ACTIVE.
 	Status string `json:"status"`
 	// ImageID is empty for a server booted from a volume without image.
-	ImageID          string            `json:"image_id"`
-	FlavorID         string            `json:"flavor_id"`
-	KeyName          string            `json:"key_name"`
+	ImageID  string `json:"image_id"`
+	FlavorID string `json:"flavor_id"`
+	KeyName  string `json:"key_name"`
+	// UserData is stored apart from the server (userdata.go): Server,
+	// CreateServer and UpdateServer fill it in, Servers leaves it empty.
 	UserData         string            `json:"user_data"`
 	Metadata         map[string]string `json:"metadata"`
 	SecurityGroupIDs []string          `json:"security_groups"`
@@ -250,7 +252,7 @@ func address(p *Port, network, addr, typ string) Address {
 // its guest boots in the background (see WaitBooted).
 func (c *Cloud) CreateServer(ctx context.Context, spec ServerSpec) (Server, error) {
 	view := func(st *state, id string) Server { return st.serverView(st.servers[id]) }
-	return once(ctx, c, KindServer, view, func() (Server, error) {
+	srv, err := once(ctx, c, KindServer, view, func() (Server, error) {
 		project := c.projectOf(ctx, spec.ProjectID)
 		fault, err := c.before(ctx, KindServer, OpCreate, spec.Name, project)
 		if err != nil {
@@ -281,6 +283,10 @@ func (c *Cloud) CreateServer(ctx context.Context, spec ServerSpec) (Server, erro
 		})
 		return out, err
 	})
+	if err != nil {
+		return Server{}, err
+	}
+	return c.withUserData(ctx, srv)
 }
 
 func (tx *txn) createServer(project string, spec ServerSpec, boot Boot) (*Server, error) {
@@ -328,6 +334,7 @@ func (tx *txn) createServer(project string, spec ServerSpec, boot Boot) (*Server
 	}
 	// Stored after the ports and attachments made for it, before the
 	// existing ports bound to it (see repair).
+	tx.putUserData(s)
 	put(tx, tx.st.servers, KindServer, s.ID, s, true)
 	gone := make(chan struct{})
 	tx.st.gone[s.ID] = gone
@@ -414,7 +421,11 @@ func (tx *txn) plugNIC(s *Server, nic NIC) error {
 
 // Server returns a server by ID.
 func (c *Cloud) Server(ctx context.Context, id string) (Server, error) {
-	return getView(ctx, c, serverFinder, func(st *state) map[string]*Server { return st.servers }, id, (*state).serverView)
+	s, err := getView(ctx, c, serverFinder, func(st *state) map[string]*Server { return st.servers }, id, (*state).serverView)
+	if err != nil {
+		return Server{}, err
+	}
+	return c.withUserData(ctx, s)
 }
 
 // Servers lists the servers of a project ("" for all), sorted by ID.
@@ -453,6 +464,8 @@ func (c *Cloud) UpdateServer(ctx context.Context, id string, u ServerUpdate) (Se
 			s.ImageID = im.ID
 			if u.UserData != nil {
 				s.UserData = *u.UserData
+				tx.touch(kindUserData, s.ID, nil)
+				tx.putUserData(s)
 			}
 			s.Boot = Boot{DoneAt: tx.now.Add(bootDelay), Outcome: BootOK}
 		}
@@ -460,7 +473,10 @@ func (c *Cloud) UpdateServer(ctx context.Context, id string, u ServerUpdate) (Se
 		out = tx.st.serverView(s)
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return Server{}, err
+	}
+	return c.withUserData(ctx, out)
 }
 
 // resize moves a server to another flavor, charging the difference.
@@ -523,6 +539,7 @@ func (tx *txn) deleteServer(s *Server) error {
 	}
 	tx.charge(s.ProjectID, Usage{Instances: 1, Cores: flavor.VCPUs, RAMMiB: flavor.RAMMiB}.neg())
 	remove(tx, tx.st.servers, KindServer, s.ID)
+	tx.touch(kindUserData, s.ID, nil)
 	if gone, ok := tx.st.gone[s.ID]; ok {
 		delete(tx.st.gone, s.ID)
 		tx.onUndo(func() { tx.st.gone[s.ID] = gone })

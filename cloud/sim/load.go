@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
-	"strings"
 )
 
 // seedCatalog builds the catalog's networks, subnets and routers. They are
@@ -38,13 +37,6 @@ func (c *Cloud) seedCatalog() error {
 // load reads the persisted objects back and rebuilds what is derived from
 // them: address pools, relations, usage.
 func (c *Cloud) load(ctx context.Context) error {
-	blobs, resealed, err := c.blobs.Load(ctx, "")
-	if err != nil {
-		return err
-	}
-	if resealed > 0 {
-		c.log.Info("sealed stored objects again", "objects", resealed)
-	}
 	st := c.st
 	decoders := map[Kind]func(id string, b []byte) error{
 		KindServer:           decoder(st.servers),
@@ -70,19 +62,33 @@ func (c *Cloud) load(ctx context.Context) error {
 			return err
 		},
 	}
-	for key, b := range blobs {
-		kind, id, ok := strings.Cut(key, "/")
-		dec := decoders[Kind(kind)]
-		if !ok || dec == nil {
-			c.log.Warn("ignoring unknown key in the store", "key", key)
-			continue
+	resealed := 0
+	for kind, dec := range decoders {
+		blobs, n, err := c.blobs.Load(ctx, string(kind)+"/")
+		if err != nil {
+			return err
 		}
-		if err := dec(id, b); err != nil {
-			return fmt.Errorf("decode %s: %w", key, err)
+		resealed += n
+		for key, b := range blobs {
+			if err := dec(key[len(kind)+1:], b); err != nil {
+				return fmt.Errorf("decode %s: %w", key, err)
+			}
+			if err := st.loadTokens(key, b); err != nil {
+				return fmt.Errorf("decode %s: %w", key, err)
+			}
 		}
-		if err := st.loadTokens(key, b); err != nil {
-			return fmt.Errorf("decode %s: %w", key, err)
+	}
+	if resealed > 0 {
+		// Objects in clear or under a retired key: so may be the user
+		// data, which a start does not read otherwise.
+		_, n, err := c.blobs.Load(ctx, string(kindUserData)+"/")
+		if err != nil {
+			return err
 		}
+		c.log.Info("sealed stored objects again", "objects", resealed+n)
+	}
+	if err := c.moveUserData(ctx); err != nil {
+		return fmt.Errorf("moving user data apart: %w", err)
 	}
 	if err := c.repair(ctx); err != nil {
 		return err

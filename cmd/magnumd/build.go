@@ -23,6 +23,7 @@ import (
 	"github.com/gomagnum/gomagnum/heat"
 	"github.com/gomagnum/gomagnum/heat/engine"
 	"github.com/gomagnum/gomagnum/magnum"
+	"github.com/gomagnum/gomagnum/ui"
 )
 
 // daemon is what magnumd runs: the service, the driver plugins it hosts,
@@ -32,11 +33,19 @@ type daemon struct {
 	host    *drivers.Host
 	api     http.Handler
 	metrics http.Handler // nil when metrics are disabled
+	ui      http.Handler // nil when the dashboard is disabled
 }
 
+// Bounds of the dashboard's timeline of cluster events, in memory.
+const (
+	timelineClusters   = 10000
+	timelinePerCluster = 50
+)
+
 // newDaemon builds the daemon a configuration describes; addr is the
-// address the API listens on.
-func newDaemon(ctx context.Context, cfg *Config, addr string, log *slog.Logger) (*daemon, error) {
+// address the API listens on. Options in extra come after those of the
+// configuration (tests use them to shape the simulated cloud).
+func newDaemon(ctx context.Context, cfg *Config, addr string, log *slog.Logger, extra ...magnum.Option) (*daemon, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics, err := api.NewMetrics(reg)
@@ -46,6 +55,12 @@ func newDaemon(ctx context.Context, cfg *Config, addr string, log *slog.Logger) 
 	host := drivers.NewHost(drivers.WithBuiltins(builtin.Drivers()), drivers.WithLogger(log))
 	d := &daemon{host: host}
 	opts, err := serviceOptions(ctx, cfg, addr, log)
+	var timeline *ui.Timeline
+	if cfg.UI.Enabled {
+		timeline = ui.NewTimeline(timelineClusters, timelinePerCluster)
+		opts = append(opts, magnum.WithEventHandler(timeline.Record))
+	}
+	opts = append(opts, extra...)
 	if err == nil {
 		var registry *drivers.Registry
 		registry, err = driverRegistry(ctx, cfg, host, log)
@@ -70,7 +85,20 @@ func newDaemon(ctx context.Context, cfg *Config, addr string, log *slog.Logger) 
 	if cfg.Metrics.Enabled {
 		d.metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 	}
+	if cfg.UI.Enabled {
+		d.ui = ui.New(d.svc, ui.WithAuthenticator(auth), ui.WithPolicy(policyOf(cfg)), ui.WithTimeline(timeline),
+			ui.WithLogger(log), ui.WithPageSize(cfg.API.MaxLimit))
+	}
 	return d, nil
+}
+
+// policyOf is the policy the configuration makes the service enforce, for
+// the dashboard to show what it allows.
+func policyOf(cfg *Config) magnum.Policy {
+	if cfg.Policy.Rules == "legacy" {
+		return magnum.LegacyRules(cfg.Cloud.TrusteeDomainID)
+	}
+	return magnum.DefaultRules(cfg.Cloud.TrusteeDomainID)
 }
 
 // Close stops the service and the driver plugins.
@@ -147,7 +175,10 @@ func orchestratorOptions(ctx context.Context, cfg *Config, log *slog.Logger) ([]
 	if h.NoAuthEndpoint != "" {
 		opts = append(opts, heat.WithNoAuth(h.NoAuthEndpoint))
 	} else {
-		opts = append(opts, heat.WithAuth(h.Auth.options()), heat.WithEndpointOpts(gophercloud.EndpointOpts{Region: h.Auth.Region}))
+		// Clusters' stacks live in their projects, made through their
+		// trusts; the status sync follows them all with one listing.
+		opts = append(opts, heat.WithAuth(h.Auth.options()), heat.WithEndpointOpts(gophercloud.EndpointOpts{Region: h.Auth.Region}),
+			heat.WithAllProjects())
 	}
 	client, err := heat.NewClient(ctx, opts...)
 	if err != nil {

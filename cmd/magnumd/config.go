@@ -124,6 +124,9 @@ type Config struct {
 		Enabled bool   `yaml:"enabled"`
 		Listen  string `yaml:"listen"`
 	} `yaml:"metrics"`
+	UI struct {
+		Enabled bool `yaml:"enabled"`
+	} `yaml:"ui"`
 }
 
 // OpenStackAuth are Keystone v3 credentials: a password or an application
@@ -237,6 +240,10 @@ func (c *Config) validate() error {
 		{c.Certificates.Store == "barbican" && c.Certificates.Barbican.NoAuthEndpoint == "" && !c.Certificates.Barbican.Auth.set(),
 			"certificates.barbican needs noauth_endpoint or auth"},
 		{!slices.Contains([]string{"noauth", "keystone"}, c.Auth.Mode), "auth.mode must be noauth or keystone"},
+		{c.Cloud.Type == "openstack" && c.Auth.Mode == "noauth",
+			"auth.mode noauth cannot build clusters on a real cloud: each cluster acts through a Keystone trust " +
+				"from the user who asks for it, and noauth has no user token to create the trust with; " +
+				"use auth.mode keystone with cloud.type openstack"},
 		{c.Auth.Mode == "keystone" && !c.Auth.Keystone.Auth.set(), "auth.keystone.auth is required with auth.mode keystone"},
 		{c.Intervals.Sync <= 0 || c.Intervals.Health <= 0 || c.Intervals.Heartbeat <= 0 || c.Intervals.Progress <= 0 ||
 			c.Intervals.ServiceDownTime <= 0, "intervals must be positive"},

@@ -108,25 +108,27 @@ func TestConfigErrors(t *testing.T) {
 		"heat without endpoint":          "orchestrator: {type: heat}",
 		"openstack cloud without auth":   "cloud: {type: openstack}",
 		"openstack cloud, embedded heat": "cloud: {type: openstack, auth: {auth_url: http://k:5000/v3}}",
-		"cert store":                     "certificates: {store: vault}",
-		"dir store without dir":          "certificates: {store: dir}",
-		"barbican without endpoint":      "certificates: {store: barbican}",
-		"auth mode":                      "auth: {mode: oauth}",
-		"keystone without auth":          "auth: {mode: keystone}",
-		"zero interval":                  "intervals: {health: 0s}",
-		"negative quota":                 "quotas: {max_clusters_per_project: -1}",
-		"zero node limit":                "limits: {max_nodes_per_cluster: 0}",
-		"zero resource limit":            "orchestrator: {embedded: {max_resources_per_stack: 0}}",
-		"policy rules":                   "policy: {rules: strict}",
-		"max limit":                      "api: {max_limit: 0}",
-		"public url":                     "public_url: /v1",
-		"zero read timeout":              "http: {read_timeout: 0s}",
-		"negative write timeout":         "http: {write_timeout: -1s}",
-		"header timeout beyond request":  "http: {read_header_timeout: 1m, read_timeout: 30s}",
-		"no connections":                 "http: {max_connections: 0}",
-		"key type":                       "certificates: {key_type: dsa}",
-		"read log level":                 "log: {reads: warn}",
-		"negative view cache":            "api: {view_cache_mb: -1}",
+		"noauth with a real cloud": "{cloud: {type: openstack, auth: {auth_url: http://k:5000/v3}}, " +
+			"orchestrator: {type: heat, heat: {noauth_endpoint: http://h:8004/v1/p}}}",
+		"cert store":                    "certificates: {store: vault}",
+		"dir store without dir":         "certificates: {store: dir}",
+		"barbican without endpoint":     "certificates: {store: barbican}",
+		"auth mode":                     "auth: {mode: oauth}",
+		"keystone without auth":         "auth: {mode: keystone}",
+		"zero interval":                 "intervals: {health: 0s}",
+		"negative quota":                "quotas: {max_clusters_per_project: -1}",
+		"zero node limit":               "limits: {max_nodes_per_cluster: 0}",
+		"zero resource limit":           "orchestrator: {embedded: {max_resources_per_stack: 0}}",
+		"policy rules":                  "policy: {rules: strict}",
+		"max limit":                     "api: {max_limit: 0}",
+		"public url":                    "public_url: /v1",
+		"zero read timeout":             "http: {read_timeout: 0s}",
+		"negative write timeout":        "http: {write_timeout: -1s}",
+		"header timeout beyond request": "http: {read_header_timeout: 1m, read_timeout: 30s}",
+		"no connections":                "http: {max_connections: 0}",
+		"key type":                      "certificates: {key_type: dsa}",
+		"read log level":                "log: {reads: warn}",
+		"negative view cache":           "api: {view_cache_mb: -1}",
 	}
 	for name, yaml := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -137,6 +139,18 @@ func TestConfigErrors(t *testing.T) {
 	}
 	_, err := LoadConfig(filepath.Join(t.TempDir(), "missing.yaml"))
 	assert.ErrorIs(t, err, errConfig)
+}
+
+// TestNoAuthRealCloudMessage: the refusal says which auth mode a real
+// cloud needs, and a keystone configuration of the same cloud passes.
+func TestNoAuthRealCloudMessage(t *testing.T) {
+	cloud := "cloud: {type: openstack, auth: {auth_url: http://k:5000/v3, username: u, password: p, project_name: s}}\n" +
+		"orchestrator: {type: heat, heat: {noauth_endpoint: http://h:8004/v1/p}}\n"
+	_, err := LoadConfig(writeConfig(t, cloud))
+	require.ErrorIs(t, err, errConfig)
+	assert.Contains(t, err.Error(), "use auth.mode keystone with cloud.type openstack")
+	_, err = LoadConfig(writeConfig(t, cloud+"auth: {mode: keystone, keystone: {auth: {auth_url: http://k:5000/v3, username: u, password: p, project_name: s}}}\n"))
+	assert.NoError(t, err)
 }
 
 func TestRunFlags(t *testing.T) {
@@ -156,6 +170,7 @@ func TestRunFlags(t *testing.T) {
 		writeConfig(t, "drivers: {in_process: true}\nlog: {format: json}")}, &out, logs)
 	assert.Equal(t, 0, code, "stopping once serving is a clean exit: %s", &logs.buf)
 	assert.Contains(t, logs.buf.String(), `"msg":"shutting down"`)
+	assert.Regexp(t, `"msg":"magnumd stopped","uptime":\d+}\n$`, logs.buf.String(), "the last line says magnumd has stopped")
 
 	errOut.Reset()
 	code = run(context.Background(), []string{"-listen", "127.0.0.1:0", "-data-dir", t.TempDir(), "-config",

@@ -160,28 +160,49 @@ func TestDaemonServesAndStopsGracefully(t *testing.T) {
 
 	require.NoError(t, d.stop(t), "exit code 0 after SIGTERM")
 	require.Contains(t, d.logs.String(), "shutting down")
+	require.Regexp(t, `level=INFO msg="magnumd stopped" uptime=\S+\n$`, d.logs.String(), "the last line says magnumd has stopped")
 }
 
-func TestDaemonKeystoneMode(t *testing.T) {
-	authURL := testenv.Lookup(t, testenv.KeystoneURL, "a Keystone")
-	user := testenv.Lookup(t, testenv.KeystoneUser, "a Keystone user")
-	password := testenv.Lookup(t, testenv.KeystonePassword, "a Keystone password")
-	project := testenv.Lookup(t, testenv.KeystoneProject, "a Keystone project")
-	cfg := writeConfig(t, fmt.Sprintf(`
+// realKeystone is the admin of the real Keystone the tests run against.
+type realKeystone struct{ authURL, user, password, project string }
+
+func lookupKeystone(t *testing.T) realKeystone {
+	t.Helper()
+	return realKeystone{
+		authURL:  testenv.Lookup(t, testenv.KeystoneURL, "a Keystone"),
+		user:     testenv.Lookup(t, testenv.KeystoneUser, "a Keystone user"),
+		password: testenv.Lookup(t, testenv.KeystonePassword, "a Keystone password"),
+		project:  testenv.Lookup(t, testenv.KeystoneProject, "a Keystone project"),
+	}
+}
+
+// config is magnumd's configuration of the keystone mode with the
+// built-in drivers in process, and more settings.
+func (k realKeystone) config(more string) string {
+	return fmt.Sprintf(`
 auth:
   mode: keystone
   keystone:
     auth: {auth_url: %s, username: %s, password: %s, user_domain_name: Default,
            project_name: %s, project_domain_name: Default}
 drivers: {in_process: true}
-`, authURL, user, password, project))
-	d := startDaemon(t, "-config", cfg)
+`, k.authURL, k.user, k.password, k.project) + more
+}
 
-	ctx := context.Background()
-	provider, err := openstack.AuthenticatedClient(ctx, gophercloud.AuthOptions{IdentityEndpoint: authURL,
-		Username: user, Password: password, DomainName: "Default",
-		Scope: &gophercloud.AuthScope{ProjectName: project, DomainName: "Default"}})
+// token is a token of the admin.
+func (k realKeystone) token(t *testing.T) string {
+	t.Helper()
+	provider, err := openstack.AuthenticatedClient(context.Background(), gophercloud.AuthOptions{IdentityEndpoint: k.authURL,
+		Username: k.user, Password: k.password, DomainName: "Default",
+		Scope: &gophercloud.AuthScope{ProjectName: k.project, DomainName: "Default"}})
 	require.NoError(t, err)
+	return provider.Token()
+}
+
+func TestDaemonKeystoneMode(t *testing.T) {
+	k := lookupKeystone(t)
+	d := startDaemon(t, "-config", writeConfig(t, k.config("")))
+	token := k.token(t)
 	get := func(token string) int {
 		req, err := http.NewRequest("GET", d.url+"/v1/mservices", nil)
 		require.NoError(t, err)
@@ -193,7 +214,7 @@ drivers: {in_process: true}
 		resp.Body.Close()
 		return resp.StatusCode
 	}
-	assert.Equal(t, http.StatusOK, get(provider.Token()), "an admin token of the real Keystone")
+	assert.Equal(t, http.StatusOK, get(token), "an admin token of the real Keystone")
 	assert.Equal(t, http.StatusUnauthorized, get(""))
 	assert.Equal(t, http.StatusUnauthorized, get("forged"))
 }

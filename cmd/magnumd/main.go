@@ -2,7 +2,8 @@
 // builds the clusters, from one YAML configuration file. Without one it
 // runs on the embedded defaults: an SQLite database, the embedded HOT
 // engine over a simulated cloud, the built-in drivers as plugins, and the
-// noauth development mode.
+// noauth development mode. With ui.enabled it also serves the web
+// dashboard (package ui) under /ui/.
 //
 //	magnumd [-config magnumd.yaml] [-listen addr] [-data-dir dir]
 //	magnumd -print-defaults
@@ -17,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/gomagnum/gomagnum/api"
 	"github.com/gomagnum/gomagnum/drivers/builtin"
@@ -56,10 +58,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	log := newLogger(cfg, stderr)
+	start := time.Now()
 	if err := serve(ctx, cfg, log); err != nil {
-		log.Error("magnumd stopped", slog.Any("error", err))
+		log.Error("magnumd stopped", slog.Any("error", err), slog.Duration("uptime", time.Since(start)))
 		return 1
 	}
+	// The last line: the listeners, the conductor and the driver plugins
+	// have all stopped.
+	log.Info("magnumd stopped", slog.Duration("uptime", time.Since(start)))
 	return 0
 }
 

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/net/netutil"
+
+	"github.com/gomagnum/gomagnum/ui"
 )
 
 // errServe is wrapped by failures to serve.
@@ -90,13 +92,19 @@ func isLoopback(addr net.Addr) bool {
 }
 
 // routes is the API, with /metrics unless metrics have a listener of their
-// own.
+// own, and the dashboard under /ui/ when it is enabled.
 func (d *daemon) routes(withMetrics bool) http.Handler {
-	if d.metrics == nil || !withMetrics {
+	metrics := d.metrics != nil && withMetrics
+	if !metrics && d.ui == nil {
 		return d.api
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", d.metrics)
+	if metrics {
+		mux.Handle("/metrics", d.metrics)
+	}
+	if d.ui != nil {
+		mux.Handle(ui.Prefix, d.ui)
+	}
 	mux.Handle("/", d.api)
 	return mux
 }

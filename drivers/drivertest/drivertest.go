@@ -69,7 +69,7 @@ func WithUpgrade(newer, older func(*drivers.Template)) Option {
 }
 
 // WithValidator replaces the embedded orchestrator's validation
-// (engine.Validate), to check the stacks against a real Heat for instance.
+// (engine.Preflight), to check the stacks against a real Heat for instance.
 func WithValidator(fn func(context.Context, heat.StackSpec) error) Option {
 	return func(c *config) { c.validate = fn }
 }
@@ -84,7 +84,7 @@ func WithStackState(s drivers.StackState) Option {
 // Run runs the conformance suite against d as subtests of t.
 func Run(t *testing.T, d drivers.Driver, opts ...Option) {
 	t.Helper()
-	cfg := config{validate: engine.Validate}
+	cfg := config{validate: engine.Preflight}
 	for _, o := range opts {
 		o(&cfg)
 	}

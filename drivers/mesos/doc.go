@@ -22,8 +22,16 @@
 // API stays on plain http. api_address is the bare IP of the masters'
 // entry point, as in Magnum.
 //
-// Mesos clusters have no extra node groups, no upgrade and no CA rotation:
-// those calls return ErrNotSupported.
+// An extra agent node group gets a stack of its own from the same template
+// (is_cluster_stack false): its agents, their security group and server
+// group, on the cluster's network. They boot with the cluster's agent
+// config; knowing no master's address, they read the masters' ZooKeeper
+// URL from the Mesos API at the cluster's api_address (/master/flags),
+// then register as the default agents do. Such a group is resized through
+// its own stack and deleted with it; health counts its agents.
+//
+// Mesos clusters have no upgrade and no CA rotation: those calls return
+// ErrNotSupported.
 //
 // # Labels
 //

@@ -68,14 +68,15 @@ func New(opts ...Option) *Driver {
 	return d
 }
 
-// Info describes the driver: it serves (vm, ubuntu, mesos), checks health,
-// and supports neither upgrades, CA rotation nor extra node groups.
+// Info describes the driver: it serves (vm, ubuntu, mesos), checks health
+// and adds extra agent node groups; it supports neither upgrades nor CA
+// rotation.
 func (d *Driver) Info(context.Context) (drivers.Info, error) {
 	return drivers.Info{
 		Name:           Name,
 		Version:        Version,
 		Provides:       []drivers.Tuple{{ServerType: "vm", OSDistro: "ubuntu", COE: coe}},
-		Capabilities:   drivers.Capabilities{Health: true},
+		Capabilities:   drivers.Capabilities{Health: true, NodeGroups: true},
 		NetworkDrivers: NetworkDrivers,
 		VolumeDrivers:  VolumeDrivers,
 	}, nil
@@ -121,24 +122,42 @@ func checkLabels(labels clusterstack.Values) error {
 // ClusterStack returns the stack of a new cluster: network, security
 // groups, the optional load balancer (Mesos and Marathon), the primary
 // master, the other masters and the agents.
-func (d *Driver) ClusterStack(ctx context.Context, c drivers.Cluster) (drivers.Stack, error) {
-	if err := d.ValidateCluster(ctx, c); err != nil {
-		return drivers.Stack{}, err
-	}
-	labels, err := Labels.Resolve(c.Template.Labels, c.Labels)
-	if err != nil {
-		return drivers.Stack{}, err
-	}
-	if !c.Template.TLSDisabled && c.Boot.CACert == "" {
-		return drivers.Stack{}, fmt.Errorf("%w: cluster %s has no CA certificate in its boot data", drivers.ErrInvalid, c.UUID)
-	}
-	master, worker, err := cloudConfigs(c, labels)
+func (d *Driver) ClusterStack(_ context.Context, c drivers.Cluster) (drivers.Stack, error) {
+	labels, master, worker, err := boots(c, nil)
 	if err != nil {
 		return drivers.Stack{}, err
 	}
 	d.log.Debug("mesos stack", "cluster", c.UUID)
-	ports := clusterstack.Ports{API: masterPort, Extra: marathonPort, WorkerMin: taskPortMin, WorkerMax: taskPortMax}
 	return clusterstack.BasicStack(c, labels, ports, master, worker)
+}
+
+// NodeGroupStack returns the stack of an extra agent node group: its
+// agents only, on the cluster's network, with the agents' cloud-config;
+// they find the masters' ZooKeeper through the cluster's API address.
+func (d *Driver) NodeGroupStack(_ context.Context, c drivers.Cluster, ng drivers.NodeGroup) (drivers.Stack, error) {
+	labels, master, worker, err := boots(c, &ng)
+	if err != nil {
+		return drivers.Stack{}, err
+	}
+	d.log.Debug("mesos node group stack", "cluster", c.UUID, "node_group", ng.Name)
+	return clusterstack.BasicNodeGroupStack(c, ng, labels, ports, master, worker)
+}
+
+// ports are the ports the stacks open: Mesos and Marathon on the masters,
+// the task ports on the agents.
+var ports = clusterstack.Ports{API: masterPort, Extra: marathonPort, WorkerMin: taskPortMin, WorkerMax: taskPortMax}
+
+// boots validates the cluster (and the node group ng, if any) and renders
+// the cloud-configs of the masters and the agents.
+func boots(c drivers.Cluster, ng *drivers.NodeGroup) (labels clusterstack.Values, master, worker []byte, err error) {
+	if labels, err = clusterstack.StackLabels(c, ng, coe, Labels, NetworkDrivers, VolumeDrivers); err != nil {
+		return nil, nil, nil, err
+	}
+	if err = checkLabels(labels); err != nil {
+		return nil, nil, nil, err
+	}
+	master, worker, err = cloudConfigs(c, labels)
+	return labels, master, worker, err
 }
 
 // cloudConfigs renders the cloud-configs of the masters and the agents.
@@ -186,12 +205,6 @@ func cloudConfigs(c drivers.Cluster, labels clusterstack.Values) (master, worker
 	return master, worker, err
 }
 
-// NodeGroupStack is not supported: a Mesos cluster has one group of
-// masters and one of agents.
-func (d *Driver) NodeGroupStack(context.Context, drivers.Cluster, drivers.NodeGroup) (drivers.Stack, error) {
-	return drivers.Stack{}, fmt.Errorf("%w: Mesos clusters have no extra node groups", drivers.ErrNotSupported)
-}
-
 // ResizeStack returns the update that sets the agent count, removing the
 // named agents (indexes or server IDs) first when it shrinks.
 func (d *Driver) ResizeStack(_ context.Context, c drivers.Cluster, r drivers.Resize) (heat.StackUpdate, error) {
@@ -214,8 +227,13 @@ func (d *Driver) RotateCAStack(context.Context, drivers.Cluster) (heat.StackUpda
 
 // MapOutputs reads the cluster stack: the API address as a bare IP (as
 // Magnum), the masters' and agents' addresses (floating IPs when the
-// cluster has them) and counts.
-func (d *Driver) MapOutputs(_ context.Context, c drivers.Cluster, _ drivers.NodeGroup, s drivers.StackState) (drivers.Outputs, error) {
+// cluster has them) and counts; or the node-group stack of an extra group:
+// its agents' addresses and count.
+func (d *Driver) MapOutputs(_ context.Context, c drivers.Cluster, ng drivers.NodeGroup, s drivers.StackState) (drivers.Outputs, error) {
+	if !ng.IsDefault {
+		groups, err := clusterstack.BasicGroupOutputs(c, ng, s)
+		return drivers.Outputs{NodeGroups: groups}, err
+	}
 	ip, groups, err := clusterstack.BasicOutputs(c, s)
 	if err != nil {
 		return drivers.Outputs{}, err

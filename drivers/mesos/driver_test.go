@@ -32,7 +32,7 @@ func TestInfo(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "mesos_ubuntu_v1", info.Name)
 	assert.Equal(t, []drivers.Tuple{{ServerType: "vm", OSDistro: "ubuntu", COE: "mesos"}}, info.Provides)
-	assert.Equal(t, drivers.Capabilities{Health: true}, info.Capabilities)
+	assert.Equal(t, drivers.Capabilities{Health: true, NodeGroups: true}, info.Capabilities)
 	assert.Equal(t, []string{"docker"}, info.NetworkDrivers)
 	assert.Equal(t, []string{"rexray"}, info.VolumeDrivers)
 }
@@ -95,7 +95,7 @@ func TestCloudConfigs(t *testing.T) {
 	keys := stacktest.StrReplaceKeys(t, []byte(st.Files[clusterstack.NodeTemplate]), "server")
 	values := map[string]string{
 		"__NODE_NAME__": "mesos-node-0", "__PRIMARY_ADDRESS__": "10.0.0.5", "__MASTERS__": "10.0.0.5,10.0.0.6,10.0.0.7",
-		"__API_PUBLIC_ADDRESS__": "", "__CA_CERT__": "LS0tLS1CRUdJTg==", "__DOCKER_VOLUME__": "vol-1",
+		"__API_PUBLIC_ADDRESS__": "", "__API_ADDRESS__": "", "__CA_CERT__": "LS0tLS1CRUdJTg==", "__DOCKER_VOLUME__": "vol-1",
 		"__WAIT_CURL__": "curl -i -X POST -H 'X-Auth-Token: tok' -H 'Content-Type: application/json' http://heat:8004/v1/p/signal",
 	}
 	for _, name := range []string{clusterstack.BootMaster, clusterstack.BootWorker} {
@@ -133,8 +133,12 @@ func TestResizeAndUnsupported(t *testing.T) {
 	require.ErrorIs(t, err, drivers.ErrNotSupported)
 	_, err = d.RotateCAStack(ctx, c)
 	require.ErrorIs(t, err, drivers.ErrNotSupported)
-	_, err = d.NodeGroupStack(ctx, c, drivers.NodeGroup{})
-	require.ErrorIs(t, err, drivers.ErrNotSupported)
+}
+
+// TestNodeGroupStack checks the stack of an extra agent group; Mesos'
+// API address is a bare IP.
+func TestNodeGroupStack(t *testing.T) {
+	stacktest.CheckBasicNodeGroup(t, mesos.New(), cluster(defaultOptions), "172.24.4.10", "172.24.4.10")
 }
 
 func TestMapOutputs(t *testing.T) {
@@ -187,6 +191,7 @@ func TestHealth(t *testing.T) {
 	inactive := pki.Server(t, masterAPI("master@10.0.0.5:5050", true, false))
 	missing := pki.Server(t, masterAPI("master@10.0.0.5:5050", true))
 	noLeader := pki.Server(t, masterAPI("", true, true))
+	extra := pki.Server(t, masterAPI("master@10.0.0.5:5050", true, true, true))
 	down := pki.Server(t, masterAPI(""))
 	down.Close()
 	foreign := other.Server(t, masterAPI("master@10.0.0.5:5050", true, true))
@@ -196,17 +201,25 @@ func TestHealth(t *testing.T) {
 		status drivers.HealthStatus
 		reason map[string]string
 		api    string
+		// extra is the size of an extra agent group, 0 for none.
+		extra int
 	}{
-		{"healthy", healthy.URL, drivers.Healthy, map[string]string{"api": "ok", "agents": "2/2 active", "agent-0.Active": "true", "agent-1.Active": "true"}, "ok"},
-		{"one agent inactive", inactive.URL, drivers.Unhealthy, map[string]string{"api": "ok", "agents": "1/2 active", "agent-0.Active": "true", "agent-1.Active": "false"}, "ok"},
-		{"one agent missing", missing.URL, drivers.Unhealthy, map[string]string{"api": "ok", "agents": "1/2 active", "agent-0.Active": "true"}, "ok"},
-		{"no leader", noLeader.URL, drivers.Unhealthy, nil, "no leading master"},
-		{"api down", down.URL, drivers.Unhealthy, nil, "connect"},
-		{"tls failure", foreign.URL, drivers.Unhealthy, nil, "certificate"},
+		{"healthy", healthy.URL, drivers.Healthy, map[string]string{"api": "ok", "agents": "2/2 active", "agent-0.Active": "true", "agent-1.Active": "true"}, "ok", 0},
+		{"one agent inactive", inactive.URL, drivers.Unhealthy, map[string]string{"api": "ok", "agents": "1/2 active", "agent-0.Active": "true", "agent-1.Active": "false"}, "ok", 0},
+		{"one agent missing", missing.URL, drivers.Unhealthy, map[string]string{"api": "ok", "agents": "1/2 active", "agent-0.Active": "true"}, "ok", 0},
+		{"extra group", healthy.URL, drivers.Unhealthy, map[string]string{"api": "ok", "agents": "2/3 active", "agent-0.Active": "true", "agent-1.Active": "true"}, "ok", 1},
+		{"extra group healthy", extra.URL, drivers.Healthy, map[string]string{"api": "ok", "agents": "3/3 active", "agent-0.Active": "true", "agent-1.Active": "true", "agent-2.Active": "true"}, "ok", 1},
+		{"no leader", noLeader.URL, drivers.Unhealthy, nil, "no leading master", 0},
+		{"api down", down.URL, drivers.Unhealthy, nil, "connect", 0},
+		{"tls failure", foreign.URL, drivers.Unhealthy, nil, "certificate", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h, err := mesos.New().Health(ctx, withAPI(strings.TrimPrefix(tt.srv, "https://")), pki.Credentials)
+			c := withAPI(strings.TrimPrefix(tt.srv, "https://"))
+			if tt.extra > 0 {
+				c.NodeGroups = append(c.NodeGroups, drivers.NodeGroup{UUID: "ng-extra", Name: "extra", Role: "worker", NodeCount: tt.extra})
+			}
+			h, err := mesos.New().Health(ctx, c, pki.Credentials)
 			require.NoError(t, err)
 			assert.Equal(t, tt.status, h.Status)
 			if tt.reason != nil {

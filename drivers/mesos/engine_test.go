@@ -27,3 +27,13 @@ func apiPattern(o stacktest.Options) *regexp.Regexp {
 	_ = o
 	return regexp.MustCompile(`^\d+\.\d+\.\d+\.\d+$`)
 }
+
+// TestEngineNodeGroup creates an extra node group's stack next to its
+// cluster's, resizes it and deletes it, with and without floating IPs.
+func TestEngineNodeGroup(t *testing.T) {
+	for _, o := range []stacktest.Options{defaultOptions, {Masters: 3, LB: true, TLS: true}} {
+		t.Run(o.String(), func(t *testing.T) {
+			enginetest.NodeGroupLifecycle(t, mesos.New(), cluster(o))
+		})
+	}
+}

@@ -24,7 +24,7 @@ type state struct {
 // Health asks the Mesos master (https with the client certificate of creds,
 // or http without TLS) for /master/state: HEALTHY when a leader is elected,
 // every registered agent is active and as many agents are active as the
-// worker group has nodes; UNHEALTHY otherwise or when the API cannot be
+// worker groups (the default one and the extra ones) have nodes; UNHEALTHY otherwise or when the API cannot be
 // reached or fails TLS; UNKNOWN when the cluster has no public address.
 // The reason holds "api", "agents" and "<hostname>.Active".
 func (d *Driver) Health(ctx context.Context, c drivers.Cluster, creds drivers.Credentials) (drivers.Health, error) {
@@ -35,10 +35,10 @@ func (d *Driver) Health(ctx context.Context, c drivers.Cluster, creds drivers.Cr
 	if !clusterstack.Accessible(c, labels) || c.APIAddress == "" {
 		return coeapi.NotAccessible(c.Name), nil
 	}
-	_, worker, err := clusterstack.Defaults(c)
-	if err != nil {
+	if _, _, err := clusterstack.Defaults(c); err != nil {
 		return drivers.Health{}, err
 	}
+	agents := clusterstack.WorkerCount(c)
 	client, err := coeapi.Client(creds, !c.Template.TLSDisabled)
 	if err != nil {
 		return drivers.Health{}, err
@@ -63,13 +63,13 @@ func (d *Driver) Health(ctx context.Context, c drivers.Cluster, creds drivers.Cr
 			active++
 		}
 	}
-	reason["agents"] = fmt.Sprintf("%d/%d active", active, worker.NodeCount)
+	reason["agents"] = fmt.Sprintf("%d/%d active", active, agents)
 	return coeapi.Verdict(reason, func(k, v string) bool {
 		switch k {
 		case "api":
 			return v == "ok"
 		case "agents":
-			return active == worker.NodeCount
+			return active == agents
 		}
 		return v == "true"
 	}), nil

@@ -18,4 +18,12 @@ func TestHeatValidates(t *testing.T) {
 			stacktest.ValidateStack(t, url, st, stacktest.BasicNested(o, 5050, 8080))
 		})
 	}
+	t.Run("node group", func(t *testing.T) {
+		c := cluster(defaultOptions)
+		c.APIAddress = "172.24.4.10"
+		c.NodeGroups = append(c.NodeGroups, stacktest.ExtraGroup)
+		st, err := mesos.New().NodeGroupStack(ctx, c, stacktest.ExtraGroup)
+		require.NoError(t, err)
+		stacktest.ValidateStack(t, url, st, stacktest.NodeGroupNested(defaultOptions, 5050, 8080))
+	})
 }

@@ -26,8 +26,16 @@
 // with the cluster trustee's token), verifying clients against the
 // cluster CA; with tls_disabled it is served on 2375 without TLS.
 //
-// Swarm clusters have no extra node groups, no upgrade and no CA rotation:
-// those calls return ErrNotSupported.
+// An extra worker node group gets a stack of its own from the same
+// template (is_cluster_stack false): its workers, their security group and
+// server group, on the cluster's network. They boot with the cluster's
+// worker config; knowing no manager's address, they read the join token
+// and the managers' addresses from the Docker API at the cluster's
+// api_address, then join as the default workers do. Such a group is
+// resized through its own stack and deleted with it.
+//
+// Swarm clusters have no upgrade and no CA rotation: those calls return
+// ErrNotSupported.
 //
 // # Labels
 //

@@ -67,14 +67,14 @@ func New(opts ...Option) *Driver {
 }
 
 // Info describes the driver: it serves (vm, fedora-coreos, swarm-mode),
-// checks health, and supports neither upgrades, CA rotation nor extra
-// node groups.
+// checks health and adds extra worker node groups; it supports neither
+// upgrades nor CA rotation.
 func (d *Driver) Info(context.Context) (drivers.Info, error) {
 	return drivers.Info{
 		Name:           Name,
 		Version:        Version,
 		Provides:       []drivers.Tuple{{ServerType: "vm", OSDistro: "fedora-coreos", COE: coe}},
-		Capabilities:   drivers.Capabilities{Health: true},
+		Capabilities:   drivers.Capabilities{Health: true, NodeGroups: true},
 		NetworkDrivers: NetworkDrivers,
 		VolumeDrivers:  VolumeDrivers,
 	}, nil
@@ -100,25 +100,38 @@ func (d *Driver) ValidateCluster(_ context.Context, c drivers.Cluster) error {
 // groups, the optional API load balancer, the primary manager, the other
 // managers and the workers.
 func (d *Driver) ClusterStack(_ context.Context, c drivers.Cluster) (drivers.Stack, error) {
-	labels, err := clusterstack.ValidateBasic(c, coe, Labels, NetworkDrivers, VolumeDrivers)
-	if err != nil {
-		return drivers.Stack{}, err
-	}
-	if !c.Template.TLSDisabled && c.Boot.CACert == "" {
-		return drivers.Stack{}, fmt.Errorf("%w: cluster %s has no CA certificate in its boot data", drivers.ErrInvalid, c.UUID)
-	}
-	master, worker, err := ignitions(c, labels)
+	labels, master, worker, err := boots(c, nil)
 	if err != nil {
 		return drivers.Stack{}, err
 	}
 	d.log.Debug("swarm stack", "cluster", c.UUID)
-	return clusterstack.BasicStack(c, labels, clusterstack.Ports{API: apiPort(c.Template), WorkerMin: 30000, WorkerMax: 32767}, master, worker)
+	return clusterstack.BasicStack(c, labels, ports(c.Template), master, worker)
 }
 
-// NodeGroupStack is not supported: a swarm has one group of managers and
-// one of workers.
-func (d *Driver) NodeGroupStack(context.Context, drivers.Cluster, drivers.NodeGroup) (drivers.Stack, error) {
-	return drivers.Stack{}, fmt.Errorf("%w: Swarm-mode clusters have no extra node groups", drivers.ErrNotSupported)
+// NodeGroupStack returns the stack of an extra worker node group: its
+// workers only, on the cluster's network, with the workers' Ignition
+// config; they find the managers through the cluster's API address.
+func (d *Driver) NodeGroupStack(_ context.Context, c drivers.Cluster, ng drivers.NodeGroup) (drivers.Stack, error) {
+	labels, master, worker, err := boots(c, &ng)
+	if err != nil {
+		return drivers.Stack{}, err
+	}
+	d.log.Debug("swarm node group stack", "cluster", c.UUID, "node_group", ng.Name)
+	return clusterstack.BasicNodeGroupStack(c, ng, labels, ports(c.Template), master, worker)
+}
+
+// boots validates the cluster (and the node group ng, if any) and renders
+// the Ignition configs of the managers and the workers.
+func boots(c drivers.Cluster, ng *drivers.NodeGroup) (labels clusterstack.Values, master, worker []byte, err error) {
+	if labels, err = clusterstack.StackLabels(c, ng, coe, Labels, NetworkDrivers, VolumeDrivers); err != nil {
+		return nil, nil, nil, err
+	}
+	master, worker, err = ignitions(c, labels)
+	return labels, master, worker, err
+}
+
+func ports(t drivers.Template) clusterstack.Ports {
+	return clusterstack.Ports{API: apiPort(t), WorkerMin: 30000, WorkerMax: 32767}
 }
 
 // ResizeStack returns the update that sets the worker count, removing the
@@ -143,8 +156,13 @@ func (d *Driver) RotateCAStack(context.Context, drivers.Cluster) (heat.StackUpda
 
 // MapOutputs reads the cluster stack: the API address (tcp://ip:2376, or
 // tcp://ip:2375 without TLS), the managers' and workers' addresses
-// (floating IPs when the cluster has them) and counts.
-func (d *Driver) MapOutputs(_ context.Context, c drivers.Cluster, _ drivers.NodeGroup, s drivers.StackState) (drivers.Outputs, error) {
+// (floating IPs when the cluster has them) and counts; or the node-group
+// stack of an extra group: its workers' addresses and count.
+func (d *Driver) MapOutputs(_ context.Context, c drivers.Cluster, ng drivers.NodeGroup, s drivers.StackState) (drivers.Outputs, error) {
+	if !ng.IsDefault {
+		groups, err := clusterstack.BasicGroupOutputs(c, ng, s)
+		return drivers.Outputs{NodeGroups: groups}, err
+	}
 	ip, groups, err := clusterstack.BasicOutputs(c, s)
 	if err != nil {
 		return drivers.Outputs{}, err

@@ -31,7 +31,7 @@ func TestInfo(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "swarm_fedora_coreos_v1", info.Name)
 	assert.Equal(t, []drivers.Tuple{{ServerType: "vm", OSDistro: "fedora-coreos", COE: "swarm-mode"}}, info.Provides)
-	assert.Equal(t, drivers.Capabilities{Health: true}, info.Capabilities)
+	assert.Equal(t, drivers.Capabilities{Health: true, NodeGroups: true}, info.Capabilities)
 	assert.Equal(t, []string{"docker", "flannel"}, info.NetworkDrivers)
 	assert.Equal(t, []string{"rexray"}, info.VolumeDrivers)
 }
@@ -96,7 +96,7 @@ func TestIgnitionConfigs(t *testing.T) {
 	keys := stacktest.StrReplaceKeys(t, []byte(st.Files[clusterstack.NodeTemplate]), "server")
 	values := map[string]string{
 		"__NODE_NAME__": "swarm-master-0", "__PRIMARY_ADDRESS__": "10.0.0.5", "__MASTERS__": "10.0.0.5,10.0.0.6",
-		"__API_PUBLIC_ADDRESS__": "", "__CA_CERT__": "LS0tLS1CRUdJTg==", "__DOCKER_VOLUME__": "",
+		"__API_PUBLIC_ADDRESS__": "", "__API_ADDRESS__": "", "__CA_CERT__": "LS0tLS1CRUdJTg==", "__DOCKER_VOLUME__": "",
 		"__WAIT_CURL__": "curl -i -X POST -H 'X-Auth-Token: tok' -H 'Content-Type: application/json' http://heat:8004/v1/p/signal",
 	}
 	for _, name := range []string{clusterstack.BootMaster, clusterstack.BootWorker} {
@@ -124,8 +124,19 @@ func TestResizeAndUnsupported(t *testing.T) {
 	require.ErrorIs(t, err, drivers.ErrNotSupported)
 	_, err = d.RotateCAStack(ctx, c)
 	require.ErrorIs(t, err, drivers.ErrNotSupported)
-	_, err = d.NodeGroupStack(ctx, c, drivers.NodeGroup{Name: "x", Role: "worker"})
-	require.ErrorIs(t, err, drivers.ErrNotSupported)
+}
+
+// TestNodeGroupStack checks the stack of an extra worker group, under the
+// API addresses a swarm can have.
+func TestNodeGroupStack(t *testing.T) {
+	for _, tc := range []struct{ name, api, host string }{
+		{"tls", "tcp://172.24.4.10:2376", "172.24.4.10"},
+		{"no tls", "tcp://10.0.0.5:2375", "10.0.0.5"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stacktest.CheckBasicNodeGroup(t, swarm.New(), cluster(defaultOptions), tc.api, tc.host)
+		})
+	}
 }
 
 func TestMapOutputs(t *testing.T) {

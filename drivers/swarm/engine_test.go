@@ -27,3 +27,13 @@ func apiPattern(o stacktest.Options) *regexp.Regexp {
 	port := map[bool]string{true: "2376", false: "2375"}[o.TLS]
 	return regexp.MustCompile(`^tcp://\d+\.\d+\.\d+\.\d+:` + port + `$`)
 }
+
+// TestEngineNodeGroup creates an extra node group's stack next to its
+// cluster's, resizes it and deletes it, with and without floating IPs.
+func TestEngineNodeGroup(t *testing.T) {
+	for _, o := range []stacktest.Options{defaultOptions, {Masters: 3, LB: true, TLS: true}} {
+		t.Run(o.String(), func(t *testing.T) {
+			enginetest.NodeGroupLifecycle(t, swarm.New(), cluster(o))
+		})
+	}
+}

@@ -18,4 +18,12 @@ func TestHeatValidates(t *testing.T) {
 			stacktest.ValidateStack(t, url, st, stacktest.BasicNested(o, 2376, 0))
 		})
 	}
+	t.Run("node group", func(t *testing.T) {
+		c := cluster(defaultOptions)
+		c.APIAddress = "tcp://172.24.4.10:2376"
+		c.NodeGroups = append(c.NodeGroups, stacktest.ExtraGroup)
+		st, err := swarm.New().NodeGroupStack(ctx, c, stacktest.ExtraGroup)
+		require.NoError(t, err)
+		stacktest.ValidateStack(t, url, st, stacktest.NodeGroupNested(defaultOptions, 2376, 0))
+	})
 }

@@ -1,25 +1,18 @@
 // Command quickstart runs gomagnum end to end on its embedded defaults: a
 // SQLite database in a temporary directory, the simulated cloud, the
 // embedded Heat engine and the built-in drivers. It creates a Kubernetes
-// cluster template and a cluster, shows the build's progress until
-// CREATE_COMPLETE, signs a client certificate and writes a kubeconfig,
-// resizes the cluster and deletes it.
+// cluster template and a cluster, follows the build until
+// CREATE_COMPLETE, gets a kubeconfig, resizes the cluster and deletes it,
+// leaving nothing behind.
 package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"errors"
 	"fmt"
+	"io"
 	"log"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/gomagnum/gomagnum/cloud/sim"
@@ -31,12 +24,13 @@ var demo = magnum.Caller{UserID: "6ab2d0e08fa34f17afd3a42b80e1d235", UserName: "
 	ProjectID: "c99cc16abecc4cd0bbed7e1bc2f2b516", Roles: []string{"member"}}
 
 func main() {
-	if err := run(context.Background()); err != nil {
+	if err := run(context.Background(), os.Stdout); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(ctx context.Context) error {
+// run tells the story on out.
+func run(ctx context.Context, out io.Writer) error {
 	// The simulated servers take a few seconds to boot, as real ones do, so
 	// that the build's progress shows.
 	slow := sim.WithDelays(sim.Delays{Create: map[sim.Kind]time.Duration{sim.KindServer: time.Second}, Boot: 2 * time.Second})
@@ -57,7 +51,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("create template: %w", err)
 	}
-	fmt.Printf("template %s: %s on %s (os_distro %s), network driver %s\n",
+	fmt.Fprintf(out, "template %s: %s on %s (os_distro %s), network driver %s\n",
 		tmpl.Name, tmpl.COE, tmpl.ImageID, tmpl.ClusterDistro, tmpl.NetworkDriver)
 
 	workers := 2
@@ -65,115 +59,74 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("create cluster: %w", err)
 	}
-	c, err := wait(ctx, svc, id, magnum.CreateComplete)
+	c, err := follow(ctx, out, svc, id, magnum.CreateComplete)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("cluster %s is up: API %s, masters %v, workers %v, Kubernetes %s\n",
+	fmt.Fprintf(out, "cluster %s is up: API %s, masters %v, workers %v, Kubernetes %s\n",
 		c.Name, c.APIAddress, c.MasterAddresses, c.NodeAddresses, c.COEVersion)
 
-	if err := writeKubeconfig(ctx, svc, id); err != nil {
+	creds, err := svc.ClusterCredentials(ctx, id, magnum.CredentialsOptions{})
+	if err != nil {
+		return fmt.Errorf("credentials: %w", err)
+	}
+	dir, err := os.MkdirTemp("", "gomagnum-kubeconfig-")
+	if err != nil {
 		return err
 	}
+	defer os.RemoveAll(dir) // the cluster does not outlive the quickstart either
+	paths, err := creds.Write(dir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "signed a client certificate for CN=%s, valid until %s\n",
+		creds.Subject.CommonName, creds.NotAfter.Format(time.DateOnly))
+	fmt.Fprintf(out, "wrote the kubeconfig to %s\n", paths[0])
 
 	if _, err := svc.ResizeCluster(ctx, id, magnum.Resize{NodeCount: 3}); err != nil {
 		return fmt.Errorf("resize: %w", err)
 	}
-	if c, err = wait(ctx, svc, id, magnum.UpdateComplete); err != nil {
+	if c, err = follow(ctx, out, svc, id, magnum.UpdateComplete); err != nil {
 		return err
 	}
-	fmt.Printf("resized: workers %v\n", c.NodeAddresses)
+	fmt.Fprintf(out, "resized: workers %v\n", c.NodeAddresses)
 
 	if err := svc.DeleteCluster(ctx, id); err != nil {
 		return fmt.Errorf("delete: %w", err)
 	}
-	if err := waitGone(ctx, svc, id); err != nil {
+	if _, err := svc.WaitCluster(ctx, id, magnum.DeleteComplete); err != nil {
 		return err
 	}
 	st, err := svc.Stats(ctx, "", "")
 	if err != nil {
 		return err
 	}
-	fmt.Printf("deleted: the project has %d clusters and %d nodes\n", st.Clusters, st.Nodes)
+	fmt.Fprintf(out, "deleted: the project has %d clusters and %d nodes\n", st.Clusters, st.Nodes)
 	return nil
 }
 
-// wait prints a cluster's status as it changes until its operation ends,
-// and checks it ended in want.
-func wait(ctx context.Context, svc *magnum.Service, id string, want magnum.Status) (*magnum.Cluster, error) {
+// follow prints the progress of a cluster's operation as the service
+// reports it, and returns the cluster once the operation ended in want.
+func follow(ctx context.Context, out io.Writer, svc *magnum.Service, id string, want magnum.Status) (*magnum.Cluster, error) {
 	last := ""
-	for {
-		c, err := svc.GetCluster(ctx, id)
+	for ch, err := range svc.WatchCluster(ctx, id) {
 		if err != nil {
 			return nil, err
 		}
-		if line := fmt.Sprintf("  %s %s", c.Status, c.StatusReason); line != last {
-			fmt.Println(line)
+		c := ch.Cluster
+		if c == nil {
+			continue // a node group changed; the cluster's own change follows
+		}
+		if line := fmt.Sprintf("  %s: %s", c.Status, c.StatusReason); c.StatusReason != "" && line != last {
+			fmt.Fprintln(out, line)
 			last = line
 		}
 		if !c.Status.IsInProgress() {
 			if c.Status != want {
-				return nil, fmt.Errorf("cluster %s ended %s: %s", c.Name, c.Status, c.StatusReason)
+				return c, fmt.Errorf("cluster %s ended %s: %s", c.Name, c.Status, c.StatusReason)
 			}
 			return c, nil
 		}
-		time.Sleep(200 * time.Millisecond)
 	}
-}
-
-func waitGone(ctx context.Context, svc *magnum.Service, id string) error {
-	for {
-		_, err := svc.GetCluster(ctx, id)
-		if errors.Is(err, magnum.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
-
-// writeKubeconfig makes a key and a CSR for the demo user, has the
-// service sign it with the cluster's CA, and writes the kubeconfig the
-// Kubernetes driver renders with it.
-func writeKubeconfig(ctx context.Context, svc *magnum.Service, id string) error {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return err
-	}
-	csr, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: demo.UserName}}, key)
-	if err != nil {
-		return err
-	}
-	cert, err := svc.SignCertificate(ctx, id, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csr})), "")
-	if err != nil {
-		return fmt.Errorf("sign: %w", err)
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return err
-	}
-	cfg, err := svc.ClientConfig(ctx, id, []byte(cert.PEM), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
-	if err != nil {
-		return fmt.Errorf("client config: %w", err)
-	}
-	dir, err := os.MkdirTemp("", "gomagnum-kubeconfig-")
-	if err != nil {
-		return err
-	}
-	for name, content := range cfg.Files {
-		if err := os.WriteFile(filepath.Join(dir, name), content, 0o600); err != nil {
-			return err
-		}
-	}
-	block, _ := pem.Decode([]byte(cert.PEM))
-	signed, err := x509.ParseCertificate(block.Bytes)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("signed a client certificate for CN=%s by %s, valid until %s\n",
-		signed.Subject.CommonName, signed.Issuer.CommonName, signed.NotAfter.Format(time.DateOnly))
-	fmt.Printf("wrote the kubeconfig to %s (export KUBECONFIG=%s)\n", dir, filepath.Join(dir, "config"))
-	return nil
+	return nil, ctx.Err()
 }

@@ -102,7 +102,7 @@ outputs:
 }
 
 func TestDeploymentToSoftwareConfigServerOnly(t *testing.T) {
-	err := Validate(context.Background(), heat.StackSpec{Name: "v", Template: []byte(`
+	err := Preflight(context.Background(), heat.StackSpec{Name: "v", Template: []byte(`
 heat_template_version: 2018-08-31
 resources:
   server:

@@ -193,7 +193,7 @@ func TestDeferredValuesCheckedAtCreate(t *testing.T) {
 // Validate when the resource is validated with values (top level), as
 // Heat does.
 func TestRequiredParameterLeftOutRefused(t *testing.T) {
-	err := Validate(context.Background(), heat.StackSpec{Name: "missing",
+	err := Preflight(context.Background(), heat.StackSpec{Name: "missing",
 		Template: []byte("heat_template_version: 2021-04-16\nresources:\n  node: {type: node.yaml, properties: {size: 1}}\n"),
 		Files:    map[string]string{"node.yaml": deferredNode}})
 	require.ErrorIs(t, err, heat.ErrInvalid)

@@ -57,8 +57,10 @@ type diffStep struct {
 
 // observation is what one step showed.
 type observation struct {
-	Step    string         `json:"step"`
-	Error   string         `json:"error,omitempty"`
+	Step  string `json:"step"`
+	Error string `json:"error,omitempty"`
+	// Type is the exception type Heat names with the error.
+	Type    string         `json:"type,omitempty"`
 	Status  string         `json:"status,omitempty"`
 	Reason  string         `json:"reason,omitempty"`
 	Outputs map[string]any `json:"outputs,omitempty"`
@@ -100,8 +102,7 @@ func TestDifferentialEngine(t *testing.T) {
 	for name, c := range loadCases(t) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			e := newTestEngine(t)
-			got := runCase(t, e, name, c, false)
+			got := runCase(t, engineTarget(newTestEngine(t)), name, c, false)
 			compareObservations(t, c, readGolden(t, name), got)
 		})
 	}
@@ -111,13 +112,10 @@ func TestDifferentialEngine(t *testing.T) {
 // with the golden observations (or records them with -record-golden).
 func TestDifferentialRealHeat(t *testing.T) {
 	url := testenv.Lookup(t, testenv.HeatURL, "a real Heat")
-	ctx := context.Background()
-	client, err := heat.NewClient(ctx, heat.WithNoAuth(url))
-	require.NoError(t, err)
 	for name, c := range loadCases(t) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			got := runCase(t, client, name, c, true)
+			got := runCase(t, realTarget(t, url), name, c, true)
 			if *recordGolden {
 				b, err := json.MarshalIndent(got, "", "  ")
 				require.NoError(t, err)
@@ -151,31 +149,42 @@ func caseEnv(env heat.Environment, real bool) heat.Environment {
 	return env
 }
 
-func runCase(t *testing.T, o heat.Orchestrator, name string, c diffCase, real bool) []observation {
+// runCase validates the case's stack, then creates it and runs its
+// steps, recording one observation each.
+func runCase(t *testing.T, tg target, name string, c diffCase, real bool) []observation {
 	t.Helper()
 	ctx := context.Background()
+	o := tg.o
 	stackName := "d" + strings.ReplaceAll(name, "_", "") + shortID()[:6]
 	norm := normalizer(stackName)
 	spec := heat.StackSpec{Name: stackName, Template: []byte(c.Template), Files: c.Files,
 		Environment: caseEnv(c.Environment, real), Parameters: c.Parameters, Rollback: c.Rollback,
 		Timeout: 2 * time.Minute}
+	obs := []observation{failed("validate", tg.validate(ctx, spec), tg, norm)}
 	id, err := o.CreateStack(ctx, spec)
-	obs := []observation{{Step: "create"}}
 	if err != nil {
-		obs[0].Error = norm(err.Error())
-		return obs
+		return append(obs, failed("create", err, tg, norm))
 	}
 	t.Cleanup(func() { cleanup(o, id) })
-	obs[0] = observe(t, o, id, "create", c, c.Rollback, norm)
+	obs = append(obs, observe(t, o, id, "create", c, c.Rollback, norm))
 	for i, st := range c.Steps {
 		label := fmt.Sprintf("%d:%s", i+1, st.Action)
 		if err := runStep(ctx, o, id, st, real); err != nil {
-			obs = append(obs, observation{Step: label, Error: norm(err.Error())})
+			obs = append(obs, failed(label, err, tg, norm))
 			continue
 		}
 		obs = append(obs, observe(t, o, id, label, c, st.Rollback, norm))
 	}
 	return obs
+}
+
+// failed is the observation of a step that answered err (nil for a
+// validation that passed).
+func failed(step string, err error, tg target, norm func(string) string) observation {
+	if err == nil {
+		return observation{Step: step}
+	}
+	return observation{Step: step, Error: norm(err.Error()), Type: tg.errType(err)}
 }
 
 func runStep(ctx context.Context, o heat.Orchestrator, id string, st diffStep, real bool) error {

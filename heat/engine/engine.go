@@ -47,6 +47,10 @@ type Engine struct {
 	// validateOnly marks the engine Validate uses: cloud types are
 	// accepted without a cloud.
 	validateOnly bool
+	// templateOnly marks the engine Validate uses: resources are checked
+	// as Heat's template validation does, without their property values
+	// or nested stacks.
+	templateOnly bool
 	delays       map[string]time.Duration
 	slots        chan struct{}
 	// maxResources bounds the resources of one stack (WithMaxResourcesPerStack).
@@ -59,6 +63,10 @@ type Engine struct {
 	stacks map[string]*stack
 	names  map[string]string
 	closed bool
+
+	// resealed reports that the start found records in clear or under a
+	// retired key, and sealed them again (load.go).
+	resealed bool
 
 	// texts are the stored template and file texts (texts.go).
 	texts *textStore

@@ -40,7 +40,7 @@ func TestCreateStackErrors(t *testing.T) {
 			"The Stack (taken) already exists."},
 		{"bad name", heat.StackSpec{Name: "1bad", Template: []byte(tinyTemplate)}, heat.ErrInvalid,
 			"Invalid stack name 1bad must contain only alphanumeric"},
-		{"not yaml", heat.StackSpec{Name: "x", Template: []byte("[1, 2")}, heat.ErrInvalid, "Error parsing template"},
+		{"not yaml", heat.StackSpec{Name: "x", Template: []byte("[1, 2")}, heat.ErrInvalid, "Template not in valid format: Error parsing template [root stack] yaml: "},
 		{"not a map", heat.StackSpec{Name: "x", Template: []byte("[1, 2]")}, heat.ErrInvalid,
 			"The template is not a JSON object or YAML mapping."},
 		{"no version", heat.StackSpec{Name: "x", Template: []byte("resources: {}")}, heat.ErrInvalid,

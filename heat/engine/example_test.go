@@ -63,3 +63,20 @@ resources:
 	fmt.Println(err)
 	// Output: The Parameter (flavour) was not defined in template.
 }
+
+// ExamplePreflight checks a stack as a create would, parameter values
+// included, which Validate (as Heat's validation) leaves to the create.
+func ExamplePreflight() {
+	spec := heat.StackSpec{Name: "check", Template: []byte(`
+heat_template_version: 2018-08-31
+parameters:
+  size: {type: number, constraints: [{range: {min: 1}}]}
+resources:
+  none: {type: OS::Heat::None}
+`), Parameters: map[string]any{"size": 0}}
+	fmt.Println(engine.Validate(context.Background(), spec))
+	fmt.Println(engine.Preflight(context.Background(), spec))
+	// Output:
+	// <nil>
+	// Parameter 'size' is invalid: 0 is out of range (min: 1, max: None)
+}

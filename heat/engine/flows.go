@@ -29,9 +29,10 @@ func (e *Engine) start(s *stack, action string, body func(ctx context.Context)) 
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
-		defer close(r.done)
-		defer cancel()
 		body(ctx)
+		cancel()
+		close(r.done)
+		e.settle(s, r)
 	}()
 }
 
@@ -210,7 +211,7 @@ func (e *Engine) runDelete(ctx context.Context, s *stack) {
 	if e.doDelete(ctx, s, actDelete) != nil {
 		return
 	}
-	e.forgetStack(s.rec.ID)
+	e.forgetStack(s)
 	e.releaseTexts(s.rec.ID, nil)
 	e.releaseName(s)
 	time.AfterFunc(TombstoneTTL, func() { e.dropStack(s.rec.ID) })

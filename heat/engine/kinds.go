@@ -51,6 +51,9 @@ type kind struct {
 	// restore puts back in-memory state (configs, signal handlers) of a
 	// resource loaded after a restart.
 	restore func(e *Engine, r *resource)
+	// unload drops what restore put back, when the resource's stack is
+	// put to rest (hydrate.go).
+	unload func(e *Engine, r *resource)
 }
 
 var kinds = map[string]*kind{}

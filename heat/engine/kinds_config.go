@@ -25,6 +25,7 @@ import (
 func init() {
 	for _, k := range []*kind{softwareConfigKind, structuredConfigKind, cloudConfigKind, multipartKind} {
 		k.restore = restoreConfig
+		k.unload = func(e *Engine, r *resource) { e.configs.remove(r.rec.PhysicalID) }
 		register(k)
 	}
 }

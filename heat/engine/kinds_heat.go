@@ -243,8 +243,10 @@ func toFloat(v any) (float64, bool) {
 	return 0, false
 }
 
-// valueKind is OS::Heat::Value: exposes its value property, converted to
-// its type, as the value attribute.
+// valueKind is OS::Heat::Value: exposes its value property as the value
+// attribute. The value must be valid for the type given, but comes back
+// as it was written ("42" as a number stays a string), as Heat 19's
+// attribute reads the property with the schema of any type.
 var valueKind = &kind{
 	name: "OS::Heat::Value", class: "Value", attrs: []string{"value"},
 	props: schema{
@@ -260,12 +262,12 @@ var valueKind = &kind{
 		return nil
 	},
 	attr: func(r *resource, name string, path []any) (any, error) {
-		v, err := typedValue(r.rec.Props)
-		return hot.SelectPath(v, path), err
+		return hot.SelectPath(r.rec.Props["value"], path), nil
 	},
 }
 
-// typedValue converts OS::Heat::Value's value to its declared type.
+// typedValue checks OS::Heat::Value's value against its declared type
+// and returns it converted.
 func typedValue(props map[string]any) (any, error) {
 	types := map[string]string{"string": tString, "number": tNumber, "comma_delimited_list": tList,
 		"json": tMap, "boolean": tBoolean}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -112,7 +113,12 @@ func (e *Engine) signal(token, id, status, reason string) {
 	if sigs == nil {
 		sigs = map[string]any{}
 	}
-	sigs[id] = map[string]any{"status": status, "reason": reason, "data": nil}
+	sig := map[string]any{"status": status, "reason": reason, "data": nil}
+	if reflect.DeepEqual(sigs[id], sig) {
+		h.s.mu.Unlock()
+		return // a watch started again when the tree was read back
+	}
+	sigs[id] = sig
 	h.rec.Data["signals"] = sigs
 	e.saveResource(h.s, h, false)
 	h.s.mu.Unlock()
@@ -135,6 +141,11 @@ var waitHandleKind = &kind{
 	restore: func(e *Engine, r *resource) {
 		if t, ok := r.rec.Data["token"].(string); ok {
 			e.signals.register(t, r)
+		}
+	},
+	unload: func(e *Engine, r *resource) {
+		if t, ok := r.rec.Data["token"].(string); ok {
+			e.signals.unregister(t)
 		}
 	},
 }

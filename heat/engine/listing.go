@@ -78,10 +78,11 @@ func page(all []heat.Stack, opts heat.ListOptions) ([]heat.Stack, string, error)
 // Resources lists the resources of a stack and of its nested stacks down
 // to depth levels.
 func (e *Engine) Resources(ctx context.Context, id string, depth int) ([]heat.Resource, error) {
-	s, err := e.lookup(id)
+	s, release, err := e.acquire(ctx, id)
 	if err != nil {
 		return nil, err
 	}
+	defer release()
 	var out []heat.Resource
 	e.collect(s, "", 0, depth, &out)
 	return out, nil

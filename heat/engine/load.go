@@ -90,52 +90,74 @@ func orphans(stored map[string]*storedStack) []string {
 	return out
 }
 
-// load reads every stored stack, rebuilds it, and resumes those that
-// were in progress.
+// layoutKey marks a store whose top-level stacks' states are under
+// tops/ and whose texts carry their counts under refs/; a store without
+// it is converted once (migrate.go).
+const layoutKey = "layout"
+
+// load reads the state records of the top-level stacks, the counts of
+// the stored texts, and the trees of the stacks that were in progress,
+// which it resumes. No stack at rest is read.
 func (e *Engine) load(ctx context.Context) error {
 	if e.blobs == nil {
 		return nil
 	}
-	all, err := e.loadRecords(ctx, stackPrefix)
+	mark, err := e.loadRecords(ctx, layoutKey)
+	switch {
+	case err != nil:
+		return fmt.Errorf("engine: loading stacks: %w", err)
+	case mark[layoutKey] == nil:
+		if err := e.migrate(ctx); err != nil {
+			return fmt.Errorf("engine: converting the stored stacks: %w", err)
+		}
+	case e.resealed:
+		// The mark was in clear or under a retired key: so may be any
+		// record at rest, which no start reads otherwise.
+		if err := e.resealAll(ctx); err != nil {
+			return fmt.Errorf("engine: sealing the stored stacks again: %w", err)
+		}
+	}
+	tops, err := e.loadRecords(ctx, topPrefix)
 	if err != nil {
 		return fmt.Errorf("engine: loading stacks: %w", err)
 	}
-	stored, err := decodeStore(all)
-	if err != nil {
-		return err
-	}
-	for _, key := range orphans(stored) {
-		if err := e.blobs.Delete(ctx, key); err != nil {
-			e.log.Error("engine: deleting an orphaned record failed", "key", key, "err", err)
-		}
-	}
-	e.registerLoaded(stored)
-	texts, err := e.loadTexts(stored)
-	if err != nil {
+	if err := e.loadCounts(ctx); err != nil {
 		return fmt.Errorf("engine: loading texts: %w", err)
 	}
-	for id, s := range e.stacks {
-		if err := e.restore(s, stored[id], texts); err != nil {
-			e.log.Error("engine: restoring stack failed", "stack", id, "err", err)
+	var resumed, forgotten []*stack
+	for key, b := range tops {
+		s := &stack{e: e}
+		if err := json.Unmarshal(b, &s.rec); err != nil {
+			return fmt.Errorf("engine: decoding %s: %w", key, err)
 		}
-	}
-	e.registerTexts(stored, texts)
-	for _, s := range e.stacks {
-		e.linkParent(s)
-		e.rearm(s)
-	}
-	// A resumed stack registers the nested stacks it makes: pick the
-	// stacks to resume before resuming any.
-	var resumed []*stack
-	for _, s := range e.stacks {
-		if s.topLevel() && s.def != nil && s.rec.Status == stInProgress {
+		switch {
+		case s.deleted():
+			forgotten = append(forgotten, s) // a crash came before its records were all deleted
+			continue
+		case s.rec.Status == stInProgress:
 			resumed = append(resumed, s)
 		}
+		e.stacks[s.rec.ID] = s
+		e.names[s.rec.Name] = s.rec.ID
+	}
+	for _, s := range forgotten {
+		e.forgetStack(s)
 	}
 	for _, s := range resumed {
-		e.resume(s)
+		e.resumeStored(ctx, s)
 	}
 	return nil
+}
+
+// resumeStored reads back the tree of a stack that was in progress and
+// carries its action on.
+func (e *Engine) resumeStored(ctx context.Context, s *stack) {
+	if err := e.pin(ctx, s); err != nil {
+		e.log.Error("engine: restoring stack failed", "stack", s.rec.ID, "err", err)
+		return
+	}
+	e.resume(s)
+	e.unpin(s)
 }
 
 // loadRecords reads the records under prefix, sealing again those
@@ -144,29 +166,28 @@ func (e *Engine) load(ctx context.Context) error {
 func (e *Engine) loadRecords(ctx context.Context, prefix string) (map[string][]byte, error) {
 	all, resealed, err := e.blobs.Load(ctx, prefix)
 	if resealed > 0 {
+		e.resealed = true
 		e.log.Info("engine: sealed stored records again", "prefix", prefix, "records", resealed)
 	}
 	return all, err
 }
 
-// registerLoaded makes the stacks of the stored state records and links
-// them to their tree's root.
-func (e *Engine) registerLoaded(stored map[string]*storedStack) {
-	for id, ss := range stored {
-		if ss.rec == nil {
-			continue
-		}
-		s := &stack{e: e, rec: *ss.rec}
-		e.stacks[id] = s
-		if _, taken := e.names[s.rec.Name]; s.topLevel() && (!taken || !s.deleted()) {
-			e.names[s.rec.Name] = id // a live stack wins over one deleted before a crash
+// resealAll reads every record at rest, a slice of stacks at a time, so
+// that those in clear or under a retired key are sealed again.
+func (e *Engine) resealAll(ctx context.Context) error {
+	const hex = "0123456789abcdef"
+	prefixes := []string{textPrefix}
+	for _, a := range hex {
+		for _, b := range hex {
+			prefixes = append(prefixes, stackPrefix+string(a)+string(b))
 		}
 	}
-	for _, s := range e.stacks {
-		if !s.topLevel() {
-			s.root = e.stacks[s.rec.Root]
+	for _, p := range prefixes {
+		if _, err := e.loadRecords(ctx, p); err != nil {
+			return err
 		}
 	}
+	return nil
 }
 
 // errNoDefinition: a stack's state record has no definition record.
@@ -295,15 +316,8 @@ func (e *Engine) rearm(s *stack) {
 	}
 }
 
-// linkParent points a nested stack at the resource owning it.
-func (e *Engine) linkParent(s *stack) {
-	if s.topLevel() {
-		return
-	}
-	parent := e.stacks[s.rec.ParentID]
-	if parent == nil {
-		return
-	}
+// linkParent points a nested stack at the resource of parent owning it.
+func linkParent(s, parent *stack) {
 	for _, r := range parent.resources {
 		if r.rec.NestedID == s.rec.ID {
 			s.parent = r

@@ -214,7 +214,7 @@ func deleteNested(ctx context.Context, o *op) error {
 	o.e.mu.Lock()
 	delete(o.e.stacks, child.rec.ID)
 	o.e.mu.Unlock()
-	o.e.forgetStack(child.rec.ID)
+	o.e.forgetStack(child)
 	return nil
 }
 

@@ -29,19 +29,40 @@ func definitionOf(spec heat.StackSpec) stackDefinition {
 	return stackDefinition{Template: string(spec.Template), Files: spec.Files, Env: spec.Environment, Params: spec.Parameters}
 }
 
-// Validate parses and validates a stack without creating anything: the
-// template and its version, the files it needs, the environment and its
-// registry, every parameter (declared, typed, constrained), every
-// function, the dependency graph and nested templates. Cloud resources
-// are checked for their properties only.
+// Validate checks a stack as Heat's template validation (POST
+// /validate) does: the template's format, version and structure, the
+// environment and its registry, the parameters declared (not their
+// values), every function, the dependency graph, the names of resource
+// properties and the outputs. Property values and nested stacks are
+// checked only when a stack is created (see Preflight). A refusal Heat's
+// validation reports as HTTPBadRequest is a *hot.Error of that type.
 func Validate(ctx context.Context, spec heat.StackSpec) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	e := &Engine{project: DefaultProject, delays: map[string]time.Duration{}, validateOnly: true,
-		maxResources: DefaultMaxResourcesPerStack}
+	e := validationEngine()
+	e.templateOnly = true
+	s := e.newStack(spec.Name, "", 0)
+	return invalid(hot.ValidateRequestError(e.prepareStack(s, definitionOf(spec), false)))
+}
+
+// Preflight checks a stack as a create does before anything is built:
+// everything Validate checks, and also every parameter value, every
+// resource's property values and nested stacks. Cloud resources are
+// checked for their properties only.
+func Preflight(ctx context.Context, spec heat.StackSpec) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	e := validationEngine()
 	s := e.newStack(spec.Name, "", 0)
 	return invalid(e.prepareStack(s, definitionOf(spec), true))
+}
+
+// validationEngine returns an engine that only validates stacks.
+func validationEngine() *Engine {
+	return &Engine{project: DefaultProject, delays: map[string]time.Duration{}, validateOnly: true,
+		maxResources: DefaultMaxResourcesPerStack}
 }
 
 // newStack returns an unregistered stack record.
@@ -81,6 +102,7 @@ func (e *Engine) CreateStack(ctx context.Context, spec heat.StackSpec) (string, 
 		return "", err
 	}
 	s := e.newStack(spec.Name, "", 0)
+	s.loaded = true
 	s.rec.Tags, s.rec.Timeout, s.rec.Rollback = slices.Clone(spec.Tags), spec.Timeout, spec.Rollback
 	if err := e.prepareStack(s, definitionOf(spec), true); err != nil {
 		return "", invalid(err)
@@ -151,31 +173,37 @@ func (e *Engine) lookup(id string) (*stack, error) {
 	return s, nil
 }
 
-// lookupTop finds a live top-level stack that no action is running on.
-func (e *Engine) lookupTop(id string) (*stack, error) {
-	s, err := e.lookup(id)
+// acquireTop finds a live top-level stack and pins its tree in memory
+// until release is called.
+func (e *Engine) acquireTop(ctx context.Context, id string) (s *stack, release func(), err error) {
+	s, release, err = e.acquire(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	switch {
 	case !s.topLevel():
-		return nil, heat.NewError(heat.ErrInvalid, fmt.Sprintf("Stack %s is nested; it changes with its parent.", s.rec.Name))
+		err = heat.NewError(heat.ErrInvalid, fmt.Sprintf("Stack %s is nested; it changes with its parent.", s.rec.Name))
 	case s.deleted():
-		return nil, heat.NewError(heat.ErrNotFound, fmt.Sprintf("The Stack (%s) could not be found.", id))
+		err = heat.NewError(heat.ErrNotFound, fmt.Sprintf("The Stack (%s) could not be found.", id))
 	}
-	return s, nil
+	s.mu.Unlock()
+	if err != nil {
+		release()
+		return nil, nil, err
+	}
+	return s, release, nil
 }
 
 // UpdateStack updates a stack with PATCH semantics: without a template
 // the stored template, files and environment are kept, and parameters
 // are merged over the current ones.
 func (e *Engine) UpdateStack(ctx context.Context, id string, u heat.StackUpdate) error {
-	s, err := e.lookupTop(id)
+	s, release, err := e.acquireTop(ctx, id)
 	if err != nil {
 		return err
 	}
+	defer release()
 	if err := e.busy(s); err != nil {
 		return err
 	}
@@ -248,7 +276,7 @@ func (e *Engine) validateUpdate(s *stack, next stackDefinition) error {
 	shadow := &stack{e: e, rec: s.rec}
 	tmpl, err := e.parseCached(next.Template)
 	if err != nil {
-		return err
+		return hot.RootTemplateError(err)
 	}
 	for k := range next.Params {
 		if _, declared := tmpl.Params[k]; !declared {
@@ -328,10 +356,11 @@ func (e *Engine) revert(s *stack) error {
 // DeleteStack starts deleting a stack, interrupting a create or update
 // in progress.
 func (e *Engine) DeleteStack(ctx context.Context, id string) error {
-	s, err := e.lookupTop(id)
+	s, release, err := e.acquireTop(ctx, id)
 	if err != nil {
 		return err
 	}
+	defer release()
 	s.mu.Lock()
 	deleting := s.rec.Action == actDelete && s.rec.Status == stInProgress
 	s.mu.Unlock()
@@ -349,13 +378,14 @@ func (e *Engine) DeleteStack(ctx context.Context, id string) error {
 // GetStack returns a stack with its outputs and parameters. A deleted
 // stack stays visible as DELETE_COMPLETE until the engine restarts.
 func (e *Engine) GetStack(ctx context.Context, id string) (*heat.Stack, error) {
-	s, err := e.lookup(id)
+	s, release, err := e.acquire(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	v := s.view(true)
 	s.mu.Unlock()
+	release()
 	// What the caller is told is written first: a conductor recording
 	// a stack's completion never outlives the engine's own record of it.
 	return &v, e.flush(ctx)

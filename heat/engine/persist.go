@@ -9,20 +9,24 @@ import (
 	"github.com/gomagnum/gomagnum/heat"
 )
 
-// Stacks persist under "stacks/". What changes with every state change
-// lives in small records; the large parts, which change only when a
-// stack or resource is created or updated, are stored apart and written
-// only when they change:
+// Stacks persist under "stacks/", the state of top-level stacks under
+// "tops/", so that a start reads those alone (hydrate.go). What changes
+// with every state change lives in small records; the large parts, which
+// change only when a stack or resource is created or updated, are stored
+// apart and written only when they change:
 //
-//	stacks/<id>                 a stack's state (stackRecord)
+//	tops/<id>                   a top-level stack's state (stackRecord)
+//	stacks/<id>                 a nested stack's state (stackRecord)
 //	stacks/<id>/d               its definitions and facade (definitionRecord)
 //	stacks/<id>/r/<uuid>        a resource's state (persistedResource),
 //	                            with its applied properties when small
 //	stacks/<id>/a/<uuid>/<tag>  a resource's applied properties when large
 //
-// and the template and file texts of every stack, each once (texts.go):
+// and the template and file texts of every stack, each once, with how
+// many trees of stacks use it (texts.go):
 //
 //	texts/<sha256>              a template or file text
+//	refs/<sha256>               how many trees use it
 //
 // A record is written after the records it refers to, and a record
 // replaced by another is deleted after the record that stops referring
@@ -36,10 +40,14 @@ import (
 
 const (
 	stackPrefix = "stacks/"
+	topPrefix   = "tops/"
 	textPrefix  = "texts/"
+	refPrefix   = "refs/"
 )
 
 func stackKey(id string) string               { return stackPrefix + id }
+func topKey(id string) string                 { return topPrefix + id }
+func refKey(digest string) string             { return refPrefix + digest }
 func definitionKey(id string) string          { return stackPrefix + id + "/d" }
 func textKey(digest string) string            { return textPrefix + digest }
 func resourceKey(stackID, uuid string) string { return stackPrefix + stackID + "/r/" + uuid }
@@ -115,7 +123,15 @@ func (e *Engine) saveStack(s *stack) {
 	if e.blobs == nil {
 		return
 	}
-	e.put(stackKey(s.rec.ID), s.rec)
+	e.put(s.stateKey(), s.rec)
+}
+
+// stateKey names the stack's state record.
+func (s *stack) stateKey() string {
+	if s.topLevel() {
+		return topKey(s.rec.ID)
+	}
+	return stackKey(s.rec.ID)
 }
 
 // saveDefinition stores the stack's definitions (current and previous)
@@ -252,13 +268,18 @@ func (e *Engine) forgetResource(s *stack, r *resource) {
 	}
 }
 
-// forgetStack removes a stack's records: its state first, so that a
-// crash leaves only records load knows to delete.
-func (e *Engine) forgetStack(id string) {
+// forgetStack removes the records of a deleted stack: its state last,
+// so that a crash leaves a stack whose delete completed, which the next
+// delete of it (nested) or start (top-level) forgets again.
+func (e *Engine) forgetStack(s *stack) {
 	if e.blobs == nil {
 		return
 	}
-	e.del(stackKey(id))
+	id := s.rec.ID
+	if err := e.flush(e.ctx); err != nil {
+		e.log.Error("engine: deleting stack records failed", "stack", id, "err", err)
+		return
+	}
 	keys, err := e.blobs.List(e.ctx, stackKey(id)+"/")
 	if err != nil {
 		e.log.Error("engine: deleting stack records failed", "stack", id, "err", err)
@@ -267,4 +288,5 @@ func (e *Engine) forgetStack(id string) {
 	for k := range keys {
 		e.del(k)
 	}
+	e.del(s.stateKey())
 }

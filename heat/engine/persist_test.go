@@ -76,7 +76,7 @@ func TestRestartResumesInProgressStacks(t *testing.T) {
 	require.NoError(t, e2.DeleteStack(ctx, id))
 	st = waitStack(t, e2, id)
 	assert.Equal(t, heat.DeleteComplete, st.Status)
-	assert.Zero(t, blobs.Len(), "a deleted stack leaves nothing in the store")
+	assertOnlyLayout(t, blobs, "a deleted stack leaves nothing in the store")
 }
 
 // splitParent creates a config whose properties are too large to be
@@ -202,7 +202,7 @@ func TestRestartResumesSplitRecords(t *testing.T) {
 	require.NoError(t, e2.DeleteStack(ctx, id))
 	st = waitStack(t, e2, id)
 	assert.Equal(t, heat.DeleteComplete, st.Status)
-	assert.Zero(t, blobs.Len(), "a deleted stack leaves nothing in the store")
+	assertOnlyLayout(t, blobs, "a deleted stack leaves nothing in the store")
 }
 
 // TestLoadDeletesOrphanedRecords puts back the records a crash between
@@ -222,19 +222,59 @@ func TestLoadDeletesOrphanedRecords(t *testing.T) {
 	kept := blobs.Len()
 	applied := storedKeys(t, blobs, "a")
 	require.Len(t, applied, 3, "config, child and the nested slow resource have large properties")
-	for _, key := range []string{applied[0] + "-stale", stackKey("ghost") + "/d", stackKey("ghost") + "/t/0123", textKey("0123"),
-		resourceKey("ghost", "r1"), appliedKey("ghost", appliedName("r1", "x"))} {
-		require.NoError(t, blobs.Put(ctx, key, []byte(`{}`)))
-	}
+	stale := applied[0] + "-stale"
+	require.NoError(t, blobs.Put(ctx, stale, []byte(`{}`)))
 
 	e2, err := New(ctx, WithBlobs(blobs))
 	require.NoError(t, err)
-	defer e2.Close()
-	assert.Equal(t, kept, blobs.Len(), "only the orphaned records are deleted")
 	st, err := e2.GetStack(ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, heat.CreateComplete, st.Status)
 	assert.Equal(t, bigText, st.Outputs["child"])
+	require.NoError(t, e2.Close())
+	assert.Equal(t, kept, blobs.Len(), "the stale record is deleted when the stack is read back")
+
+	toLegacyLayout(t, blobs)
+	for _, key := range []string{stale, stackKey("ghost") + "/d", stackKey("ghost") + "/t/0123", textKey("0123"),
+		resourceKey("ghost", "r1"), appliedKey("ghost", appliedName("r1", "x"))} {
+		require.NoError(t, blobs.Put(ctx, key, []byte(`{}`)))
+	}
+	e3, err := New(ctx, WithBlobs(blobs))
+	require.NoError(t, err)
+	defer e3.Close()
+	assert.Equal(t, kept, blobs.Len(), "converting the layout deletes only the orphaned records")
+	st, err = e3.GetStack(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, heat.CreateComplete, st.Status)
+	assert.Equal(t, bigText, st.Outputs["child"])
+}
+
+// toLegacyLayout turns a store into what an engine that read every stack
+// at start wrote: top-level states under stacks/, no text counts, no
+// layout mark.
+func toLegacyLayout(t *testing.T, blobs *MemoryBlobs) {
+	t.Helper()
+	ctx := context.Background()
+	tops, err := blobs.List(ctx, topPrefix)
+	require.NoError(t, err)
+	for key, b := range tops {
+		require.NoError(t, blobs.Put(ctx, stackKey(strings.TrimPrefix(key, topPrefix)), b))
+		require.NoError(t, blobs.Delete(ctx, key))
+	}
+	refs, err := blobs.List(ctx, refPrefix)
+	require.NoError(t, err)
+	for key := range refs {
+		require.NoError(t, blobs.Delete(ctx, key))
+	}
+	require.NoError(t, blobs.Delete(ctx, layoutKey))
+}
+
+// assertOnlyLayout checks that blobs hold the layout mark alone.
+func assertOnlyLayout(t *testing.T, blobs *MemoryBlobs, msg string) {
+	t.Helper()
+	all, err := blobs.List(context.Background(), "")
+	require.NoError(t, err)
+	assert.Equal(t, []string{layoutKey}, slices.Collect(maps.Keys(all)), msg)
 }
 
 // heldBlobs is a QueuedBlobs that holds queued writes until Flush.
@@ -283,7 +323,7 @@ func TestQueuedRecordsAreFlushedBeforeCallsReturn(t *testing.T) {
 	id, err := e1.CreateStack(ctx, heat.StackSpec{Name: "queued", Template: []byte(splitParent),
 		Files: map[string]string{"child.yaml": splitChild}, Parameters: map[string]any{"big": "small"}})
 	require.NoError(t, err)
-	_, err = blobs.Get(ctx, stackKey(id))
+	_, err = blobs.Get(ctx, topKey(id))
 	require.NoError(t, err, "the stack is written once CreateStack returns")
 	st := waitStack(t, e1, id)
 	require.Equal(t, heat.CreateComplete, st.Status)
@@ -342,6 +382,7 @@ func TestLoadMovesTextsStoredPerTree(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, heat.CreateComplete, waitStack(t, e1, id).Status)
 	require.NoError(t, e1.Close())
+	toLegacyLayout(t, blobs)
 	for _, key := range storedKeys(t, blobs, "t") {
 		b, err := blobs.Get(ctx, key)
 		require.NoError(t, err)

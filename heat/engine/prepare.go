@@ -19,6 +19,9 @@ const maxNestedDepth = 5
 func (e *Engine) parseDefinition(s *stack, d stackDefinition, strict bool) (*parsed, error) {
 	tmpl, err := e.parseCached(d.Template)
 	if err != nil {
+		if s.rec.ParentID == "" {
+			return nil, hot.RootTemplateError(err)
+		}
 		return nil, err
 	}
 	env, err := hot.NewEnvironment(d.Env)
@@ -154,6 +157,9 @@ func (e *Engine) validateResource(s *stack, r *resource, strict bool) error {
 	if err := validateUpdatePolicy(r); err != nil {
 		return err
 	}
+	if e.templateOnly {
+		return e.validateTemplateOnly(s, r)
+	}
 	if !strict {
 		return e.validateLax(s, r)
 	}
@@ -184,6 +190,34 @@ func (e *Engine) validateLax(s *stack, r *resource) error {
 		return nil
 	}
 	return e.validateNested(s, r, props)
+}
+
+// validateTemplateOnly is Heat's template validation of a resource:
+// unknown properties are refused, a template resource's template must
+// be found; property values and nested stacks are not checked.
+func (e *Engine) validateTemplateOnly(s *stack, r *resource) error {
+	if r.kind != templateKind {
+		return e.checkPropertyNames(r)
+	}
+	t, err := childTemplate(s, r)
+	if err != nil {
+		// Heat reports the template it could not load as it words the
+		// exception it kept while building the resource.
+		return validationError(err.Error() + " ")
+	}
+	m, _ := r.def.Properties.(map[string]any)
+	sc := e.templateSchema(t, s.def.env.ParameterDefaults, true)
+	for _, k := range sortedKeys(m) {
+		if _, ok := sc[k]; !ok {
+			return propertyError(r, nil, "Unknown Property "+k)
+		}
+	}
+	return nil
+}
+
+// validationError is a StackValidationFailed error with a message alone.
+func validationError(msg string) error {
+	return &hot.Error{Type: hot.TypeStackValidationFailed, Message: msg}
 }
 
 // checkPropertyNames refuses unknown properties.

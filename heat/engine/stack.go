@@ -71,6 +71,18 @@ type stack struct {
 	// root is the top-level stack of a nested stack's tree, nil for a
 	// top-level stack.
 	root *stack
+	// hmu serializes reading a top-level stack's tree back and putting
+	// it to rest (hydrate.go), and guards pins, rests and flushedRest. It
+	// is never taken while a stack lock is held.
+	hmu sync.Mutex
+	// loaded reports whether a top-level stack's tree is in memory; pins
+	// counts the calls holding it there; rests counts the times it went
+	// to rest, flushedRest the last of those whose records were flushed
+	// since.
+	loaded      bool
+	pins        int
+	rests       int
+	flushedRest int
 }
 
 // parsed is a stack definition parsed and bound to its parameters.

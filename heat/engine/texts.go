@@ -1,39 +1,55 @@
 package engine
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"sync"
 )
 
-// textStore knows the template and file texts the engine has stored,
-// each once under texts/<sha256>, and which trees of stacks use them:
-// every cluster a driver makes shares the driver's templates, so a
-// thousand clusters store them once, not a thousand times. A text no
-// tree uses any more is deleted. No lock is held while a text is written
-// or deleted: a stack storing a text another is writing waits for that
-// text alone, and one storing a text being deleted waits until it is
-// gone, then writes it again.
+// textStore knows how many trees of stacks use each template and file
+// text the engine has stored, each once under texts/<sha256> with its
+// count under refs/<sha256>: every cluster a driver makes shares the
+// driver's templates, so a thousand clusters store them once, not a
+// thousand times. A text no tree uses any more is deleted. Memory holds
+// the counts alone, and which texts the trees in memory (hydrate.go) use.
+//
+// A count is written after its text and before the definition that
+// refers to the text, and lowered after the definitions stop referring
+// to it, so a crash leaves a count too high at worst (the text stays),
+// never a definition whose text is gone. No lock is held while a text is
+// written or deleted: a stack storing a text another is writing waits
+// for that text alone, and one storing a text being deleted waits until
+// it is gone, then writes it again.
 type textStore struct {
 	mu       sync.Mutex
-	byText   map[string]*storedText
 	byDigest map[string]*storedText
-	// roots maps the ID of a top-level stack to the digests its tree uses.
+	// roots maps the ID of a top-level stack in memory to the digests its
+	// tree uses.
 	roots map[string]map[string]bool
 }
 
 // storedText is one text of the store.
 type storedText struct {
-	text, digest string
-	users        int           // trees using it
-	ready        chan struct{} // closed once the text is written
-	gone         chan struct{} // set while it is deleted, closed once it is
+	digest string
+	users  int           // trees using it
+	ready  chan struct{} // closed once the text is written
+	gone   chan struct{} // set while it is deleted, closed once it is
 }
 
 func newTextStore() *textStore {
-	return &textStore{byText: map[string]*storedText{}, byDigest: map[string]*storedText{}, roots: map[string]map[string]bool{}}
+	return &textStore{byDigest: map[string]*storedText{}, roots: map[string]map[string]bool{}}
+}
+
+// closedChan is a channel closed already: the text is written.
+func closedChan() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
 }
 
 // digestOf names a text by its SHA-256.
@@ -42,8 +58,10 @@ func digestOf(text string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// use records that rootID's tree uses st; t.mu must be held.
-func (t *textStore) use(st *storedText, rootID string) {
+// useText records that rootID's tree uses st, writing its new count;
+// e.texts.mu must be held.
+func (e *Engine) useText(st *storedText, rootID string) {
+	t := e.texts
 	used := t.roots[rootID]
 	if used == nil {
 		used = map[string]bool{}
@@ -52,61 +70,75 @@ func (t *textStore) use(st *storedText, rootID string) {
 	if !used[st.digest] {
 		used[st.digest] = true
 		st.users++
+		e.putCount(st)
 	}
 }
 
-// add records a text known to be written; t.mu must be held.
-func (t *textStore) add(text, digest string, ready chan struct{}) *storedText {
-	st := &storedText{text: text, digest: digest, ready: ready}
-	t.byText[text], t.byDigest[digest] = st, st
-	return st
+// putCount writes how many trees use a text; e.texts.mu must be held, so
+// that counts are written in the order they change.
+func (e *Engine) putCount(st *storedText) {
+	e.putBytes(refKey(st.digest), []byte(strconv.Itoa(st.users)))
 }
 
 // storeText stores a text of root's tree unless it is stored already and
-// returns its digest once the text is written.
+// returns its digest once the text and its count are written.
 func (e *Engine) storeText(root *stack, text string) string {
-	t := e.texts
+	t, d := e.texts, digestOf(text)
 	for {
 		t.mu.Lock()
-		st := t.byText[text]
-		switch {
-		case st != nil && st.gone != nil:
-			gone := st.gone
+		st := t.byDigest[d]
+		if st == nil {
+			st = &storedText{digest: d, ready: make(chan struct{})}
+			t.byDigest[d] = st
 			t.mu.Unlock()
-			<-gone
-			continue
-		case st != nil:
-			t.use(st, root.rec.ID)
+			e.putBytes(textKey(d), []byte(text)) // a failure is logged: the store is failing
+			t.mu.Lock()
+			e.useText(st, root.rec.ID)
 			t.mu.Unlock()
-			<-st.ready
-			return st.digest
+			close(st.ready)
+			return d
 		}
-		st = t.add(text, digestOf(text), make(chan struct{}))
-		t.use(st, root.rec.ID)
 		t.mu.Unlock()
-		e.putBytes(textKey(st.digest), []byte(text)) // a failure is logged: the store is failing
-		close(st.ready)
-		return st.digest
+		select {
+		case <-st.ready:
+		case <-st.gone:
+		}
+		t.mu.Lock()
+		if t.byDigest[d] == st && st.gone == nil {
+			e.useText(st, root.rec.ID)
+			t.mu.Unlock()
+			return d
+		}
+		gone := st.gone
+		t.mu.Unlock()
+		if gone != nil {
+			<-gone
+		}
 	}
 }
 
 // releaseTexts records that the tree of the top-level stack rootID uses
-// only the texts in used now (none once it is deleted), and deletes the
-// texts no tree uses any more.
+// only the texts in used now, by digest (none once it is deleted), and
+// deletes the texts no tree uses any more.
 func (e *Engine) releaseTexts(rootID string, used map[string]bool) {
 	t := e.texts
 	t.mu.Lock()
 	var drop []*storedText
 	for d := range t.roots[rootID] {
-		st := t.byDigest[d]
-		if st == nil || used[st.text] {
+		if used[d] {
 			continue
 		}
 		delete(t.roots[rootID], d)
-		if st.users--; st.users == 0 {
-			st.gone = make(chan struct{})
-			drop = append(drop, st)
+		st := t.byDigest[d]
+		if st == nil || st.gone != nil {
+			continue
 		}
+		if st.users--; st.users > 0 {
+			e.putCount(st)
+			continue
+		}
+		st.gone = make(chan struct{})
+		drop = append(drop, st)
 	}
 	if len(t.roots[rootID]) == 0 {
 		delete(t.roots, rootID)
@@ -114,15 +146,43 @@ func (e *Engine) releaseTexts(rootID string, used map[string]bool) {
 	t.mu.Unlock()
 	for _, st := range drop {
 		<-st.ready
+		e.del(refKey(st.digest))
 		e.del(textKey(st.digest))
 		t.mu.Lock()
-		if t.byText[st.text] == st {
-			delete(t.byText, st.text)
+		if t.byDigest[st.digest] == st {
+			delete(t.byDigest, st.digest)
 		}
-		delete(t.byDigest, st.digest)
 		close(st.gone)
 		t.mu.Unlock()
 	}
+}
+
+// adoptTexts records which texts the tree of rootID, just read back from
+// the store, uses. Their counts include the tree already; a text without
+// a count (left by a crash) is given one.
+func (e *Engine) adoptTexts(rootID string, digests map[string]bool) {
+	t := e.texts
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for d := range digests {
+		if st := t.byDigest[d]; st == nil {
+			st = &storedText{digest: d, ready: closedChan()}
+			t.byDigest[d] = st
+			e.useText(st, rootID)
+			continue
+		}
+		if t.roots[rootID] == nil {
+			t.roots[rootID] = map[string]bool{}
+		}
+		t.roots[rootID][d] = true
+	}
+}
+
+// forgetTexts drops what memory knows of the texts of a tree put to rest.
+func (e *Engine) forgetTexts(rootID string) {
+	e.texts.mu.Lock()
+	defer e.texts.mu.Unlock()
+	delete(e.texts.roots, rootID)
 }
 
 // storeDefinition stores the texts of a definition and returns the
@@ -152,9 +212,9 @@ func (e *Engine) dropUnusedTexts(root *stack) {
 			if d == nil {
 				continue
 			}
-			used[d.Template] = true
+			used[digestOf(d.Template)] = true
 			for _, text := range d.Files {
-				used[text] = true
+				used[digestOf(text)] = true
 			}
 		}
 		s.mu.Unlock()
@@ -162,72 +222,56 @@ func (e *Engine) dropUnusedTexts(root *stack) {
 	e.releaseTexts(root.rec.ID, used)
 }
 
-// loadTexts gathers the stored texts, those under texts/ and those an
-// older engine stored under each top-level stack, which it moves to
-// texts/. It returns them by digest.
-func (e *Engine) loadTexts(stored map[string]*storedStack) (map[string]string, error) {
-	all, err := e.loadRecords(e.ctx, textPrefix)
-	if err != nil {
-		return nil, err
-	}
-	texts := make(map[string]string, len(all))
-	for key, b := range all {
-		texts[key[len(textPrefix):]] = string(b)
-	}
-	for id, ss := range stored {
-		if ss.rec == nil {
-			continue // an orphan: load deletes its records
+// digests returns the digests of the texts of stored definitions.
+func digests(defs ...*storedDefinition) map[string]bool {
+	out := map[string]bool{}
+	for _, sd := range defs {
+		if sd == nil {
+			continue
 		}
-		for d, text := range ss.texts {
-			if _, ok := texts[d]; !ok && !e.putBytes(textKey(d), []byte(text)) {
-				continue // keep the old record
-			}
-			texts[d] = text
-			e.del(stackPrefix + id + "/t/" + d)
+		out[sd.Template] = true
+		for _, d := range sd.Files {
+			out[d] = true
 		}
+	}
+	return out
+}
+
+// readTexts reads the texts of the given digests.
+func (e *Engine) readTexts(ctx context.Context, want map[string]bool) (map[string]string, error) {
+	texts := make(map[string]string, len(want))
+	for _, d := range slices.Sorted(maps.Keys(want)) {
+		b, err := e.blobs.Get(ctx, textKey(d))
+		if err != nil {
+			return nil, fmt.Errorf("the text %s: %w", d, err)
+		}
+		texts[d] = string(b)
 	}
 	return texts, nil
 }
 
-// registerTexts records which stored texts each loaded tree uses and
-// deletes those none does.
-func (e *Engine) registerTexts(stored map[string]*storedStack, texts map[string]string) {
+// loadCounts reads how many trees use each stored text.
+func (e *Engine) loadCounts(ctx context.Context) error {
+	all, err := e.loadRecords(ctx, refPrefix)
+	if err != nil {
+		return err
+	}
 	t := e.texts
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	written := make(chan struct{})
-	close(written)
-	for id, s := range e.stacks {
-		ss := stored[id]
-		if ss == nil || ss.def == nil {
-			continue
+	ready := closedChan()
+	for key, b := range all {
+		n, err := strconv.Atoi(string(b))
+		if err != nil {
+			return fmt.Errorf("engine: decoding %s: %w", key, err)
 		}
-		root := s.treeRoot().rec.ID
-		for _, sd := range []*storedDefinition{&ss.def.Definition, ss.def.Previous} {
-			if sd == nil {
-				continue
-			}
-			for _, d := range append(slices.Collect(maps.Values(sd.Files)), sd.Template) {
-				text, ok := texts[d]
-				if !ok {
-					continue
-				}
-				st := t.byDigest[d]
-				if st == nil {
-					st = t.add(text, d, written)
-				}
-				t.use(st, root)
-			}
-		}
+		d := key[len(refPrefix):]
+		t.byDigest[d] = &storedText{digest: d, users: n, ready: ready}
 	}
-	for d := range texts {
-		if t.byDigest[d] == nil {
-			e.del(textKey(d))
-		}
-	}
+	return nil
 }
 
-// tree returns the stacks of root's tree, root included.
+// tree returns the stacks of root's tree in memory, root included.
 func (e *Engine) tree(root *stack) []*stack {
 	e.mu.RLock()
 	defer e.mu.RUnlock()

@@ -4,63 +4,66 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// TestChanges counts the committed transactions that wrote each kind:
-// reads, rolled-back writes and deletes of nothing leave the count alone.
-func TestChanges(t *testing.T) {
+// TestChangeFeed: changes come out in commit order, filtered, only once
+// committed; the feed keeps about its retention, and a committed change
+// signals this process's waiters.
+func TestChangeFeed(t *testing.T) {
 	openEach(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
-		count := func(k Kind) int64 {
-			var n int64
-			require.NoError(t, s.Read(ctx, func(tx *Tx) (err error) {
-				n, err = tx.Changes(ctx, k)
+		s.SetChangeRetention(8)
+		insert := func(cluster string) error {
+			return s.Update(ctx, func(tx *Tx) error {
+				return tx.InsertChange(ctx, &Change{ClusterUUID: cluster, ProjectID: "p", Kind: "k", Version: 1, Body: []byte(`{}`)})
+			})
+		}
+		read := func(after int64, c Cond) (ids []int64, clusters []string) {
+			require.NoError(t, s.View(ctx, func(tx *Tx) error {
+				chs, err := tx.Changes(ctx, after, c, 100)
+				for _, ch := range chs {
+					ids, clusters = append(ids, ch.ID), append(clusters, ch.ClusterUUID)
+				}
 				return err
 			}))
-			return n
+			return ids, clusters
 		}
-		c0, t0 := count(Clusters), count(Templates)
-		r := rec("7e0b8c9e-1d3f-4c55-9a6b-111111111111", "p", "a", map[string]any{"template_uuid": "t", "status": "s"})
-		steps := []struct {
-			name   string
-			fn     func(tx *Tx) error
-			fail   bool
-			bumped int64
-		}{
-			{"insert", func(tx *Tx) error { return tx.Insert(ctx, Clusters, r) }, false, 1},
-			{"two puts in one transaction", func(tx *Tx) error {
-				if err := tx.Put(ctx, Clusters, r); err != nil {
-					return err
-				}
-				return tx.Put(ctx, Clusters, r)
-			}, false, 1},
-			{"read", func(tx *Tx) error { _, err := tx.Get(ctx, Clusters, r.UUID); return err }, false, 0},
-			{"rolled back", func(tx *Tx) error {
-				if err := tx.Put(ctx, Clusters, r); err != nil {
-					return err
-				}
-				return errors.New("no")
-			}, true, 0},
-			{"delete of nothing", func(tx *Tx) error { _, err := tx.DeleteWhere(ctx, Clusters, Eq("uuid", "none")); return err }, false, 0},
-			{"delete", func(tx *Tx) error { return tx.Delete(ctx, Clusters, r.UUID) }, false, 1},
+		wake := s.ChangeSignal()
+		require.NoError(t, insert("c1"))
+		select {
+		case <-wake:
+		case <-time.After(10 * time.Second):
+			t.Fatal("a committed change does not signal")
 		}
-		want := c0
-		for _, st := range steps {
-			err := s.Update(ctx, st.fn)
-			if st.fail {
-				require.Error(t, err, st.name)
-				r.Version-- // the rolled-back Put had bumped it
-			} else {
-				require.NoError(t, err, st.name)
+		require.NoError(t, insert("c2"))
+		err := s.Update(ctx, func(tx *Tx) error {
+			if err := tx.InsertChange(ctx, &Change{ClusterUUID: "c1", Kind: "k", Body: []byte(`{}`)}); err != nil {
+				return err
 			}
-			want += st.bumped
-			assert.Equal(t, want, count(Clusters), st.name)
+			return errors.New("rolled back")
+		})
+		require.Error(t, err)
+		ids, clusters := read(0, Cond{})
+		assert.Equal(t, []string{"c1", "c2"}, clusters)
+		assert.Less(t, ids[0], ids[1])
+		_, clusters = read(0, Eq("cluster_uuid", "c2"))
+		assert.Equal(t, []string{"c2"}, clusters)
+		_, clusters = read(ids[0], Cond{})
+		assert.Equal(t, []string{"c2"}, clusters)
+
+		for range 40 {
+			require.NoError(t, insert("c3"))
 		}
-		assert.Equal(t, t0, count(Templates), "other kinds are not bumped")
-		assert.Error(t, s.Read(ctx, func(tx *Tx) error { return tx.Insert(ctx, Templates, rec("x", "p", "x", nil)) }),
-			"Read does not write")
+		var first, last int64
+		require.NoError(t, s.View(ctx, func(tx *Tx) (err error) {
+			first, last, err = tx.ChangeBounds(ctx)
+			return err
+		}))
+		assert.LessOrEqual(t, last-first+1, int64(8+pruneEvery(8)), "pruned to the retention")
+		assert.Greater(t, first, ids[1], "the oldest changes are gone")
 	})
 }

@@ -18,11 +18,14 @@ type Kind struct {
 	columns []string
 	// counted kinds keep a count per project (see ProjectCount).
 	counted bool
+	// writeCounted kinds keep a count of the transactions that wrote
+	// them (see WriteCount).
+	writeCounted bool
 }
 
 // The kinds of records.
 var (
-	Templates   = Kind{table: "cluster_templates", columns: []string{"public", "hidden"}}
+	Templates   = Kind{table: "cluster_templates", columns: []string{"public", "hidden"}, writeCounted: true}
 	Clusters    = Kind{table: "clusters", columns: []string{"template_uuid", "status"}, counted: true}
 	NodeGroups  = Kind{table: "nodegroups", columns: []string{"cluster_uuid", "role", "is_default", "node_count"}}
 	Federations = Kind{table: "federations", columns: []string{"host_cluster_uuid"}}
@@ -78,7 +81,7 @@ func (t *Tx) Insert(ctx context.Context, k Kind, r *Record) error {
 	if err := t.queryRow(ctx, q, args...).Scan(&r.ID); err != nil {
 		return fmt.Errorf("insert %s %s: %w", k.table, r.UUID, t.d.mapError(err))
 	}
-	t.changed(k)
+	t.wrote(k)
 	if k.counted {
 		_, err := t.exec(ctx, `INSERT INTO project_counts (kind, project_id, n) VALUES (?, ?, 1)
 			ON CONFLICT (kind, project_id) DO UPDATE SET n = project_counts.n + 1`, k.table, r.ProjectID)
@@ -194,7 +197,7 @@ func (t *Tx) Put(ctx context.Context, k Kind, r *Record) error {
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 1 {
 		r.Version++
-		t.changed(k)
+		t.wrote(k)
 		return err
 	}
 	if _, err := t.Get(ctx, k, r.UUID); err != nil {
@@ -232,7 +235,7 @@ func (t *Tx) DeleteWhere(ctx context.Context, k Kind, c Cond) (int64, error) {
 	}
 	n, err := res.RowsAffected()
 	if n > 0 {
-		t.changed(k)
+		t.wrote(k)
 	}
 	return n, err
 }

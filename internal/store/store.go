@@ -46,6 +46,9 @@ type Store struct {
 	// while transactions hold the others, so preparing never deadlocks.
 	readers chan struct{}
 
+	// feed is the change feed's state in this process (changes.go).
+	feed feed
+
 	blobOnce sync.Once
 	blobs    *blobWriterLoop
 	blobDone sync.WaitGroup
@@ -259,7 +262,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(*Tx)
 		err = tx.beforeCommit[i]()
 	}
 	if err == nil {
-		err = tx.bumpChanges(ctx)
+		err = tx.bumpWriteCounts(ctx)
 	}
 	if err != nil {
 		sqlTx.Rollback()
@@ -285,9 +288,9 @@ type Tx struct {
 
 	beforeCommit []func() error
 	afterCommit  []func()
-	// changedKinds are the kinds whose change count the transaction
-	// bumps (see changed).
-	changedKinds map[string]bool
+	// wroteKinds are the kinds whose write count the transaction bumps
+	// (see wrote).
+	wroteKinds map[string]bool
 }
 
 // BeforeCommit runs fn in the transaction once the function it was given

@@ -12,7 +12,7 @@ import (
 
 // NodeEnv are the per-node values NodeTemplate substitutes into the boot
 // configs boot-master and boot-worker.
-var NodeEnv = []string{"NODE_NAME", "WAIT_CURL", "PRIMARY_ADDRESS", "MASTERS", "API_PUBLIC_ADDRESS", "CA_CERT", "DOCKER_VOLUME"}
+var NodeEnv = []string{"NODE_NAME", "WAIT_CURL", "PRIMARY_ADDRESS", "MASTERS", "API_PUBLIC_ADDRESS", "API_ADDRESS", "CA_CERT", "DOCKER_VOLUME"}
 
 // Ports are the ports a ClusterTemplate stack opens.
 type Ports struct {
@@ -46,11 +46,13 @@ func InternalCIDR(c drivers.Cluster, layers ...map[string]string) string {
 }
 
 // BasicParams returns the parameters of a ClusterTemplate stack; caCert is
-// the base64 of the cluster CA's PEM.
+// the base64 of the cluster CA's PEM. The stack is the cluster's when
+// worker is the default worker group, else the node-group stack of worker.
 func BasicParams(c drivers.Cluster, labels Values, master, worker drivers.NodeGroup, p Ports, caCert string) map[string]any {
-	params := Common(c, labels, true)
+	params := Common(c, labels, worker.IsDefault)
 	maps.Copy(params, map[string]any{
-		"internal_cidr":               InternalCIDR(c, c.Template.Labels, c.Labels),
+		"is_cluster_stack":            worker.IsDefault,
+		"internal_cidr":               InternalCIDR(c, c.Template.Labels, c.Labels, worker.Labels),
 		"api_port":                    p.API,
 		"extra_port":                  p.Extra,
 		"worker_port_min":             p.WorkerMin,
@@ -92,6 +94,17 @@ func BasicOutputs(c drivers.Cluster, s drivers.StackState) (apiAddress string, g
 	return String(s.Outputs["api_address"]), map[string]drivers.NodeGroupOutputs{master.UUID: m, worker.UUID: w}, nil
 }
 
+// BasicGroupOutputs reads the node-group stack of an extra group: the
+// addresses and count of its workers.
+func BasicGroupOutputs(c drivers.Cluster, ng drivers.NodeGroup, s drivers.StackState) (map[string]drivers.NodeGroupOutputs, error) {
+	g := drivers.NodeGroupOutputs{NodeAddresses: Addresses(s.Outputs, "nodes", "nodes_private", c.FloatingIPEnabled)}
+	var err error
+	if g.NodeCount, err = Count(s.Parameters, "number_of_nodes"); err != nil {
+		return nil, err
+	}
+	return map[string]drivers.NodeGroupOutputs{ng.UUID: g}, nil
+}
+
 // BasicResize returns the parameters that resize the workers of a
 // ClusterTemplate stack.
 func BasicResize(c drivers.Cluster, r drivers.Resize) (map[string]any, error) {
@@ -113,6 +126,26 @@ func ValidateBasic(c drivers.Cluster, coe string, labels LabelSet, networkDriver
 	return labels.Resolve(c.Template.Labels, c.Labels)
 }
 
+// StackLabels checks a cluster of a ClusterTemplate driver about to get a
+// stack, and returns the labels its nodes are built with: the cluster's,
+// with those of the extra node group ng over them when ng is not nil. A
+// cluster with TLS needs its CA certificate in its boot data.
+func StackLabels(c drivers.Cluster, ng *drivers.NodeGroup, coe string, labels LabelSet, networkDrivers, volumeDrivers []string) (Values, error) {
+	v, err := ValidateBasic(c, coe, labels, networkDrivers, volumeDrivers)
+	if err != nil {
+		return nil, err
+	}
+	if ng != nil {
+		if v, err = labels.Resolve(c.Template.Labels, c.Labels, ng.Labels); err != nil {
+			return nil, err
+		}
+	}
+	if !c.Template.TLSDisabled && c.Boot.CACert == "" {
+		return nil, fmt.Errorf("%w: cluster %s has no CA certificate in its boot data", drivers.ErrInvalid, c.UUID)
+	}
+	return v, nil
+}
+
 // BasicStack assembles a ClusterTemplate stack from the boot configs of
 // the masters and the workers.
 func BasicStack(c drivers.Cluster, labels Values, p Ports, bootMaster, bootWorker []byte) (drivers.Stack, error) {
@@ -120,6 +153,39 @@ func BasicStack(c drivers.Cluster, labels Values, p Ports, bootMaster, bootWorke
 	if err != nil {
 		return drivers.Stack{}, err
 	}
+	return basicStack(c, labels, p, master, worker, bootMaster, bootWorker)
+}
+
+// BasicNodeGroupStack assembles the ClusterTemplate stack of an extra
+// worker group ng: its workers only, on the network of the cluster's
+// stack, finding the masters through the cluster's API address. The boot
+// configs are the cluster's, so its workers join as the default group's do.
+func BasicNodeGroupStack(c drivers.Cluster, ng drivers.NodeGroup, labels Values, p Ports, bootMaster, bootWorker []byte) (drivers.Stack, error) {
+	if ng.Role == RoleMaster {
+		return drivers.Stack{}, fmt.Errorf("%w: node groups of role master cannot be added to cluster %s", drivers.ErrNotSupported, c.UUID)
+	}
+	if err := counts(ng); err != nil {
+		return drivers.Stack{}, err
+	}
+	master, err := DefaultGroup(c, RoleMaster)
+	if err != nil {
+		return drivers.Stack{}, err
+	}
+	host := APIHost(c.APIAddress)
+	if host == "" {
+		return drivers.Stack{}, fmt.Errorf("%w: cluster %s has no API address yet", drivers.ErrInvalid, c.UUID)
+	}
+	ng.IsDefault = false
+	st, err := basicStack(c, labels, p, master, ng, bootMaster, bootWorker)
+	if err != nil {
+		return drivers.Stack{}, err
+	}
+	st.Parameters["existing_api_address"] = host
+	return st, nil
+}
+
+// basicStack assembles a ClusterTemplate stack whose workers are worker.
+func basicStack(c drivers.Cluster, labels Values, p Ports, master, worker drivers.NodeGroup, bootMaster, bootWorker []byte) (drivers.Stack, error) {
 	files, err := Files(embed.FS{}, "", NodeTemplate, NetworkTemplate, APILBTemplate)
 	if err != nil {
 		return drivers.Stack{}, err

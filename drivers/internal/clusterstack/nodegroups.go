@@ -31,6 +31,18 @@ func Defaults(c drivers.Cluster) (master, worker drivers.NodeGroup, err error) {
 	return master, worker, err
 }
 
+// WorkerCount returns the number of workers a cluster should have: the
+// nodes of every group but the masters', the extra groups' included.
+func WorkerCount(c drivers.Cluster) int {
+	n := 0
+	for _, ng := range c.NodeGroups {
+		if ng.Role != RoleMaster {
+			n += ng.NodeCount
+		}
+	}
+	return n
+}
+
 // Group returns the node group with the given UUID.
 func Group(c drivers.Cluster, uuid string) (drivers.NodeGroup, error) {
 	for _, ng := range c.NodeGroups {

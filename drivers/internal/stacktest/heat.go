@@ -65,3 +65,14 @@ func BasicNested(o Options, apiPort, extraPort int) map[string][]map[string]any 
 		"apilb.yaml":   {{"floating_ip_enabled": o.FloatingIP, "port": apiPort, "extra_port": extraPort}},
 	}
 }
+
+// NodeGroupNested are the parameters the shared cluster template hands
+// node.yaml in a node-group stack under the options o, for ValidateStack:
+// a worker on the cluster's network that finds the masters through the
+// cluster's API address.
+func NodeGroupNested(o Options, apiPort, extraPort int) map[string][]map[string]any {
+	return map[string][]map[string]any{"node.yaml": {{
+		"role": "worker", "floating_ip_enabled": o.FloatingIP, "ssh_key_name": "default", "api_port": apiPort,
+		"extra_port": extraPort, "api_address": "172.24.4.10", "primary_address": "", "masters": "",
+	}}}
+}

@@ -5,7 +5,9 @@
 # other masters join it), a Mesos master and Marathon; on agents a Mesos
 # agent pointed at every master's ZooKeeper. With TLS, Mesos' libprocess
 # serves and verifies certificates the service signed. Then it signals the
-# node's wait condition.
+# node's wait condition. An agent of an extra node group knows no master's
+# address: it reads the masters' ZooKeeper from the Mesos API at the
+# cluster's API address (API_ADDRESS).
 set -euo pipefail
 
 # shellcheck source=../../internal/nodeboot/scripts/magnum-node.sh
@@ -141,8 +143,36 @@ master() {
 		--master "$zk/mesos" --zk "$zk/marathon" --hostname "$NODE_IP" --http_port 8080
 }
 
+# masters_zk: the ZooKeeper URL of the Mesos masters: every master's
+# ZooKeeper, else the one the master at the cluster's API address uses.
+masters_zk() {
+	local scheme=http opts=() zk="" i
+	if [ -n "$MASTERS" ]; then
+		printf 'zk://%s/mesos' "$(zk_list "$MASTERS")"
+		return 0
+	fi
+	if [ "$TLS_DISABLED" != true ]; then
+		scheme=https
+		opts=(--cacert "$MAGNUM_CERT_DIR/ca.crt" --cert "$MAGNUM_CERT_DIR/node.crt" --key "$MAGNUM_CERT_DIR/node.key")
+	fi
+	for i in $(seq 1 60); do
+		# Mesos' JSON writes "/" as "\/".
+		zk=$(magnum_curl "${opts[@]}" "$scheme://$API_ADDRESS:5050/master/flags" 2>/dev/null | sed 's|\\/|/|g' |
+			grep -o '"zk": *"zk://[^"]*"' | sed 's/.*"\(zk:[^"]*\)"$/\1/' || true)
+		if [ -n "$zk" ]; then
+			printf '%s' "$zk"
+			return 0
+		fi
+		magnum_log "waiting for the Mesos masters at $API_ADDRESS ($i)"
+		sleep 10
+	done
+	magnum_log "no ZooKeeper of the Mesos masters at $API_ADDRESS"
+	return 1
+}
+
 agent() {
-	local extra=()
+	local extra=() zk
+	zk=$(masters_zk)
 	if [ -n "$MESOS_AGENT_EXECUTOR_ENV" ]; then
 		extra+=(-e "MESOS_EXECUTOR_ENVIRONMENT_VARIABLES=$MESOS_AGENT_EXECUTOR_ENV")
 	fi
@@ -156,7 +186,7 @@ agent() {
 	service mesos-agent "${TLS_ENV[@]}" "${extra[@]}" --privileged --pid host \
 		-v /var/run/docker.sock:/var/run/docker.sock -v /sys/fs/cgroup:/sys/fs/cgroup \
 		-v "$MESOS_AGENT_WORK_DIR:$MESOS_AGENT_WORK_DIR" \
-		-e "MESOS_MASTER=zk://$(zk_list "$MASTERS")/mesos" -e "MESOS_HOSTNAME=$NODE_IP" -e "MESOS_IP=$NODE_IP" \
+		-e "MESOS_MASTER=$zk" -e "MESOS_HOSTNAME=$NODE_IP" -e "MESOS_IP=$NODE_IP" \
 		-e MESOS_PORT=5051 -e MESOS_CONTAINERIZERS=docker,mesos -e MESOS_SYSTEMD_ENABLE_SUPPORT=false \
 		-e "MESOS_WORK_DIR=$MESOS_AGENT_WORK_DIR" -e MESOS_DOCKER_STORE_DIR=/var/lib/mesos/store/docker \
 		"mesosphere/mesos-slave:$MESOS_TAG"

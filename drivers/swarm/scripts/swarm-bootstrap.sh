@@ -4,6 +4,9 @@
 # the Docker API with TLS (2376; 2375 without TLS), then initialises the
 # swarm (primary master) or joins it as a manager or a worker with the join
 # token read from the primary's API, and signals the node's wait condition.
+# A worker of an extra node group knows no master's address: it reads the
+# join token and the managers' addresses from the Docker API at the
+# cluster's API address (API_ADDRESS) instead.
 set -euo pipefail
 
 # shellcheck source=../../internal/nodeboot/scripts/magnum-node.sh
@@ -15,7 +18,7 @@ set +a
 trap 'magnum_on_failure $LINENO' ERR
 
 export MAGNUM_CERT_DIR=/etc/docker/tls
-magnum_save_env /etc/magnum/node.env NODE_NAME WAIT_CURL PRIMARY_ADDRESS MASTERS API_PUBLIC_ADDRESS CA_CERT DOCKER_VOLUME
+magnum_save_env /etc/magnum/node.env NODE_NAME WAIT_CURL PRIMARY_ADDRESS MASTERS API_PUBLIC_ADDRESS API_ADDRESS CA_CERT DOCKER_VOLUME
 
 # docker_daemon: the Docker daemon on the socket and on TCP, with TLS
 # verifying clients against the cluster CA unless TLS is disabled.
@@ -55,32 +58,39 @@ CFG
 	systemctl restart docker
 }
 
-# primary_api PATH: GET on the primary master's Docker API.
-primary_api() {
+# manager_api HOST PATH: GET on a manager's Docker API.
+manager_api() {
 	if [ "$TLS_DISABLED" = true ]; then
-		magnum_curl "http://$PRIMARY_ADDRESS:2375$1"
+		magnum_curl "http://$1:2375$2"
 	else
 		magnum_curl --cacert "$MAGNUM_CERT_DIR/ca.crt" --cert "$MAGNUM_CERT_DIR/server.crt" \
-			--key "$MAGNUM_CERT_DIR/server.key" "https://$PRIMARY_ADDRESS:2376$1"
+			--key "$MAGNUM_CERT_DIR/server.key" "https://$1:2376$2"
 	fi
 }
 
-# join ROLE: joins the primary's swarm as a Manager or a Worker.
+# join ROLE: joins the swarm as a Manager or a Worker: through the primary
+# master, else through the managers the cluster's API address names.
 join() {
-	local token="" i
+	local api=${PRIMARY_ADDRESS:-$API_ADDRESS} token="" managers="" i
+	if [ -n "$PRIMARY_ADDRESS" ]; then
+		managers="$PRIMARY_ADDRESS:2377"
+	fi
 	for i in $(seq 1 120); do
-		token=$(primary_api /swarm 2>/dev/null | sed -n 's/.*"'"$1"'": *"\(SWMTKN-[^"]*\)".*/\1/p' || true)
-		if [ -n "$token" ]; then
+		token=$(manager_api "$api" /swarm 2>/dev/null | sed -n 's/.*"'"$1"'": *"\(SWMTKN-[^"]*\)".*/\1/p' || true)
+		if [ -z "$PRIMARY_ADDRESS" ] && [ -n "$token" ]; then
+			managers=$(manager_api "$api" /info 2>/dev/null | grep -o '"Addr": *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/' | head -n 1 || true)
+		fi
+		if [ -n "$token" ] && [ -n "$managers" ]; then
 			break
 		fi
-		magnum_log "waiting for the swarm on $PRIMARY_ADDRESS ($i)"
+		magnum_log "waiting for the swarm on $api ($i)"
 		sleep 5
 	done
-	if [ -z "$token" ]; then
-		magnum_log "no $1 join token from $PRIMARY_ADDRESS"
+	if [ -z "$token" ] || [ -z "$managers" ]; then
+		magnum_log "no $1 join token or manager address from $api"
 		return 1
 	fi
-	docker swarm join --token "$token" --advertise-addr "$NODE_IP" "$PRIMARY_ADDRESS:2377"
+	docker swarm join --token "$token" --advertise-addr "$NODE_IP" "$managers"
 }
 
 NODE_IP=$(magnum_node_ip)

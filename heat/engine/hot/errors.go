@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gomagnum/gomagnum/heat"
+	"github.com/gomagnum/gomagnum/internal/python"
 )
 
 // Exception type names Heat reports with its errors.
@@ -14,7 +15,6 @@ const (
 	TypeUnknownUserParameter   = "UnknownUserParameter"
 	TypeUserParameterMissing   = "UserParameterMissing"
 	TypeInvalidTemplateVersion = "InvalidTemplateVersion"
-	TypeInvalidTemplateSection = "InvalidTemplateSection"
 	TypeInvalidTemplateRef     = "InvalidTemplateReference"
 	TypeInvalidTemplateAttr    = "InvalidTemplateAttribute"
 	TypeInvalidSchemaError     = "InvalidSchemaError"
@@ -22,6 +22,10 @@ const (
 	TypeInvalidEnvironment     = "InvalidEnvironment"
 	TypeNotFound               = "NotFound"
 	TypeRequestLimitExceeded   = "RequestLimitExceeded"
+	// TypeBadRequest is the type of what Heat's API refuses itself: a
+	// template that does not parse, and every validation failure its
+	// template validation reports.
+	TypeBadRequest = "HTTPBadRequest"
 )
 
 // Error is a template error as Heat reports it: the exception type, and
@@ -37,6 +41,9 @@ type Error struct {
 	Path []string
 	// Message is the explanation.
 	Message string
+	// format marks a template Parse refused for its format: not JSON or
+	// YAML, not a mapping, or without a version key.
+	format bool
 }
 
 // Error formats the error the way Heat's API reports it.
@@ -104,7 +111,7 @@ type PyError struct {
 // message.
 func (e *PyError) Error() string {
 	if e.Kind == "KeyError" {
-		return pyQuote(e.Msg)
+		return python.Quote(e.Msg)
 	}
 	return e.Msg
 }

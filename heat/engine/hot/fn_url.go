@@ -6,7 +6,11 @@ import (
 )
 
 // makeURL is make_url: a correctly escaped URL from its components.
-type makeURL struct{ *base }
+type makeURL struct {
+	*base
+	// order is the written order of a query given as a mapping.
+	order []string
+}
 
 var urlKeys = []string{"scheme", "username", "password", "host", "port", "path", "query", "fragment"}
 
@@ -93,7 +97,7 @@ func (f *makeURL) result() (any, error) {
 	}
 	query, _ := m["query"].(map[string]any)
 	return urlUnsplit(scheme, netloc(m), quote(str("path"), "/"),
-		strings.ReplaceAll(urlEncode(query), "%2F", "/"), quote(str("fragment"), "/")), nil
+		strings.ReplaceAll(urlEncode(query, f.order), "%2F", "/"), quote(str("fragment"), "/")), nil
 }
 
 func netloc(m map[string]any) string {
@@ -168,10 +172,11 @@ func isUnreserved(c byte) bool {
 // quotePlus is urllib.parse.quote_plus.
 func quotePlus(s string) string { return strings.ReplaceAll(quote(s, " "), " ", "+") }
 
-// urlEncode is urllib.parse.urlencode of a map (keys sorted).
-func urlEncode(q map[string]any) string {
+// urlEncode is urllib.parse.urlencode of a query, its keys in the order
+// written (order), the others sorted.
+func urlEncode(q map[string]any, order []string) string {
 	parts := make([]string, 0, len(q))
-	for _, k := range sortedKeys(q) {
+	for _, k := range orderedKeys(order, q) {
 		parts = append(parts, quotePlus(k)+"="+quotePlus(PyStr(q[k])))
 	}
 	return strings.Join(parts, "&")

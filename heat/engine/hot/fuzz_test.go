@@ -1,6 +1,8 @@
 package hot
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -18,6 +20,10 @@ func FuzzParse(f *testing.F) {
 		"heat_template_version: 2016-10-14\nparameter_groups: [{label: x, parameters: [a]}]\nparameters: {a: {type: json}}\n",
 		"a: &x [*x]\n",
 		"heat_template_version: rocky\noutputs: {o: {value: {repeat: {for_each: {x: [a, b]}, template: x}}}}\n",
+		"heat_template_version: rocky\non: {}\nresources:\n  yes: {type: T, off: 1, properties: {On: {No: 2}}}\n",
+		"heat_template_version: rocky\nparameters: {y: {type: string}}\noutputs: {n: {value: [{<<: {on: 1}}]}}\n",
+		"heat_template_version: rocky\nparameters:\n  z: {type: json, default: {b: [{d: 1, c: 2}], a: 1}}\n  a: {type: string}\noutputs: {u: {value: {make_url: {host: h, query: {z: 1, a: 2}}}}}\n",
+		`{"heat_template_version": "rocky", "parameters": {"j": {"type": "json", "default": {"z": [{"y": 1, "x": 2}], "a": null}}}}`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -26,6 +32,8 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			return
 		}
+		checkBoolKeys(t, tp)
+		checkKeyOrders(t, tp.orders)
 		_ = tp.ValidateStructure()
 		_ = tp.ValidateParameterGroups()
 		p := tp.Bind(Identity{StackID: "id", StackName: "n"}, nil, nil)
@@ -65,6 +73,8 @@ func FuzzEvaluate(f *testing.F) {
 		`{digest: [sha512, x]}`,
 		`{filter: [[1], {list_concat_unique: [[1, 2], [2, 3]]}]}`,
 		`{contains: [a, abc]}`,
+		`{yaql: {expression: "$.data.a.orderBy($.k).thenByDescending($.v).groupBy($.k, $.v, $.sum()).skip(1).take(2)", data: {a: [{k: 1, v: 2}, {k: 1, v: 3}]}}}`,
+		`{yaql: {expression: "$.data.a.join($.data.a, $1 < $2, [$1, $2]).selectMany($).reverse().indexOf(2)", data: {a: [1, 2]}}}`,
 		`{"Fn::Select": ["1", "[1, 2]"]}`,
 		`{get_file: f}`,
 	} {
@@ -143,4 +153,47 @@ func referenceReplace(s string, keys, values []string) (string, map[string]bool)
 		return strings.Join(pieces, values[0])
 	}
 	return replace(s, keys, values), found
+}
+
+// checkBoolKeys checks that every boolean key recorded is in the
+// document, at its path, under its JSON name.
+func checkBoolKeys(t *testing.T, tp *Template) {
+	for _, bk := range tp.boolKeys {
+		var node any = tp.Raw
+		for _, k := range bk.path {
+			m, ok := node.(map[string]any)
+			if !ok {
+				t.Fatalf("boolean key path %v leaves the mappings", bk.path)
+			}
+			node = m[k]
+		}
+		m, ok := node.(map[string]any)
+		if _, has := m[strconv.FormatBool(bk.value)]; !ok || !has {
+			t.Fatalf("boolean key %v at %v is not in the document", bk.value, bk.path)
+		}
+	}
+}
+
+// checkKeyOrders checks that every order kept is of a mapping written
+// unsorted, each key once, and that their number is bounded.
+func checkKeyOrders(t *testing.T, orders keyOrders) {
+	if len(orders) > maxKeyOrders {
+		t.Fatalf("%d key orders kept", len(orders))
+	}
+	for path, keys := range orders {
+		if len(keys) < 2 || slices.IsSorted(keys) || len(slices.Compact(slices.Sorted(slices.Values(keys)))) != len(keys) {
+			t.Fatalf("order %q kept for %v", path, keys)
+		}
+	}
+}
+
+// FuzzJSONKeyOrders reads the key orders of arbitrary text: never a
+// panic, and every order kept is of an unsorted object.
+func FuzzJSONKeyOrders(f *testing.F) {
+	f.Add(`{"z": {"y": 1, "x": [{"b": 1, "a": 2}]}, "a": [3]}`)
+	f.Add(`[{"b": 1, "a": 2, "b": 3}]`)
+	f.Add(`{"a": `)
+	f.Fuzz(func(t *testing.T, s string) {
+		checkKeyOrders(t, jsonKeyOrders([]byte(s)))
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -21,18 +22,87 @@ import (
 // LoadDocument parses JSON or YAML text into template values. An empty
 // YAML document gives nil.
 func LoadDocument(data []byte) (any, error) {
+	d, err := loadDocument(data)
+	return d.value, err
+}
+
+// document is a loaded document with what its Go maps do not keep.
+type document struct {
+	value any
+	// boolKeys are the mapping keys YAML 1.1 reads as booleans, which
+	// JSON cannot have.
+	boolKeys []boolKey
+	// orders are the written orders of its mappings.
+	orders keyOrders
+}
+
+// loadDocument is LoadDocument that also returns where the document has
+// boolean keys and the order its mappings were written in.
+func loadDocument(data []byte) (document, error) {
 	if v, ok := loadJSON(data); ok {
-		return v, nil
+		return document{value: v, orders: jsonKeyOrders(data)}, nil
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, err
+		return document{}, err
 	}
 	if root.Kind == 0 {
-		return nil, nil
+		return document{}, nil
 	}
-	budget := maxYAMLNodes
-	return fromNode(&root, 0, &budget)
+	st := &loadState{budget: maxYAMLNodes}
+	v, err := st.fromNode(&root, 0)
+	return document{value: v, boolKeys: st.boolKeys, orders: st.orders}, err
+}
+
+// boolKey is a mapping key PyYAML reads as a boolean (an unquoted on,
+// yes, off…): Heat sees True or False where a name is expected. The
+// key is stored as "true" or "false", as a JSON round trip gives.
+type boolKey struct {
+	// path leads to the mapping holding the key.
+	path  []string
+	value bool
+}
+
+// boolKeyDepth is the depth down to which boolean keys are recorded:
+// the template's sections, their entries, the keys of a definition and
+// of its properties; deeper keys are values.
+const boolKeyDepth = 4
+
+// loadState carries what one document's conversion tracks: the node
+// budget, the path to the current node (keys, and indexes written
+// "[i]"), how many of its steps are indexes, the boolean keys seen and
+// the mappings' written orders.
+type loadState struct {
+	budget   int
+	path     []pathStep
+	indexes  int
+	boolKeys []boolKey
+	orders   keyOrders
+}
+
+// keyPath returns the keys of the current path, which holds no index.
+func (st *loadState) keyPath() []string {
+	out := make([]string, len(st.path))
+	for i, step := range st.path {
+		out[i] = step.key
+	}
+	return out
+}
+
+// pathText writes the current path as keyOrders names it.
+func (st *loadState) pathText() string {
+	var b strings.Builder
+	for i, step := range st.path {
+		switch {
+		case step.index >= 0:
+			b.WriteString("[" + strconv.Itoa(step.index) + "]")
+		case i > 0:
+			b.WriteString("." + step.key)
+		default:
+			b.WriteString(step.key)
+		}
+	}
+	return b.String()
 }
 
 func loadJSON(data []byte) (any, bool) {
@@ -82,11 +152,11 @@ var (
 	errYAMLSize  = errors.New("document expands to too many nodes")
 )
 
-func fromNode(n *yaml.Node, depth int, budget *int) (any, error) {
+func (st *loadState) fromNode(n *yaml.Node, depth int) (any, error) {
 	if depth > maxYAMLDepth {
 		return nil, errYAMLDepth
 	}
-	if *budget--; *budget < 0 {
+	if st.budget--; st.budget < 0 {
 		return nil, errYAMLSize
 	}
 	switch n.Kind {
@@ -94,13 +164,15 @@ func fromNode(n *yaml.Node, depth int, budget *int) (any, error) {
 		if len(n.Content) == 0 {
 			return nil, nil
 		}
-		return fromNode(n.Content[0], depth+1, budget)
+		return st.fromNode(n.Content[0], depth+1)
 	case yaml.AliasNode:
-		return fromNode(n.Alias, depth+1, budget)
+		return st.fromNode(n.Alias, depth+1)
 	case yaml.SequenceNode:
 		out := make([]any, 0, len(n.Content))
-		for _, c := range n.Content {
-			v, err := fromNode(c, depth+1, budget)
+		for i, c := range n.Content {
+			st.path, st.indexes = append(st.path, pathStep{index: i}), st.indexes+1
+			v, err := st.fromNode(c, depth+1)
+			st.path, st.indexes = st.path[:len(st.path)-1], st.indexes-1
 			if err != nil {
 				return nil, err
 			}
@@ -108,39 +180,52 @@ func fromNode(n *yaml.Node, depth int, budget *int) (any, error) {
 		}
 		return out, nil
 	case yaml.MappingNode:
-		return fromMapping(n, depth, budget)
+		return st.fromMapping(n, depth)
 	default:
 		return scalar(n)
 	}
 }
 
-func fromMapping(n *yaml.Node, depth int, budget *int) (any, error) {
+func (st *loadState) fromMapping(n *yaml.Node, depth int) (any, error) {
 	out := make(map[string]any, len(n.Content)/2)
+	keys := make([]string, 0, len(n.Content)/2)
+	merged := false
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind == yaml.ScalarNode && k.Value == "<<" && k.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
-			if err := mergeInto(out, v, depth, budget); err != nil {
+			if err := st.mergeInto(out, v, depth); err != nil {
 				return nil, err
 			}
+			merged = true
 			continue
 		}
-		key, err := fromNode(k, depth+1, budget)
+		key, err := st.fromNode(k, depth+1)
 		if err != nil {
 			return nil, err
 		}
-		val, err := fromNode(v, depth+1, budget)
+		name := keyString(key)
+		if b, isBool := key.(bool); isBool && st.indexes == 0 && len(st.path) < boolKeyDepth {
+			st.boolKeys = append(st.boolKeys, boolKey{path: st.keyPath(), value: b})
+		}
+		st.path = append(st.path, pathStep{key: name, index: -1})
+		val, err := st.fromNode(v, depth+1)
+		st.path = st.path[:len(st.path)-1]
 		if err != nil {
 			return nil, err
 		}
-		out[keyString(key)] = val
+		out[name] = val
+		keys = append(keys, name)
+	}
+	if !merged && !slices.IsSorted(keys) {
+		st.orders.record(st.pathText(), keys)
 	}
 	return out, nil
 }
 
 // mergeInto applies a YAML merge key: the merged maps' keys do not
 // override keys already present.
-func mergeInto(out map[string]any, v *yaml.Node, depth int, budget *int) error {
-	src, err := fromNode(v, depth+1, budget)
+func (st *loadState) mergeInto(out map[string]any, v *yaml.Node, depth int) error {
+	src, err := st.fromNode(v, depth+1)
 	if err != nil {
 		return err
 	}

@@ -35,6 +35,8 @@ type ParamSchema struct {
 	Immutable   bool
 	Tags        []string
 	Constraints []*Constraint
+	// orders are the written key orders of a json default.
+	orders keyOrders
 }
 
 func parseParamSchemas(v Version, raw any) (map[string]*ParamSchema, error) {
@@ -289,6 +291,9 @@ type Params struct {
 	defaults map[string]any
 	pseudo   map[string]any
 	values   map[string]any
+	// order is the order the parameters were written in, when it is not
+	// sorted: Heat validates them in that order.
+	order []string
 }
 
 // Identity names a stack for its pseudo parameters.
@@ -301,7 +306,8 @@ type Identity struct {
 // Bind binds user parameter values and environment parameter defaults to
 // the template's parameters.
 func (t *Template) Bind(id Identity, user, defaults map[string]any) *Params {
-	p := &Params{schemas: t.Params, user: user, defaults: defaults, values: map[string]any{}}
+	p := &Params{schemas: t.Params, user: user, defaults: defaults, values: map[string]any{},
+		order: t.orders["parameters"]}
 	p.pseudo = map[string]any{ParamStackID: id.StackID, ParamProjectID: id.ProjectID}
 	if id.StackName != "" {
 		p.pseudo[ParamStackName] = id.StackName
@@ -368,7 +374,7 @@ func (p *Params) Validate(values bool, custom CustomChecker) error {
 			return newError(TypeUnknownUserParameter, "The Parameter (%s) was not defined in template.", name)
 		}
 	}
-	for _, name := range sortedKeys(p.schemas) {
+	for _, name := range orderedKeys(p.order, p.schemas) {
 		if err := p.validateOne(name, values, custom); err != nil {
 			return err
 		}
@@ -412,11 +418,37 @@ func (p *Params) Texts() map[string]string {
 			continue
 		case s.Hidden:
 			out[name] = "******"
+		case s.Type == ParamJSON:
+			out[name] = s.jsonText(v, p.orderOf(name))
 		default:
 			out[name] = s.Text(v)
 		}
 	}
 	return out
+}
+
+// orderOf returns the written key order of a json parameter's value: a
+// JSON text given keeps its order, a default its template's; a value
+// given as a map has none.
+func (p *Params) orderOf(name string) keyOrders {
+	raw, _ := p.raw(name)
+	if s, ok := raw.(string); ok {
+		return jsonKeyOrders([]byte(s))
+	}
+	if p.user[name] == nil && p.defaults[name] == nil {
+		return p.schemas[name].orders
+	}
+	return nil
+}
+
+// jsonText is Text of a json parameter, its maps' keys in the order
+// given.
+func (s *ParamSchema) jsonText(value any, orders keyOrders) string {
+	var b strings.Builder
+	if err := writePyJSON(&b, value, orders, ""); err != nil {
+		return PyStr(value)
+	}
+	return b.String()
 }
 
 // ImmutableChanged returns the immutable parameters whose value differs

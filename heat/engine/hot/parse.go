@@ -121,6 +121,9 @@ func (p *parser) call(kind functionKind, name string, raw any, path []pathStep) 
 			return nil, err
 		}
 		out, err = newFunction(kind, &base{name: name, args: args, ctx: p.ctx})
+		if u, ok := out.(*makeURL); ok && len(p.ctx.Template.orders) > 0 {
+			u.order = p.ctx.Template.orders[childPath(p.pathText(path), "query")]
+		}
 	}
 	if err != nil {
 		var he *Error
@@ -174,7 +177,7 @@ func init() {
 		fnMapReplace:        func(b *base) (Fn, error) { return &mapReplace{b}, nil },
 		fnYaql:              newYaqlFn,
 		fnFilter:            newFilter,
-		fnMakeURL:           func(b *base) (Fn, error) { return &makeURL{b}, nil },
+		fnMakeURL:           func(b *base) (Fn, error) { return &makeURL{base: b}, nil },
 		fnListConcat:        func(b *base) (Fn, error) { return &listConcat{base: b}, nil },
 		fnListConcatUnique:  func(b *base) (Fn, error) { return &listConcat{base: b, unique: true}, nil },
 		fnContains:          newContains,

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/gomagnum/gomagnum/internal/python"
 )
 
 var (
@@ -31,11 +33,11 @@ func PyInt(v any) (int, error) {
 	case string:
 		s := strings.TrimSpace(x)
 		if !pyIntLiteral.MatchString(s) {
-			return 0, valueError("invalid literal for int() with base 10: %s", pyQuote(x))
+			return 0, valueError("invalid literal for int() with base 10: %s", python.Quote(x))
 		}
 		i, err := strconv.Atoi(strings.ReplaceAll(s, "_", ""))
 		if err != nil {
-			return 0, valueError("invalid literal for int() with base 10: %s", pyQuote(x))
+			return 0, valueError("invalid literal for int() with base 10: %s", python.Quote(x))
 		}
 		return i, nil
 	}
@@ -65,7 +67,7 @@ func PyFloat(v any) (float64, error) {
 				return f, nil
 			}
 		}
-		return 0, valueError("could not convert string to float: %s", pyQuote(x))
+		return 0, valueError("could not convert string to float: %s", python.Quote(x))
 	}
 	return 0, typeError("float() argument must be a string or a real number, not '%s'", pyType(v))
 }
@@ -99,7 +101,7 @@ func boolFromString(v any) (bool, error) {
 		return false, nil
 	}
 	return false, valueError("Unrecognized value %s, acceptable values are: '0', '1', 'f', 'false', 'n', 'no', 'off', 'on', 't', 'true', 'y', 'yes'",
-		pyQuote(PyStr(v)))
+		python.Quote(PyStr(v)))
 }
 
 // pyLen implements Python's len() for strings, lists and maps.

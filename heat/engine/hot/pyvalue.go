@@ -6,8 +6,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/gomagnum/gomagnum/internal/python"
 )
 
 // Heat is written in Python, and templates observe Python's string forms
@@ -54,7 +55,7 @@ func pyScalar(v any) string {
 func writeRepr(b *strings.Builder, v any) {
 	switch x := v.(type) {
 	case string:
-		b.WriteString(pyQuote(x))
+		b.WriteString(python.Quote(x))
 	case []any:
 		b.WriteByte('[')
 		for i, e := range x {
@@ -70,7 +71,7 @@ func writeRepr(b *strings.Builder, v any) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(pyQuote(k))
+			b.WriteString(python.Quote(k))
 			b.WriteString(": ")
 			writeRepr(b, x[k])
 		}
@@ -78,43 +79,6 @@ func writeRepr(b *strings.Builder, v any) {
 	default:
 		b.WriteString(pyScalar(v))
 	}
-}
-
-// pyQuote returns Python's repr() of a string.
-func pyQuote(s string) string {
-	q := byte('\'')
-	if strings.ContainsRune(s, '\'') && !strings.ContainsRune(s, '"') {
-		q = '"'
-	}
-	var b strings.Builder
-	b.WriteByte(q)
-	for _, r := range s {
-		switch {
-		case r == rune(q) || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case r > 0x7f && !unicode.IsPrint(r):
-			if r <= 0xff {
-				fmt.Fprintf(&b, `\x%02x`, r)
-			} else if r <= 0xffff {
-				fmt.Fprintf(&b, `\u%04x`, r)
-			} else {
-				fmt.Fprintf(&b, `\U%08x`, r)
-			}
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte(q)
-	return b.String()
 }
 
 // pyFloat returns Python's repr() of a float: the shortest round-tripping
@@ -161,13 +125,15 @@ func pyFloat(f float64) string {
 // its ", " and ": " separators and ASCII-only output.
 func PyJSON(v any) (string, error) {
 	var b strings.Builder
-	if err := writePyJSON(&b, v); err != nil {
+	if err := writePyJSON(&b, v, nil, ""); err != nil {
 		return "", err
 	}
 	return b.String(), nil
 }
 
-func writePyJSON(b *strings.Builder, v any) error {
+// writePyJSON writes v at path as json.dumps does; maps list their keys
+// in the order orders keeps for their path, sorted without one.
+func writePyJSON(b *strings.Builder, v any, orders keyOrders, path string) error {
 	switch x := v.(type) {
 	case nil:
 		b.WriteString("null")
@@ -185,20 +151,28 @@ func writePyJSON(b *strings.Builder, v any) error {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			if err := writePyJSON(b, e); err != nil {
+			var sub string
+			if orders != nil {
+				sub = indexPath(path, i)
+			}
+			if err := writePyJSON(b, e, orders, sub); err != nil {
 				return err
 			}
 		}
 		b.WriteByte(']')
 	case map[string]any:
 		b.WriteByte('{')
-		for i, k := range sortedKeys(x) {
+		for i, k := range orders.keysOf(path, x) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
 			writeJSONString(b, k)
 			b.WriteString(": ")
-			if err := writePyJSON(b, x[k]); err != nil {
+			var sub string
+			if orders != nil {
+				sub = childPath(path, k)
+			}
+			if err := writePyJSON(b, x[k], orders, sub); err != nil {
 				return err
 			}
 		}

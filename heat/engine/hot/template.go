@@ -28,6 +28,10 @@ type Template struct {
 	// sorted names.
 	structureErr, groupsErr    error
 	resourceNames, outputNames []string
+	// boolKeys are the mapping keys YAML 1.1 read as booleans.
+	boolKeys []boolKey
+	// orders are the written orders of the template's mappings.
+	orders keyOrders
 }
 
 // analyse runs the checks of the template alone, once.
@@ -50,24 +54,35 @@ func Parse(data []byte) (*Template, error) {
 			"Request limit exceeded: Template size (%d bytes) exceeds maximum allowed size (%d bytes).",
 			len(data), MaxTemplateSize)
 	}
-	doc, err := LoadDocument(data)
+	loaded, err := loadDocument(data)
+	doc := loaded.value
 	if err != nil {
-		return nil, newError(TypeStackValidationFailed, "Error parsing template [root stack] %v", err)
+		return nil, formatError("Error parsing template [root stack] %v", err)
 	}
 	if doc == nil {
 		doc = map[string]any{}
 	}
 	m, ok := doc.(map[string]any)
 	if !ok {
-		return nil, newError(TypeStackValidationFailed, "The template is not a JSON object or YAML mapping.")
+		return nil, formatError("The template is not a JSON object or YAML mapping.")
 	}
-	return FromMap(m)
+	t, err := FromMap(m)
+	if err != nil {
+		return nil, err
+	}
+	t.boolKeys, t.orders = loaded.boolKeys, loaded.orders
+	for name, s := range t.Params {
+		if s.Type == ParamJSON && len(t.orders) > 0 {
+			s.orders = t.orders.under(childPath("parameters", name) + ".default")
+		}
+	}
+	return t, nil
 }
 
 // FromMap builds a Template from an already decoded document.
 func FromMap(m map[string]any) (*Template, error) {
 	if !hasAnyKey(m, "HeatTemplateFormatVersion", VersionKey, "AWSTemplateFormatVersion") {
-		return nil, newError(TypeStackValidationFailed, "Template format version not found.")
+		return nil, formatError("Template format version not found.")
 	}
 	v, err := templateVersion(m)
 	if err != nil {
@@ -140,10 +155,13 @@ func (t *Template) ValidateStructure() error {
 }
 
 func (t *Template) validateStructure() error {
+	if err := t.boolKeyError(); err != nil {
+		return err
+	}
 	allowed := t.Version.sections()
 	for _, k := range sortedKeys(t.Raw) {
 		if !slices.Contains(allowed, k) {
-			return newError(TypeInvalidTemplateSection, "The template section is invalid: %s", k)
+			return validationError(nil, "The template section is invalid: %s", k)
 		}
 	}
 	res, err := t.section("resources")

@@ -53,7 +53,13 @@ func init() {
 }
 
 func (e *yaqlEnv) call(c *yCall) (any, error) {
+	if _, sorts := orderings[c.name]; sorts {
+		return e.sortChain(c)
+	}
 	m, ok := yaqlMethods[c.name]
+	if !ok {
+		m, ok = yaqlQueries[c.name]
+	}
 	if !ok {
 		return nil, fmt.Errorf("the function %q is not supported by the embedded engine", c.name)
 	}
@@ -71,6 +77,9 @@ func (e *yaqlEnv) call(c *yCall) (any, error) {
 			return nil, err
 		}
 		recv, args = r, args[1:]
+	}
+	if c.name == "join" && len(args) == 3 {
+		return e.joinCollections(recv, args)
 	}
 	return m(e, recv, args)
 }

@@ -4,6 +4,7 @@ package enginetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -106,6 +107,19 @@ func (e *Engine) failed(ctx context.Context, id string) string {
 	return b.String()
 }
 
+// createCluster creates the cluster stack of c, named name, in a new
+// engine.
+func createCluster(t *testing.T, d drivers.Driver, c drivers.Cluster, name string) (*Engine, string, *heat.Stack) {
+	t.Helper()
+	st, err := d.ClusterStack(context.Background(), c)
+	if err != nil {
+		t.Fatalf("ClusterStack: %v", err)
+	}
+	e := NewEngine(t)
+	id, stack := e.Create(name, st)
+	return e, id, stack
+}
+
 // Lifecycle creates the cluster stack of c in the engine, checks the
 // outputs the driver maps from it (addresses of every master and worker,
 // public ones with floating IPs, counts, an API address), then resizes the
@@ -114,12 +128,7 @@ func (e *Engine) failed(ctx context.Context, id string) string {
 func Lifecycle(t *testing.T, d drivers.Driver, c drivers.Cluster) (*Engine, string, drivers.Outputs) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := d.ClusterStack(ctx, c)
-	if err != nil {
-		t.Fatalf("ClusterStack: %v", err)
-	}
-	e := NewEngine(t)
-	id, stack := e.Create("lifecycle", st)
+	e, id, stack := createCluster(t, d, c, "lifecycle")
 	master, worker := c.NodeGroups[0], c.NodeGroups[1]
 	out := mapOutputs(t, d, c, master, stack, master.NodeCount, 2)
 	for _, step := range []drivers.Resize{
@@ -158,4 +167,81 @@ func mapOutputs(t *testing.T, d drivers.Driver, c drivers.Cluster, ng drivers.No
 		}
 	}
 	return out
+}
+
+// Delete deletes a stack and waits until it is gone; a failed delete fails
+// the test.
+func (e *Engine) Delete(id string) {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := e.eng.DeleteStack(ctx, id); err != nil {
+		e.t.Fatalf("delete %s: %v", id, err)
+	}
+	for {
+		st, err := e.eng.GetStack(ctx, id)
+		if errors.Is(err, heat.ErrNotFound) || err == nil && st.Status == heat.DeleteComplete {
+			return
+		}
+		if err != nil {
+			e.t.Fatalf("stack %s: %v", id, err)
+		}
+		if !st.Status.IsInProgress() {
+			e.t.Fatalf("stack %s: %s: %s%s", id, st.Status, st.StatusReason, e.failed(ctx, id))
+		}
+		select {
+		case <-ctx.Done():
+			e.t.Fatalf("stack %s still %s", id, st.Status)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// NodeGroupLifecycle creates the cluster stack of c, then the stack of an
+// extra worker group of 2 nodes next to it, checks the group's outputs
+// (its own addresses and count, no cluster field), resizes it to 1 naming
+// the member to remove, deletes it and checks that the cluster stack is
+// still complete. It returns the extra group.
+func NodeGroupLifecycle(t *testing.T, d drivers.Driver, c drivers.Cluster) drivers.NodeGroup {
+	t.Helper()
+	ctx := context.Background()
+	e, clusterID, stack := createCluster(t, d, c, "cluster")
+	out := mapOutputs(t, d, c, c.NodeGroups[0], stack, c.NodeGroups[0].NodeCount, c.NodeGroups[1].NodeCount)
+	c.APIAddress = out.APIAddress
+
+	ng := drivers.NodeGroup{UUID: "ng-extra", Name: "extra", Role: "worker", FlavorID: "m1.small", NodeCount: 2}
+	c.NodeGroups = append(c.NodeGroups, ng)
+	ngst, err := d.NodeGroupStack(ctx, c, ng)
+	if err != nil {
+		t.Fatalf("NodeGroupStack: %v", err)
+	}
+	id, stack := e.Create("cluster-extra", ngst)
+	groupOutputs(t, d, c, ng, stack, 2)
+	u, err := d.ResizeStack(ctx, c, drivers.Resize{NodeGroup: ng.UUID, NodeCount: 1, NodesToRemove: []string{"1"}})
+	if err != nil {
+		t.Fatalf("ResizeStack: %v", err)
+	}
+	groupOutputs(t, d, c, ng, e.Update(id, u), 1)
+	e.Delete(id)
+	if s, err := e.eng.GetStack(ctx, clusterID); err != nil || s.Status != heat.CreateComplete {
+		t.Fatalf("cluster stack after the node group's delete: %v %v", s, err)
+	}
+	return ng
+}
+
+// groupOutputs checks the outputs of an extra group's stack: n addresses
+// and a count of n for the group, nothing else.
+func groupOutputs(t *testing.T, d drivers.Driver, c drivers.Cluster, ng drivers.NodeGroup, s *heat.Stack, n int) {
+	t.Helper()
+	out, err := d.MapOutputs(context.Background(), c, ng, State(s))
+	if err != nil {
+		t.Fatalf("MapOutputs: %v", err)
+	}
+	if out.APIAddress != "" || len(out.NodeGroups) != 1 {
+		t.Errorf("a node group's stack sets only its group, got %+v", out)
+	}
+	g := out.NodeGroups[ng.UUID]
+	if len(g.NodeAddresses) != n || g.NodeCount == nil || *g.NodeCount != n {
+		t.Errorf("group %s: want %d nodes, got addresses %v count %v", ng.UUID, n, g.NodeAddresses, g.NodeCount)
+	}
 }
