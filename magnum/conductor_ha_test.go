@@ -122,7 +122,7 @@ func TestTwoInstances(t *testing.T) {
 
 func testTwoInstances(t *testing.T, dbOpts ...magnum.Option) {
 	ctx := context.Background()
-	cloud, err := sim.New(ctx, sim.WithCatalog(unlimitedCatalog()), sim.WithDelays(sim.Delays{Boot: haBoot}))
+	cloud, err := sim.New(ctx, sim.WithCatalog(sim.UnlimitedCatalog()), sim.WithDelays(sim.Delays{Boot: haBoot}))
 	require.NoError(t, err)
 	orch, err := engine.New(ctx, engine.WithCloud(cloud))
 	require.NoError(t, err)

@@ -16,16 +16,8 @@ func BenchmarkHealthPass(b *testing.B) {
 	const n = 100
 	opts := append(fastOptions(b.TempDir()), magnum.WithDefaultClusterQuota(1<<30),
 		magnum.WithSyncInterval(time.Second), magnum.WithHealthInterval(time.Hour))
-	s, err := magnum.New(context.Background(), opts...)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	ct, err := s.CreateClusterTemplate(as(demo), k8sTemplate("k8s"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	createMany(b, s, ct.UUID, n)
+	s, template := benchService(b, opts...)
+	createMany(b, s, template, n)
 	deadline := time.Now().Add(5 * time.Minute)
 	for {
 		cs, err := s.ListClusters(as(demo), magnum.ListOptions{})

@@ -74,7 +74,7 @@ func healthFixture(t *testing.T, n int, d *pacedDriver) (*magnum.Service, *listC
 	store := &listCounter{Store: dir}
 	s := newLiveService(t, magnum.WithDrivers(reg), magnum.WithHealthInterval(time.Hour), magnum.WithCertStore(store),
 		magnum.WithCertOptions(certs.WithKeyType(certs.ECDSAP256)), magnum.WithDefaultClusterQuota(100),
-		magnum.WithSimulatedCloud(sim.WithCatalog(unlimitedCatalog())))
+		magnum.WithSimulatedCloud(sim.WithCatalog(sim.UnlimitedCatalog())))
 	mustTemplate(t, s, demo, k8sTemplate("k8s"))
 	var ids []string
 	for range n {

@@ -34,15 +34,7 @@ func buildMagnumd(ctx context.Context, root, dir string) (string, error) {
 // limits for the clusters it holds, and the access log of reads left at
 // its default (debug, not shown at level info).
 func writeConfig(dir, dataDir, listen string) (string, error) {
-	cat := sim.DefaultCatalog()
-	unlimited := -1
-	cat.Quotas.Default = sim.QuotaSpec{Instances: &unlimited, Cores: &unlimited, RAMMiB: &unlimited,
-		FloatingIPs: &unlimited, Volumes: &unlimited, VolumeGB: &unlimited, LoadBalancers: &unlimited}
-	for i, n := range cat.Networks {
-		if n.External {
-			cat.Networks[i].Subnets = []sim.CatalogSubnet{{Name: "public-subnet", CIDR: "172.24.0.0/16", GatewayIP: "172.24.0.1"}}
-		}
-	}
+	cat := sim.UnlimitedCatalog()
 	catData, err := yaml.Marshal(cat)
 	if err != nil {
 		return "", err

@@ -49,17 +49,9 @@ type Ref struct {
 // FindRefs returns the references of the records Find would return for
 // the same query, reading no document.
 func (t *Tx) FindRefs(ctx context.Context, k Kind, q Query) ([]Ref, error) {
-	sortExpr, err := k.sortExpr(t.d, q.SortKey)
+	sortExpr, where, err := t.selection(ctx, k, q)
 	if err != nil {
 		return nil, err
-	}
-	where := q.Where
-	if q.Marker != "" {
-		page, err := t.afterMarker(ctx, k, sortExpr, q)
-		if err != nil {
-			return nil, err
-		}
-		where = And(where, page)
 	}
 	clause, args := where.where()
 	return queryAll(ctx, t, func(sc scanner) (Ref, error) {

@@ -116,20 +116,29 @@ func (t *Tx) Get(ctx context.Context, k Kind, uuid string) (Record, error) {
 // Find returns the records a query selects. A marker naming no record
 // gives ErrNotFound.
 func (t *Tx) Find(ctx context.Context, k Kind, q Query) ([]Record, error) {
-	sortExpr, err := k.sortExpr(t.d, q.SortKey)
+	sortExpr, where, err := t.selection(ctx, k, q)
 	if err != nil {
 		return nil, err
 	}
-	where := q.Where
+	clause, args := where.where()
+	return queryAll(ctx, t, scanRecord, selectRecord+k.table+clause+orderBy(sortExpr, q.Desc, q.Limit), args...)
+}
+
+// selection returns the sort expression of a query and the condition on
+// the records it selects, its marker's included.
+func (t *Tx) selection(ctx context.Context, k Kind, q Query) (sortExpr string, where Cond, err error) {
+	if sortExpr, err = k.sortExpr(t.d, q.SortKey); err != nil {
+		return "", Cond{}, err
+	}
+	where = q.Where
 	if q.Marker != "" {
 		page, err := t.afterMarker(ctx, k, sortExpr, q)
 		if err != nil {
-			return nil, err
+			return "", Cond{}, err
 		}
 		where = And(where, page)
 	}
-	clause, args := where.where()
-	return queryAll(ctx, t, scanRecord, selectRecord+k.table+clause+orderBy(sortExpr, q.Desc, q.Limit), args...)
+	return sortExpr, where, nil
 }
 
 // afterMarker is the condition selecting the records after the marker in
