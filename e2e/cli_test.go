@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"cmp"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -71,6 +72,7 @@ type cluster struct {
 	Status            string   `json:"status"`
 	StatusReason      string   `json:"status_reason"`
 	StackID           string   `json:"stack_id"`
+	ClusterID         string   `json:"cluster_id"` // the stack's ID from microversion 1.13
 	APIAddress        string   `json:"api_address"`
 	MasterAddresses   []string `json:"master_addresses"`
 	NodeAddresses     []string `json:"node_addresses"`
@@ -82,6 +84,10 @@ type cluster struct {
 	Labels            any      `json:"labels"`
 }
 
+// stack is the ID of the cluster's stack, whichever microversion named it.
+func (c cluster) stack() string { return cmp.Or(c.ClusterID, c.StackID) }
+
+// cluster shows a cluster through the CLI.
 func (c *coe) cluster(t *testing.T, id string) cluster {
 	t.Helper()
 	var cl cluster

@@ -131,6 +131,7 @@ func real(t *testing.T, mc *miniCloud, tn tenant) *deployment {
 		keypair: keypair, timeout: 10 * time.Minute, reconfigures: true,
 		servers:      func(t *testing.T) []server { return mc.projectServers(t, tn.projectID) },
 		limitServers: func(t *testing.T, n int) { mc.setInstanceQuota(t, tn.projectID, n) },
+		owned:        func(t *testing.T, stackID string) { mc.assertOwnedBy(t, tn, stackID) },
 		unschedulable: func(t *testing.T) string {
 			// Within the project's quota, beyond every host.
 			mc.unlimitCores(t, tn.projectID)

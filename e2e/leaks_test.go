@@ -22,10 +22,11 @@ import (
 )
 
 // assertNoLeaks checks that nothing the clusters of a tenant made is
-// left, in any project: servers, ports, floating IPs, routers, networks,
+// left: in the tenant's project (assertOwnedBy checked that their stacks
+// made nothing elsewhere), servers, ports, floating IPs, routers, networks,
 // security groups (but the project's default), volumes, load balancers
-// (and their amphorae), stacks, the clusters' trustee users and the
-// trusts from the tenant's user.
+// (and, in any project, their amphorae), stacks, the clusters' trustee
+// users and the trusts from the tenant's user.
 func (c *miniCloud) assertNoLeaks(t *testing.T, tn tenant, clusterUUIDs []string) {
 	t.Helper()
 	ctx := context.Background()

@@ -45,6 +45,17 @@ type deployment struct {
 	// unschedulable returns a flavor no host can take.
 	limitServers  func(t *testing.T, n int)
 	unschedulable func(t *testing.T) string
+	// owned, when set, checks that a stack and all it made belong to the
+	// user's project.
+	owned func(t *testing.T, stackID string)
+}
+
+// checkOwned checks a stack's project where the deployment can.
+func (d *deployment) checkOwned(t *testing.T, stackID string) {
+	t.Helper()
+	if d.owned != nil {
+		d.owned(t, stackID)
+	}
 }
 
 // server is a Nova server as the scenario needs it.
@@ -89,9 +100,11 @@ func scenario(t *testing.T, d *deployment, dc driverCase) (string, map[string]ti
 	step("create", func() {
 		d.user.run(t, "cluster", "create", name, "--cluster-template", tpl, "--master-count", "1",
 			"--node-count", "1", "--keypair", d.keypair, "--timeout", "20")
+		t.Cleanup(func() { deleteIfFailed(t, d, name) })
 		cl = waitCluster(t, d, name, "CREATE_COMPLETE")
 	})
 	checkAddresses(t, d, cl, 1)
+	d.checkOwned(t, cl.stack())
 	step("resize up", func() {
 		d.user.run(t, "cluster", "resize", cl.UUID, "2")
 		cl = waitCluster(t, d, cl.UUID, "UPDATE_COMPLETE")
@@ -139,6 +152,18 @@ func scenario(t *testing.T, d *deployment, dc driverCase) (string, map[string]ti
 	})
 	d.user.run(t, "cluster", "template", "delete", tpl)
 	return cl.UUID, times
+}
+
+// deleteIfFailed deletes what a failed scenario left of its cluster, so
+// that its stack, servers and load balancer do not stay in a cloud that
+// later tests share.
+func deleteIfFailed(t *testing.T, d *deployment, name string) {
+	if !t.Failed() {
+		return
+	}
+	if _, err := d.user.try("cluster", "delete", name); err == nil {
+		waitGone(t, d, name)
+	}
 }
 
 // templateCreate creates a cluster template for a driver, with extra
@@ -224,6 +249,9 @@ func nodeGroupAddRemove(t *testing.T, d *deployment, cl cluster) {
 	ng := waitNodeGroup(t, d, cl.UUID, "extra", "CREATE_COMPLETE")
 	assert.Len(t, ng.NodeAddresses, 1)
 	assert.Len(t, clusterServers(t, d, cl.Name), before+1)
+	if ng.StackID != cl.stack() {
+		d.checkOwned(t, ng.StackID)
+	}
 	d.user.run(t, "nodegroup", "delete", cl.UUID, "extra")
 	waitNodeGroup(t, d, cl.UUID, "extra", "")
 	assert.Len(t, clusterServers(t, d, cl.Name), before)

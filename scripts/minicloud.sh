@@ -572,9 +572,12 @@ do_start() {
 }
 
 do_stop() {
-	local s
-	for s in "${SERVICES[@]}"; do terminate "$s" & done
-	wait
+	local s pids=()
+	for s in "${SERVICES[@]}"; do
+		terminate "$s" &
+		pids+=($!)
+	done
+	wait "${pids[@]}" # not a bare wait: mariadbd may be our child (wipe)
 	terminate placement
 	heat_sh stop >/dev/null 2>&1 || true
 	rabbitmqctl -n rabbit@localhost stop >/dev/null 2>&1 || true
