@@ -23,9 +23,9 @@ var baySchema = apiBase("bay",
 // bayRoutes serves clusters as the bays of old, below microversion 1.11.
 func (h *Handler) bayRoutes() {
 	old := until(Version{1, vNoBays.Minor - 1})
-	h.router.handle("GET /bays", "get_all", h.listBays(false), old)
-	h.router.handle("GET /bays/detail", "detail", h.listBays(true), old)
-	h.router.handle("GET /bays/{cluster}", "get_one", h.getBay, old)
+	h.router.handle("GET /bays", "get_all", bayViews.list(h, false), old)
+	h.router.handle("GET /bays/detail", "detail", bayViews.list(h, true), old)
+	h.router.handle("GET /bays/{cluster}", "get_one", bayViews.get(h), old)
 	h.router.handle("GET /bays/{cluster}/detail", "detail", detailOfOne, old)
 	h.router.handle("POST /bays", "post", h.createBay, old)
 	h.router.handle("PATCH /bays/{cluster}", "patch", h.updateBay, old)
@@ -90,23 +90,10 @@ func bayFullView(r *http.Request, c *magnum.Cluster, withFaults bool) bayFull {
 	return v
 }
 
-func (h *Handler) listBays(detail bool) http.HandlerFunc {
-	if detail {
-		return listHandler(h, "bays", "bays/detail", h.svc.ListClusters, clusterUUID,
-			func(r *http.Request, c *magnum.Cluster) any { return bayFullView(r, c, false) })
-	}
-	return listHandler(h, "bays", "bays", h.svc.ListClusters, clusterUUID,
-		func(r *http.Request, c *magnum.Cluster) any { return bayBriefView(r, c) })
-}
-
-func (h *Handler) getBay(w http.ResponseWriter, r *http.Request) {
-	c, err := h.svc.GetCluster(r.Context(), r.PathValue("cluster"))
-	if err != nil {
-		h.writeErr(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, bayFullView(r, c, true))
-}
+// bayViews are the views of clusters as bays.
+var bayViews = clusterViews{collection: "bays", brief: viewBayBrief, full: viewBayFull, one: viewBayOne,
+	showBrief: func(r *http.Request, c *magnum.Cluster) any { return bayBriefView(r, c) },
+	showFull:  func(r *http.Request, c *magnum.Cluster, faults bool) any { return bayFullView(r, c, faults) }}
 
 // createBay creates a cluster from a bay body: at 1.1 it answers 201 with
 // the bay, from 1.2 202 with its UUID. An unknown baymodel is always a bad

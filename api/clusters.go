@@ -40,9 +40,9 @@ var clusterSchema = apiBase("cluster",
 var errZeroNodes = badRequest("Resizing a nodegroup to zero is not supported in the provided microversion.")
 
 func (h *Handler) clusterRoutes() {
-	h.router.handle("GET /clusters", "get_all", h.listClusters(false))
-	h.router.handle("GET /clusters/detail", "detail", h.listClusters(true))
-	h.router.handle("GET /clusters/{cluster}", "get_one", h.getCluster)
+	h.router.handle("GET /clusters", "get_all", clustersViews.list(h, false))
+	h.router.handle("GET /clusters/detail", "detail", clustersViews.list(h, true))
+	h.router.handle("GET /clusters/{cluster}", "get_one", clustersViews.get(h))
 	h.router.handle("GET /clusters/{cluster}/detail", "detail", detailOfOne)
 	h.router.handle("POST /clusters", "post", h.createCluster)
 	h.router.handle("PATCH /clusters/{cluster}", "patch", h.updateCluster)
@@ -164,24 +164,34 @@ func clusterFullView(r *http.Request, c *magnum.Cluster, withFaults bool) cluste
 	return v
 }
 
-func (h *Handler) listClusters(detail bool) http.HandlerFunc {
-	if detail {
-		return listHandler(h, "clusters", "clusters/detail", h.svc.ListClusters, clusterUUID,
-			func(r *http.Request, c *magnum.Cluster) any { return clusterFullView(r, c, false) })
-	}
-	return listHandler(h, "clusters", "clusters", h.svc.ListClusters, clusterUUID,
-		func(r *http.Request, c *magnum.Cluster) any { return clusterBriefView(r, c) })
+// clusterViews are the views of clusters one API shows them in (clusters,
+// or bays): brief in lists, full in detailed lists, full with the
+// faults of a failed cluster in a GET of one.
+type clusterViews struct {
+	collection       string
+	brief, full, one viewID
+	showBrief        func(*http.Request, *magnum.Cluster) any
+	showFull         func(r *http.Request, c *magnum.Cluster, faults bool) any
 }
 
-func clusterUUID(c *magnum.Cluster) string { return c.UUID }
+var clustersViews = clusterViews{collection: "clusters", brief: viewClusterBrief, full: viewClusterFull, one: viewClusterOne,
+	showBrief: func(r *http.Request, c *magnum.Cluster) any { return clusterBriefView(r, c) },
+	showFull:  func(r *http.Request, c *magnum.Cluster, faults bool) any { return clusterFullView(r, c, faults) }}
 
-func (h *Handler) getCluster(w http.ResponseWriter, r *http.Request) {
-	c, err := h.svc.GetCluster(r.Context(), r.PathValue("cluster"))
-	if err != nil {
-		h.writeErr(w, r, err)
-		return
+// list serves a list of clusters, detailed or brief, from the view cache.
+func (v clusterViews) list(h *Handler, detail bool) http.HandlerFunc {
+	if detail {
+		return cachedList(h, v.collection, v.collection+"/detail", h.svc.ListClusterRevisions, viewer[magnum.Cluster]{
+			id: v.full, show: func(r *http.Request, c *magnum.Cluster) any { return v.showFull(r, c, false) }})
 	}
-	writeJSON(w, http.StatusOK, clusterFullView(r, c, true))
+	return cachedList(h, v.collection, v.collection, h.svc.ListClusterRevisions,
+		viewer[magnum.Cluster]{id: v.brief, show: v.showBrief})
+}
+
+// get serves one cluster from the view cache.
+func (v clusterViews) get(h *Handler) http.HandlerFunc {
+	return cachedGet(h, "cluster", h.svc.GetClusterRevision, viewer[magnum.Cluster]{
+		id: v.one, show: func(r *http.Request, c *magnum.Cluster) any { return v.showFull(r, c, true) }})
 }
 
 func clusterCreate(v values) magnum.ClusterCreate {

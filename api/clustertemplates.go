@@ -115,19 +115,20 @@ func (k templateKind) view(r *http.Request, t *magnum.ClusterTemplate) templateV
 }
 
 func (h *Handler) listTemplates(k templateKind) http.HandlerFunc {
-	return listHandler(h, k.collection, k.collection, h.svc.ListClusterTemplates,
-		func(t *magnum.ClusterTemplate) string { return t.UUID }, k.view)
+	return cachedList(h, k.collection, k.collection, h.svc.ListClusterTemplateRevisions, k.viewer())
 }
 
 func (h *Handler) getTemplate(k templateKind) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		t, err := h.svc.GetClusterTemplate(r.Context(), r.PathValue("template"))
-		if err != nil {
-			h.writeErr(w, r, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, k.view(r, t))
+	return cachedGet(h, "template", h.svc.GetClusterTemplateRevision, k.viewer())
+}
+
+// viewer shows the kind's templates through the handler's view cache.
+func (k templateKind) viewer() viewer[magnum.ClusterTemplate] {
+	id := viewBaymodel
+	if k.owned {
+		id = viewTemplate
 	}
+	return viewer[magnum.ClusterTemplate]{id: id, show: func(r *http.Request, t *magnum.ClusterTemplate) any { return k.view(r, t) }}
 }
 
 // templateCreate builds the service's request from a decoded body.

@@ -23,6 +23,7 @@ type Service interface {
 	quotas
 	serviceInfo
 	federations
+	revisions
 }
 
 // Handler serves Magnum's v1 REST API over a Service.
@@ -34,6 +35,8 @@ type Handler struct {
 	maxLimit    int
 	disableFile string
 	router      router
+	views       *viewCache // nil: no cache
+	readLevel   slog.Level // of the access-log lines of successful reads
 }
 
 // Option configures NewHandler.
@@ -61,7 +64,8 @@ func WithHealthcheckDisableFile(path string) Option { return func(h *Handler) { 
 
 // NewHandler returns the REST API over svc.
 func NewHandler(svc Service, opts ...Option) *Handler {
-	h := &Handler{svc: svc, auth: NoAuth{}, log: slog.Default(), maxLimit: 1000}
+	h := &Handler{svc: svc, auth: NoAuth{}, log: slog.Default(), maxLimit: 1000,
+		views: newViewCache(DefaultViewCacheBytes), readLevel: slog.LevelDebug}
 	for _, o := range opts {
 		o(h)
 	}
@@ -102,9 +106,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.metrics != nil {
 		h.metrics.observe(name, r.Method, rec.status, elapsed)
 	}
-	h.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-		slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", name),
-		slog.Int("status", rec.status), slog.Int("bytes", rec.bytes), slog.Duration("duration", elapsed))
+	h.accessLog(r, name, rec, elapsed)
 }
 
 // dispatch serves a request and returns the name of the route that served

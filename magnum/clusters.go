@@ -264,11 +264,8 @@ func quotaErr(err error) error {
 // GetCluster returns a cluster by UUID or name: one of the caller's
 // project, or any for admins.
 func (s *Service) GetCluster(ctx context.Context, ident string) (*Cluster, error) {
-	d, err := s.visibleCluster(ctx, ident, "cluster:get", "cluster:get_one_all_projects")
-	if err != nil {
-		return nil, err
-	}
-	return &d.Cluster, nil
+	v, err := s.GetClusterRevision(ctx, ident, nil)
+	return v.Object, err
 }
 
 // visibleCluster authorizes rule and finds a cluster the caller may act
@@ -327,35 +324,7 @@ func findCluster(ctx context.Context, tx *store.Tx, ident string, where store.Co
 // ListClusters lists the caller's project's clusters (every cluster for
 // admins).
 func (s *Service) ListClusters(ctx context.Context, o ListOptions) ([]Cluster, error) {
-	c, err := s.authorize(ctx, "cluster:get_all", Target{})
-	if err != nil {
-		return nil, err
-	}
-	where, err := s.projectScope(ctx, c, "cluster:get_all_all_projects")
-	if err != nil {
-		return nil, err
-	}
-	q, err := s.query(o, where, clusterSortable)
-	if err != nil {
-		return nil, err
-	}
-	var out []Cluster
-	err = s.store.View(ctx, func(tx *store.Tx) error {
-		recs, err := tx.Find(ctx, store.Clusters, q)
-		if err != nil {
-			return storeErr(err, func() error { return notFoundf("Cluster %s could not be found.", o.Marker) })
-		}
-		out = make([]Cluster, 0, len(recs))
-		for _, r := range recs {
-			d, err := clusterFromRecord(r)
-			if err != nil {
-				return err
-			}
-			out = append(out, d.Cluster)
-		}
-		return nil
-	})
-	return out, err
+	return objects(s.ListClusterRevisions(ctx, o, ReadCache{}))
 }
 
 var clusterPatchRules = patchRules{

@@ -34,6 +34,8 @@ type conductor struct {
 	mu         sync.Mutex
 	starting   map[int64]bool      // operations this process is starting now
 	progressed map[int64]time.Time // when each operation's progress was last shown
+
+	creds healthCreds // clusters' admin credentials, kept between health passes
 }
 
 // Operation steps.
@@ -94,10 +96,21 @@ func (c *conductor) loop(ctx context.Context, every time.Duration, fn func(conte
 	}
 }
 
-// close stops the loops and waits for the operations being started.
+// close stops the loops, waits for the operations being started, and
+// gives up the leases of the operations it holds, so that another
+// instance takes them over at once instead of once the leases run out.
 func (c *conductor) close() {
 	c.stop()
 	c.wg.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), c.s.cfg.lease)
+	defer cancel()
+	err := c.s.store.Update(ctx, func(tx *store.Tx) error {
+		_, err := tx.ReleaseLeases(ctx, c.owner)
+		return err
+	})
+	if err != nil {
+		c.logErr(ctx, "giving up leases", err)
+	}
 }
 
 // poke makes the conductor look for new operations now.

@@ -30,22 +30,7 @@ const conductorCrashEnv = "GOMAGNUM_CONDUCTOR_CRASH_DIR"
 func fastOptions(dir string) []magnum.Option {
 	return []magnum.Option{magnum.WithDataDir(dir), magnum.WithSyncInterval(50 * time.Millisecond),
 		magnum.WithLease(time.Second), magnum.WithDefaultClusterQuota(1000),
-		magnum.WithCertOptions(certs.WithKeyType(certs.ECDSAP256)), magnum.WithSimulatedCloud(sim.WithCatalog(unlimitedCatalog()))}
-}
-
-// unlimitedCatalog is the default catalog without quotas, and with a
-// public network of 65,000 addresses.
-func unlimitedCatalog() *sim.Catalog {
-	cat := sim.DefaultCatalog()
-	unlimited := -1
-	cat.Quotas.Default = sim.QuotaSpec{Instances: &unlimited, Cores: &unlimited, RAMMiB: &unlimited, FloatingIPs: &unlimited,
-		Volumes: &unlimited, VolumeGB: &unlimited, LoadBalancers: &unlimited}
-	for i, n := range cat.Networks {
-		if n.External {
-			cat.Networks[i].Subnets = []sim.CatalogSubnet{{Name: "public-subnet", CIDR: "172.24.0.0/16", GatewayIP: "172.24.0.1"}}
-		}
-	}
-	return cat
+		magnum.WithCertOptions(certs.WithKeyType(certs.ECDSAP256)), magnum.WithSimulatedCloud(sim.WithCatalog(sim.UnlimitedCatalog()))}
 }
 
 // TestConductorCrashChild creates 100 clusters at once and prints each as

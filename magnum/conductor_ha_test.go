@@ -98,9 +98,23 @@ func (e *clusterEvents) createdInOrder(t *testing.T, ids []string) {
 	}, 10*time.Second, 10*time.Millisecond)
 }
 
+// haLease is the lease of TestTwoInstances' instances: longer than the
+// test, so that b can only take a's clusters over because a gave them
+// up. A 1 s lease was lost under load: renewals, SQLite writes queued
+// behind both instances' others, waited up to 2 s under the race
+// detector on a loaded 2-core machine, and b took over clusters a was
+// still driving.
+const haLease = 10 * time.Minute
+
+// haBoot is how long a server of TestTwoInstances takes to boot: long
+// enough that a stops while clusters it started are still building, even
+// when b starts its last ones a few seconds after a (a machine under
+// load), so that b has something of a's to take over.
+const haBoot = 2 * time.Second
+
 // TestTwoInstances runs two service instances on one database (SQLite,
 // then PostgreSQL), one orchestrator and one cloud: no cluster is driven
-// by both, and when one dies the other finishes its work.
+// by both, and when one stops the other finishes its work at once.
 func TestTwoInstances(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) { testTwoInstances(t) })
 	t.Run("postgres", func(t *testing.T) { testTwoInstances(t, magnum.WithDatabase(storetest.PostgresDSN(t))) })
@@ -108,7 +122,7 @@ func TestTwoInstances(t *testing.T) {
 
 func testTwoInstances(t *testing.T, dbOpts ...magnum.Option) {
 	ctx := context.Background()
-	cloud, err := sim.New(ctx, sim.WithCatalog(unlimitedCatalog()), sim.WithDelays(sim.Delays{Boot: 300 * time.Millisecond}))
+	cloud, err := sim.New(ctx, sim.WithCatalog(sim.UnlimitedCatalog()), sim.WithDelays(sim.Delays{Boot: haBoot}))
 	require.NoError(t, err)
 	orch, err := engine.New(ctx, engine.WithCloud(cloud))
 	require.NoError(t, err)
@@ -117,7 +131,12 @@ func testTwoInstances(t *testing.T, dbOpts ...magnum.Option) {
 	started := &startLedger{by: map[string]map[string]bool{}}
 	events := &clusterEvents{by: map[string][]string{}}
 	open := func(name string) *magnum.Service {
-		opts := append(fastOptions(dir), magnum.WithCloud(startedBy{Cloud: cloud, instance: name, ledger: started}),
+		// A live instance must never lose a lease here (the test asserts
+		// that no cluster is started by both), however long its renewals
+		// wait for the database: a's leases pass to b only because a
+		// gives them up when it closes.
+		opts := append(fastOptions(dir), magnum.WithLease(haLease),
+			magnum.WithCloud(startedBy{Cloud: cloud, instance: name, ledger: started}),
 			magnum.WithOrchestrator(orch), magnum.WithHost(name), events.handler())
 		s, err := magnum.New(ctx, append(opts, dbOpts...)...)
 		require.NoError(t, err)
@@ -135,7 +154,7 @@ func testTwoInstances(t *testing.T, dbOpts ...magnum.Option) {
 		}
 		ids = append(ids, mustCluster(t, svc, demo, magnum.ClusterCreate{ClusterTemplateID: ct.UUID}))
 	}
-	// Let both start some, then kill a while its clusters are building.
+	// Let both start some, then stop a while its clusters are building.
 	require.Eventually(t, func() bool {
 		ma, _ := started.count("a")
 		mb, _ := started.count("b")
@@ -152,7 +171,7 @@ func testTwoInstances(t *testing.T, dbOpts ...magnum.Option) {
 			building = append(building, id)
 		}
 	}
-	t.Logf("a started %d clusters before it died, %d of them still building", mineA, len(building))
+	t.Logf("a started %d clusters before it stopped, %d of them still building", mineA, len(building))
 
 	for _, id := range ids {
 		waitDone(t, b, demo, id, magnum.CreateComplete)

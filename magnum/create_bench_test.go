@@ -22,18 +22,10 @@ func BenchmarkCreateClusters(b *testing.B) {
 				done <- e
 			}
 		}))
-	s, err := magnum.New(context.Background(), opts...)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	ct, err := s.CreateClusterTemplate(as(demo), k8sTemplate("k8s"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	s, template := benchService(b, opts...)
 	b.ResetTimer()
 	for b.Loop() {
-		createMany(b, s, ct.UUID, n)
+		createMany(b, s, template, n)
 		for range n {
 			select {
 			case e := <-done:
@@ -46,6 +38,21 @@ func BenchmarkCreateClusters(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n), "clusters/op")
+}
+
+// benchService starts a service, closed when the benchmark ends, with a
+// Kubernetes template of demo's, whose UUID it returns.
+func benchService(b *testing.B, opts ...magnum.Option) (*magnum.Service, string) {
+	s, err := magnum.New(context.Background(), opts...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	ct, err := s.CreateClusterTemplate(as(demo), k8sTemplate("k8s"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s, ct.UUID
 }
 
 func createMany(b *testing.B, s *magnum.Service, template string, n int) {

@@ -144,7 +144,7 @@ func assertNothingLeft(t *testing.T, stacks *stackLedger, trustees *trusteeLedge
 // stack, server, port, trustee or certificate is left.
 func TestDeleteRightAfterCreateOnEngine(t *testing.T) {
 	ctx := context.Background()
-	cloud, err := sim.New(ctx, sim.WithCatalog(unlimitedCatalog()), sim.WithDelays(sim.Delays{Boot: 300 * time.Millisecond}))
+	cloud, err := sim.New(ctx, sim.WithCatalog(sim.UnlimitedCatalog()), sim.WithDelays(sim.Delays{Boot: 300 * time.Millisecond}))
 	require.NoError(t, err)
 	e, err := engine.New(ctx, engine.WithCloud(cloud))
 	require.NoError(t, err)
@@ -321,7 +321,7 @@ func (o *stallAfterCreate) CreateStack(ctx context.Context, spec heat.StackSpec)
 // create's parameters, and deletes them with the certificates.
 func TestDeleteFindsStackOfDeadCreate(t *testing.T) {
 	ctx := context.Background()
-	cloud, err := sim.New(ctx, sim.WithCatalog(unlimitedCatalog()), sim.WithDelays(sim.Delays{Boot: time.Hour}))
+	cloud, err := sim.New(ctx, sim.WithCatalog(sim.UnlimitedCatalog()), sim.WithDelays(sim.Delays{Boot: time.Hour}))
 	require.NoError(t, err)
 	e, err := engine.New(ctx, engine.WithCloud(cloud))
 	require.NoError(t, err)

@@ -2,6 +2,7 @@ package magnum
 
 import (
 	"context"
+	"time"
 
 	"github.com/gomagnum/gomagnum/heat"
 	"github.com/gomagnum/gomagnum/internal/store"
@@ -32,4 +33,11 @@ func ClusterFault(s *Service, uuid string) (*Fault, error) {
 		return nil, err
 	}
 	return c.Fault, nil
+}
+
+// HealthPasses returns a function that runs one health pass of a
+// conductor of s, its checks spread over window.
+func HealthPasses(s *Service) func(ctx context.Context, window time.Duration) {
+	c := newConductor(s)
+	return c.healthPass
 }

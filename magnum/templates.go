@@ -174,30 +174,34 @@ func checkStorageDriver(storageDriver string, volumeSize int) error {
 // GetClusterTemplate returns a template by UUID or name: one of the
 // caller's project or a public one (every one for admins).
 func (s *Service) GetClusterTemplate(ctx context.Context, ident string) (*ClusterTemplate, error) {
-	c, err := s.authorize(ctx, "clustertemplate:get", Target{})
-	if err != nil {
-		return nil, err
-	}
-	return s.visibleTemplate(ctx, c, ident, "clustertemplate:get_one_all_projects")
+	v, err := s.GetClusterTemplateRevision(ctx, ident, nil)
+	return v.Object, err
 }
 
 // visibleTemplate finds a template the caller may use; admins see every
 // project's once allRule allows it.
 func (s *Service) visibleTemplate(ctx context.Context, c Caller, ident, allRule string) (*ClusterTemplate, error) {
-	var where store.Cond
-	if c.IsAdmin() {
-		if _, err := s.authorize(ctx, allRule, Target{}); err != nil {
-			return nil, err
-		}
-	} else {
-		where = store.Or(store.Eq("project_id", c.ProjectID), store.Eq("public", true))
+	where, err := s.templateScope(ctx, c, allRule)
+	if err != nil {
+		return nil, err
 	}
 	var t *ClusterTemplate
-	err := s.store.View(ctx, func(tx *store.Tx) (err error) {
+	err = s.store.View(ctx, func(tx *store.Tx) (err error) {
 		t, err = findTemplate(ctx, tx, ident, where)
 		return err
 	})
 	return t, err
+}
+
+// templateScope is the condition limiting a caller to the templates of
+// their project and the public ones, lifted for admins when allRule
+// allows it.
+func (s *Service) templateScope(ctx context.Context, c Caller, allRule string) (store.Cond, error) {
+	if !c.IsAdmin() {
+		return store.Or(store.Eq("project_id", c.ProjectID), store.Eq("public", true)), nil
+	}
+	_, err := s.authorize(ctx, allRule, Target{})
+	return store.Cond{}, err
 }
 
 func findTemplate(ctx context.Context, tx *store.Tx, ident string, where store.Cond) (*ClusterTemplate, error) {
@@ -235,39 +239,7 @@ func findOne(ctx context.Context, tx *store.Tx, k store.Kind, ident string, wher
 // ListClusterTemplates lists the caller's project's templates and the
 // public ones that are not hidden (every template for admins).
 func (s *Service) ListClusterTemplates(ctx context.Context, o ListOptions) ([]ClusterTemplate, error) {
-	c, err := s.authorize(ctx, "clustertemplate:get_all", Target{})
-	if err != nil {
-		return nil, err
-	}
-	var where store.Cond
-	if c.IsAdmin() {
-		if _, err := s.authorize(ctx, "clustertemplate:get_all_all_projects", Target{}); err != nil {
-			return nil, err
-		}
-	} else {
-		where = store.Or(store.Eq("project_id", c.ProjectID), store.And(store.Eq("public", true), store.Eq("hidden", false)))
-	}
-	q, err := s.query(o, where, templateSortable)
-	if err != nil {
-		return nil, err
-	}
-	var out []ClusterTemplate
-	err = s.store.View(ctx, func(tx *store.Tx) error {
-		recs, err := tx.Find(ctx, store.Templates, q)
-		if err != nil {
-			return storeErr(err, func() error { return notFoundf("ClusterTemplate %s could not be found.", o.Marker) })
-		}
-		out = make([]ClusterTemplate, 0, len(recs))
-		for _, r := range recs {
-			t, err := templateFromRecord(r)
-			if err != nil {
-				return err
-			}
-			out = append(out, *t)
-		}
-		return nil
-	})
-	return out, err
+	return objects(s.ListClusterTemplateRevisions(ctx, o, ReadCache{}))
 }
 
 // UpdateClusterTemplate applies a JSON patch to a template. A template

@@ -36,7 +36,7 @@ func TestWatchTwoInstances(t *testing.T) {
 
 func testWatchTwoInstances(t *testing.T, dbOpts ...magnum.Option) {
 	ctx := context.Background()
-	cloud, err := sim.New(ctx, sim.WithCatalog(unlimitedCatalog()), sim.WithDelays(sim.Delays{Boot: 200 * time.Millisecond}))
+	cloud, err := sim.New(ctx, sim.WithCatalog(sim.UnlimitedCatalog()), sim.WithDelays(sim.Delays{Boot: 200 * time.Millisecond}))
 	require.NoError(t, err)
 	orch, err := engine.New(ctx, engine.WithCloud(cloud))
 	require.NoError(t, err)

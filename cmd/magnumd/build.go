@@ -80,7 +80,8 @@ func newDaemon(ctx context.Context, cfg *Config, addr string, log *slog.Logger, 
 		return nil, errors.Join(err, d.Close())
 	}
 	d.api = api.NewHandler(d.svc, api.WithAuthenticator(auth), api.WithLogger(log), api.WithMetrics(metrics),
-		api.WithMaxLimit(cfg.API.MaxLimit), api.WithHealthcheckDisableFile(cfg.API.HealthcheckDisableFile))
+		api.WithMaxLimit(cfg.API.MaxLimit), api.WithHealthcheckDisableFile(cfg.API.HealthcheckDisableFile),
+		api.WithViewCache(cfg.API.ViewCacheMB<<20), api.WithReadLogLevel(cfg.readLogLevel()))
 	if cfg.Metrics.Enabled {
 		d.metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 	}
@@ -216,7 +217,7 @@ func cloudOptions(ctx context.Context, cfg *Config, log *slog.Logger) ([]magnum.
 
 func certificateOptions(ctx context.Context, cfg *Config, _ *slog.Logger) ([]magnum.Option, error) {
 	c := cfg.Certificates
-	var opts []magnum.Option
+	opts := []magnum.Option{magnum.WithCertOptions(keyTypes[c.KeyType])}
 	if len(c.Keys) > 0 {
 		keys := make([]certs.EncryptionKey, len(c.Keys))
 		for i, k := range c.Keys {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2"
 	"gopkg.in/yaml.v3"
 
+	"github.com/gomagnum/gomagnum/certs"
 	"github.com/gomagnum/gomagnum/magnum"
 )
 
@@ -42,6 +44,7 @@ type Config struct {
 	Log struct {
 		Format string `yaml:"format"`
 		Level  string `yaml:"level"`
+		Reads  string `yaml:"reads"`
 	} `yaml:"log"`
 	Host     string `yaml:"host"`
 	Database struct {
@@ -92,9 +95,11 @@ type Config struct {
 	API struct {
 		MaxLimit               int    `yaml:"max_limit"`
 		HealthcheckDisableFile string `yaml:"healthcheck_disable_file"`
+		ViewCacheMB            int    `yaml:"view_cache_mb"`
 	} `yaml:"api"`
 	Certificates struct {
 		Store    string   `yaml:"store"`
+		KeyType  string   `yaml:"key_type"`
 		Dir      string   `yaml:"dir"`
 		Keys     []string `yaml:"keys"`
 		Barbican struct {
@@ -247,6 +252,9 @@ func (c *Config) validate() error {
 		{c.Limits.MaxNodesPerNodeGroup < 1 || c.Limits.MaxNodesPerCluster < 1, "limits must be positive"},
 		{c.Orchestrator.Embedded.MaxResourcesPerStack < 1, "orchestrator.embedded.max_resources_per_stack must be positive"},
 		{c.API.MaxLimit <= 0, "api.max_limit must be positive"},
+		{c.API.ViewCacheMB < 0, "api.view_cache_mb must not be negative"},
+		{!slices.Contains([]string{"debug", "info"}, c.Log.Reads), "log.reads must be debug or info"},
+		{keyTypes[c.Certificates.KeyType] == nil, "certificates.key_type must be rsa-2048 or ecdsa-p256"},
 	}
 	for _, ch := range checks {
 		if ch.bad {
@@ -259,6 +267,12 @@ func (c *Config) validate() error {
 		}
 	}
 	return nil
+}
+
+// keyTypes are the values of certificates.key_type.
+var keyTypes = map[string]certs.Option{
+	"rsa-2048":   certs.WithKeyType(certs.RSA2048),
+	"ecdsa-p256": certs.WithKeyType(certs.ECDSAP256),
 }
 
 // dataDir is the directory of the embedded database.
@@ -287,4 +301,12 @@ func (c *Config) publicURL(addr string) string {
 		scheme = "https"
 	}
 	return scheme + "://" + addr + "/v1"
+}
+
+// readLogLevel is the level of the access-log lines of successful reads.
+func (c *Config) readLogLevel() slog.Level {
+	if c.Log.Reads == "info" {
+		return slog.LevelInfo
+	}
+	return slog.LevelDebug
 }

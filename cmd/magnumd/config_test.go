@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"io"
 	"log/slog"
@@ -17,6 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/gomagnum/gomagnum/certs"
 	"github.com/gomagnum/gomagnum/cloud/sim"
 	"github.com/gomagnum/gomagnum/heat/engine"
 	"github.com/gomagnum/gomagnum/magnum"
@@ -45,6 +48,10 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, engine.DefaultMaxResourcesPerStack, c.Orchestrator.Embedded.MaxResourcesPerStack)
 	assert.Equal(t, "default", c.Policy.Rules)
 	assert.Equal(t, 1000, c.API.MaxLimit)
+	assert.Equal(t, 32, c.API.ViewCacheMB)
+	assert.Equal(t, "debug", c.Log.Reads)
+	assert.Equal(t, slog.LevelDebug, c.readLogLevel())
+	assert.Equal(t, "rsa-2048", c.Certificates.KeyType, "Magnum's key type")
 	assert.True(t, c.Metrics.Enabled)
 	assert.False(t, c.Auth.NoAuth.AllowRemote, "noauth serves loopback only unless asked")
 	assert.Equal(t, 10*time.Second, c.HTTP.ReadHeaderTimeout)
@@ -119,6 +126,9 @@ func TestConfigErrors(t *testing.T) {
 		"negative write timeout":        "http: {write_timeout: -1s}",
 		"header timeout beyond request": "http: {read_header_timeout: 1m, read_timeout: 30s}",
 		"no connections":                "http: {max_connections: 0}",
+		"key type":                      "certificates: {key_type: dsa}",
+		"read log level":                "log: {reads: warn}",
+		"negative view cache":           "api: {view_cache_mb: -1}",
 	}
 	for name, yaml := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -244,6 +254,28 @@ func TestPolicyRulesSetting(t *testing.T) {
 			defer s.Close()
 			err = s.DeleteCluster(magnum.WithCaller(context.Background(), reader), "no-such-cluster")
 			require.ErrorIs(t, err, want)
+		})
+	}
+}
+
+// TestKeyTypeSetting issues a cluster's CAs with each certificates.key_type
+// and checks the algorithm of the keys.
+func TestKeyTypeSetting(t *testing.T) {
+	for setting, want := range map[string]x509.PublicKeyAlgorithm{"rsa-2048": x509.RSA, "ecdsa-p256": x509.ECDSA} {
+		t.Run(setting, func(t *testing.T) {
+			c, err := LoadConfig(writeConfig(t, "certificates: {key_type: "+setting+"}"))
+			require.NoError(t, err)
+			store, err := certs.NewDirStore(t.TempDir())
+			require.NoError(t, err)
+			m, err := certs.New(store, keyTypes[c.Certificates.KeyType])
+			require.NoError(t, err)
+			b, err := m.IssueCluster(context.Background(), certs.ClusterInfo{UUID: "6f1e3f0c-2a2b-4c55-9d5e-0c1b2a3d4e5f"})
+			require.NoError(t, err)
+			block, _ := pem.Decode(b.CA.PEM)
+			require.NotNil(t, block)
+			ca, err := x509.ParseCertificate(block.Bytes)
+			require.NoError(t, err)
+			assert.Equal(t, want, ca.PublicKeyAlgorithm)
 		})
 	}
 }

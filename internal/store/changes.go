@@ -106,7 +106,9 @@ func (t *Tx) Changes(ctx context.Context, after int64, c Cond, limit int) ([]Cha
 // feed, zeros if it is empty.
 func (t *Tx) ChangeBounds(ctx context.Context) (first, last int64, err error) {
 	var lo, hi sql.NullInt64
-	err = t.queryRow(ctx, "SELECT MIN(id), MAX(id) FROM changes").Scan(&lo, &hi)
+	// Two subqueries: SQLite reads MIN and MAX from the index only when
+	// each is alone in its SELECT, and would scan the feed otherwise.
+	err = t.queryRow(ctx, "SELECT (SELECT MIN(id) FROM changes), (SELECT MAX(id) FROM changes)").Scan(&lo, &hi)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = nil
 	}

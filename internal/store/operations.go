@@ -134,6 +134,16 @@ func (t *Tx) RenewLeases(ctx context.Context, owner string, leaseUntil time.Time
 	return res.RowsAffected()
 }
 
+// ReleaseLeases gives up the leases owner holds: its running operations
+// may be claimed at once, where they stand.
+func (t *Tx) ReleaseLeases(ctx context.Context, owner string) (int64, error) {
+	res, err := t.exec(ctx, "UPDATE operations SET lease_until = 0 WHERE owner = ? AND state = ?", owner, OpRunning)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
 // FinishOperation marks an operation held by owner as done, with errText
 // empty on success. It fails with ErrConflict if owner lost the lease.
 func (t *Tx) FinishOperation(ctx context.Context, id int64, owner, errText string) error {

@@ -18,11 +18,14 @@ type Kind struct {
 	columns []string
 	// counted kinds keep a count per project (see ProjectCount).
 	counted bool
+	// writeCounted kinds keep a count of the transactions that wrote
+	// them (see WriteCount).
+	writeCounted bool
 }
 
 // The kinds of records.
 var (
-	Templates   = Kind{table: "cluster_templates", columns: []string{"public", "hidden"}}
+	Templates   = Kind{table: "cluster_templates", columns: []string{"public", "hidden"}, writeCounted: true}
 	Clusters    = Kind{table: "clusters", columns: []string{"template_uuid", "status"}, counted: true}
 	NodeGroups  = Kind{table: "nodegroups", columns: []string{"cluster_uuid", "role", "is_default", "node_count"}}
 	Federations = Kind{table: "federations", columns: []string{"host_cluster_uuid"}}
@@ -78,6 +81,7 @@ func (t *Tx) Insert(ctx context.Context, k Kind, r *Record) error {
 	if err := t.queryRow(ctx, q, args...).Scan(&r.ID); err != nil {
 		return fmt.Errorf("insert %s %s: %w", k.table, r.UUID, t.d.mapError(err))
 	}
+	t.wrote(k)
 	if k.counted {
 		_, err := t.exec(ctx, `INSERT INTO project_counts (kind, project_id, n) VALUES (?, ?, 1)
 			ON CONFLICT (kind, project_id) DO UPDATE SET n = project_counts.n + 1`, k.table, r.ProjectID)
@@ -112,20 +116,29 @@ func (t *Tx) Get(ctx context.Context, k Kind, uuid string) (Record, error) {
 // Find returns the records a query selects. A marker naming no record
 // gives ErrNotFound.
 func (t *Tx) Find(ctx context.Context, k Kind, q Query) ([]Record, error) {
-	sortExpr, err := k.sortExpr(t.d, q.SortKey)
+	sortExpr, where, err := t.selection(ctx, k, q)
 	if err != nil {
 		return nil, err
 	}
-	where := q.Where
+	clause, args := where.where()
+	return queryAll(ctx, t, scanRecord, selectRecord+k.table+clause+orderBy(sortExpr, q.Desc, q.Limit), args...)
+}
+
+// selection returns the sort expression of a query and the condition on
+// the records it selects, its marker's included.
+func (t *Tx) selection(ctx context.Context, k Kind, q Query) (sortExpr string, where Cond, err error) {
+	if sortExpr, err = k.sortExpr(t.d, q.SortKey); err != nil {
+		return "", Cond{}, err
+	}
+	where = q.Where
 	if q.Marker != "" {
 		page, err := t.afterMarker(ctx, k, sortExpr, q)
 		if err != nil {
-			return nil, err
+			return "", Cond{}, err
 		}
 		where = And(where, page)
 	}
-	clause, args := where.where()
-	return queryAll(ctx, t, scanRecord, selectRecord+k.table+clause+orderBy(sortExpr, q.Desc, q.Limit), args...)
+	return sortExpr, where, nil
 }
 
 // afterMarker is the condition selecting the records after the marker in
@@ -193,6 +206,7 @@ func (t *Tx) Put(ctx context.Context, k Kind, r *Record) error {
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 1 {
 		r.Version++
+		t.wrote(k)
 		return err
 	}
 	if _, err := t.Get(ctx, k, r.UUID); err != nil {
@@ -228,7 +242,11 @@ func (t *Tx) DeleteWhere(ctx context.Context, k Kind, c Cond) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return res.RowsAffected()
+	n, err := res.RowsAffected()
+	if n > 0 {
+		t.wrote(k)
+	}
+	return n, err
 }
 
 // Lock serialises, until the transaction ends, every transaction locking

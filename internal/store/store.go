@@ -261,6 +261,9 @@ func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(*Tx)
 	for i := 0; err == nil && i < len(tx.beforeCommit); i++ {
 		err = tx.beforeCommit[i]()
 	}
+	if err == nil {
+		err = tx.bumpWriteCounts(ctx)
+	}
 	if err != nil {
 		sqlTx.Rollback()
 		return err
@@ -285,6 +288,9 @@ type Tx struct {
 
 	beforeCommit []func() error
 	afterCommit  []func()
+	// wroteKinds are the kinds whose write count the transaction bumps
+	// (see wrote).
+	wroteKinds map[string]bool
 }
 
 // BeforeCommit runs fn in the transaction once the function it was given
@@ -300,6 +306,9 @@ func (t *Tx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 	st, err := t.s.prepared(ctx, t.db, q)
 	if err != nil {
 		return nil, err
+	}
+	if t.tx == nil {
+		return st, nil
 	}
 	return t.tx.StmtContext(ctx, st), nil
 }
@@ -325,11 +334,17 @@ func (s *Store) prepared(ctx context.Context, db *sql.DB, q string) (*sql.Stmt, 
 // execDirect runs a statement without caching it: DDL, which a statement
 // prepared on another connection could not see.
 func (t *Tx) execDirect(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if t.tx == nil {
+		return nil, errReadOnly
+	}
 	res, err := t.tx.ExecContext(ctx, t.d.rebind(q), args...)
 	return res, t.d.mapError(err)
 }
 
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if t.tx == nil {
+		return nil, errReadOnly
+	}
 	if t.d.driverCachesStatements() {
 		return t.execDirect(ctx, q, args...)
 	}
@@ -346,7 +361,7 @@ func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 
 func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	if t.d.driverCachesStatements() {
-		rows, err := t.tx.QueryContext(ctx, t.d.rebind(q), args...)
+		rows, err := t.conn().QueryContext(ctx, t.d.rebind(q), args...)
 		return rows, t.d.mapError(err)
 	}
 	st, err := t.stmt(ctx, q)
@@ -375,7 +390,7 @@ func (r row) Scan(dest ...any) error {
 
 func (t *Tx) queryRow(ctx context.Context, q string, args ...any) row {
 	if t.d.driverCachesStatements() {
-		return row{r: t.tx.QueryRowContext(ctx, t.d.rebind(q), args...)}
+		return row{r: t.conn().QueryRowContext(ctx, t.d.rebind(q), args...)}
 	}
 	st, err := t.stmt(ctx, q)
 	if err != nil {

@@ -183,9 +183,22 @@ func TestOperationLeases(t *testing.T) {
 			}))
 			return ok
 		}
+		release := func(owner string) (n int64) {
+			require.NoError(t, s.Update(ctx, func(tx *Tx) (err error) {
+				n, err = tx.ReleaseLeases(ctx, owner)
+				return err
+			}))
+			return n
+		}
 		assert.True(t, claim("a", 0))
 		assert.False(t, claim("b", 5), "lease still held")
-		assert.True(t, claim("b", 11), "lease expired")
+		assert.Zero(t, release("b"), "only the holder gives a lease up")
+		assert.False(t, claim("b", 6), "lease still held")
+		assert.EqualValues(t, 1, release("a"))
+		assert.True(t, claim("b", 7), "lease given up")
+		assert.False(t, claim("a", 8), "lease held again")
+		assert.True(t, claim("a", 18), "lease expired")
+		assert.True(t, claim("b", 29), "lease expired")
 		err := s.Update(ctx, func(tx *Tx) error { return tx.FinishOperation(ctx, op.ID, "a", "") })
 		require.ErrorIs(t, err, ErrConflict)
 		require.NoError(t, s.Update(ctx, func(tx *Tx) error { return tx.FinishOperation(ctx, op.ID, "b", "") }))
