@@ -5,9 +5,17 @@ import (
 	"testing"
 )
 
+// The scenarios spend most of their time waiting for clouds: the
+// embedded one and the real one run side by side (scripts/test.sh runs
+// this package with -parallel 4). Go runs the top-level tests that are
+// not parallel first, alone: TestFailuresReal, whose magnumd takes the
+// mini OpenStack's catalog entry for itself, is done before
+// TestScenarioReal registers its own.
+
 // TestScenarioEmbedded runs every driver's scenario on the embedded
 // defaults.
 func TestScenarioEmbedded(t *testing.T) {
+	t.Parallel()
 	d := embedded(t)
 	for _, dc := range drivers {
 		t.Run(dc.coe, func(t *testing.T) {
@@ -21,6 +29,7 @@ func TestScenarioEmbedded(t *testing.T) {
 // TestScenarioReal runs every driver's scenario on the mini OpenStack, as
 // a non-admin member of a project of the test's own.
 func TestScenarioReal(t *testing.T) {
+	t.Parallel()
 	mc := openMiniCloud(t)
 	startGuests(t, mc)
 	tn := mc.newTenant(t, "e2e")
@@ -46,6 +55,7 @@ func TestScenarioReal(t *testing.T) {
 
 // TestFailuresEmbedded: the failures a cloud gives read well.
 func TestFailuresEmbedded(t *testing.T) {
+	t.Parallel()
 	for _, fc := range failures {
 		t.Run(fc.name, func(t *testing.T) { failedCreate(t, embedded(t), fc) })
 	}

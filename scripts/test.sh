@@ -184,7 +184,7 @@ run() {
 	if [ ${#others[@]} -lt ${#pkgs[@]} ]; then
 		await_background "$last" || failed=1
 		load_env "$last"
-		step "go test -race ./e2e" go_test go-test-e2e ./e2e || failed=1
+		step "go test -race ./e2e" go_test go-test-e2e -parallel 4 ./e2e || failed=1
 	fi
 	return $failed
 }
