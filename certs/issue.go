@@ -92,7 +92,7 @@ func (m *Manager) issueGeneration(ctx context.Context, cluster, issuer string, g
 			clusterCA = ca
 		}
 	}
-	key, keyPEM, err := newLeafKey(m.keyType)
+	key, keyPEM, err := NewKey(m.keyType)
 	if err != nil {
 		return Bundle{}, err
 	}

@@ -61,7 +61,7 @@ func (m *Manager) IssueServerCert(ctx context.Context, cluster string, req Serve
 	if err != nil {
 		return ServerCert{}, err
 	}
-	key, keyPEM, err := newLeafKey(m.keyType)
+	key, keyPEM, err := NewKey(m.keyType)
 	if err != nil {
 		return ServerCert{}, err
 	}

@@ -150,8 +150,10 @@ func newSerial() (*big.Int, error) {
 	return n.Add(n, big.NewInt(1)), nil
 }
 
-// newLeafKey generates a key of type kt with its PEM encoding.
-func newLeafKey(kt KeyType) (crypto.Signer, []byte, error) {
+// NewKey makes a private key of type kt and its PEM (PKCS#8) encoding:
+// the keys of the certificates the Manager issues, and of clients that
+// have their own signed.
+func NewKey(kt KeyType) (crypto.Signer, []byte, error) {
 	key, err := kt.generate()
 	if err != nil {
 		return nil, nil, fmt.Errorf("generate key: %w", err)

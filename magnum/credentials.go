@@ -2,11 +2,7 @@ package magnum
 
 import (
 	"context"
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -15,6 +11,8 @@ import (
 	"path/filepath"
 	"sort"
 	"time"
+
+	"github.com/gomagnum/gomagnum/certs"
 )
 
 // KeyType is the algorithm of the key ClusterCredentials makes.
@@ -78,31 +76,25 @@ type ClientKey struct {
 // ClusterCredentials sends to be signed, for clients that sign through
 // another path.
 func NewClientKey(kt KeyType, commonName string, organizations ...string) (*ClientKey, error) {
-	var key crypto.Signer
-	var err error
-	switch kt {
-	case "", KeyECDSA:
-		key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	case KeyRSA:
-		key, err = rsa.GenerateKey(rand.Reader, 2048)
-	default:
+	ckt, ok := clientKeyTypes[kt]
+	if !ok {
 		return nil, invalidf("Invalid key type %q: expected %s or %s.", kt, KeyECDSA, KeyRSA)
 	}
+	key, keyPEM, err := certs.NewKey(ckt)
 	if err != nil {
-		return nil, fmt.Errorf("generate a client key: %w", err)
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return nil, fmt.Errorf("encode the client key: %w", err)
+		return nil, fmt.Errorf("make a client key: %w", err)
 	}
 	subject := pkix.Name{CommonName: commonName, Organization: organizations}
 	csr, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: subject}, key)
 	if err != nil {
 		return nil, fmt.Errorf("make the certificate request: %w", err)
 	}
-	return &ClientKey{KeyPEM: pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}),
-		CSRPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csr})}, nil
+	return &ClientKey{KeyPEM: keyPEM, CSRPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csr})}, nil
 }
+
+// clientKeyTypes maps the key types of NewClientKey to those of package
+// certs; the empty type is ECDSA P-256.
+var clientKeyTypes = map[KeyType]certs.KeyType{"": certs.ECDSAP256, KeyECDSA: certs.ECDSAP256, KeyRSA: certs.RSA2048}
 
 // ClusterCredentials makes a key (ECDSA P-256 unless opts say otherwise),
 // has the cluster's CA sign a client certificate for it under the
