@@ -120,9 +120,7 @@ await_background() {
 	wait "$bg_pid" || rc=$?
 	printf '\n== start %s (waited for)\n' "$1" >&2
 	tail -n 3 "$log" >&2
-	step_names+=("start $1")
-	step_times+=($((SECONDS - bg_t0)))
-	if [ "$rc" -eq 0 ]; then step_results+=(ok); else step_results+=(FAIL); fi
+	record "start $1" "$bg_t0" "$rc"
 	return "$rc"
 }
 
@@ -147,10 +145,16 @@ step() {
 	) 2>&1 | tee "$log" >&2
 	rc=${PIPESTATUS[0]}
 	set -e
-	step_names+=("$name")
-	step_times+=($((SECONDS - t0)))
-	if [ "$rc" -eq 0 ]; then step_results+=(ok); else step_results+=(FAIL); fi
+	record "$name" "$t0" "$rc"
 	return "$rc"
+}
+
+# record NAME T0 RC: a step's name, its time since T0 and its outcome, for
+# the summary.
+record() {
+	step_names+=("$1")
+	step_times+=($((SECONDS - $2)))
+	if [ "$3" -eq 0 ]; then step_results+=(ok); else step_results+=(FAIL); fi
 }
 
 slug() { tr -c 'a-zA-Z0-9\n' - <<<"$1"; }
