@@ -269,6 +269,10 @@ func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(*Tx)
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
+		if cerr := ctx.Err(); cerr != nil && errors.Is(err, sql.ErrTxDone) {
+			// database/sql rolled the transaction back when ctx ended.
+			err = cerr
+		}
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	for _, f := range tx.afterCommit {

@@ -289,3 +289,23 @@ func TestProjectCounts(t *testing.T) {
 		}))
 	})
 }
+
+// TestCommitAfterCancel ends the context inside a transaction whose
+// function succeeds: the commit reports the context's error, whether or
+// not database/sql has already rolled the transaction back.
+func TestCommitAfterCancel(t *testing.T) {
+	openEach(t, func(t *testing.T, s *Store) {
+		for _, rollbackFirst := range []bool{false, true} {
+			ctx, cancel := context.WithCancel(context.Background())
+			err := s.View(ctx, func(tx *Tx) error {
+				_, err := tx.Count(ctx, Clusters, Eq("status", "A"))
+				cancel()
+				if rollbackFirst {
+					tx.tx.Rollback()
+				}
+				return err
+			})
+			require.ErrorIs(t, err, context.Canceled, "rolled back first: %v", rollbackFirst)
+		}
+	})
+}
