@@ -153,6 +153,9 @@ func (c *conductor) claimBatch(ctx context.Context) int {
 				return err
 			}
 			if ok {
+				// As ClaimOperation recorded it: this is attempt
+				// number op.Attempts.
+				op.Owner, op.Attempts = c.owner, op.Attempts+1
 				taken = append(taken, op)
 			}
 		}
@@ -169,7 +172,6 @@ func (c *conductor) claimBatch(ctx context.Context) int {
 		return 0
 	}
 	for _, op := range taken {
-		op.Owner = c.owner
 		c.wg.Go(func() { c.startOp(ctx, op) })
 	}
 	return seen

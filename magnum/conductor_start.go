@@ -470,7 +470,11 @@ func (c *conductor) update(ctx context.Context, st *opState, ng *NodeGroup, upd 
 	if ng.StackID == "" {
 		return fmt.Errorf("node group %s has no stack", ng.Name)
 	}
-	if err := c.s.orchestratorFor(ctx).UpdateStack(ctx, ng.StackID, upd); err != nil {
+	err := c.s.orchestratorFor(ctx).UpdateStack(ctx, ng.StackID, upd)
+	// Operations of a cluster run one at a time: on a later attempt, a
+	// stack busy with an action is busy with this operation's update,
+	// which an earlier holder of the operation started.
+	if err != nil && !(st.op.Attempts > 1 && errors.Is(err, heat.ErrConflict)) {
 		return fmt.Errorf("updating stack %s: %w", ng.StackID, err)
 	}
 	return c.wait(ctx, st, func(d *clusterDoc, ngs []*NodeGroup) {

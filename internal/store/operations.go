@@ -42,10 +42,12 @@ type Operation struct {
 	State      OperationState
 	Owner      string
 	LeaseUntil time.Time
-	Attempts   int
-	Error      string
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// Attempts counts the claims of the operation: 1 while its first
+	// holder runs it.
+	Attempts  int
+	Error     string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 const selectOperation = `SELECT id, uuid, cluster_uuid, nodegroup_uuid, kind, params, step, stacks, deadline, state,
