@@ -6,6 +6,7 @@ import (
 
 	gojson "github.com/goccy/go-json"
 
+	"github.com/gomagnum/gomagnum/cloud"
 	"github.com/gomagnum/gomagnum/internal/store"
 )
 
@@ -25,6 +26,12 @@ type clusterInternal struct {
 	TrusteePassword string `json:"trustee_password,omitempty"`
 	TrusteeDomainID string `json:"trustee_domain_id,omitempty"`
 	TrustID         string `json:"trust_id,omitempty"`
+}
+
+// trustee is the trustee in's fields name, without its password.
+func (in clusterInternal) trustee() cloud.Trustee {
+	return cloud.Trustee{UserID: in.TrusteeUserID, UserName: in.TrusteeUserName,
+		DomainID: in.TrusteeDomainID, TrustID: in.TrustID}
 }
 
 // Stored documents are read on every call, so they are decoded with

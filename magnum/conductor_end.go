@@ -49,8 +49,7 @@ func (c *conductor) trustees(ctx context.Context, d *clusterDoc) ([]cloud.Truste
 	var out []cloud.Trustee
 	add := func(in clusterInternal) {
 		if in.TrusteeUserID != "" && !slices.ContainsFunc(out, func(t cloud.Trustee) bool { return t.UserID == in.TrusteeUserID }) {
-			out = append(out, cloud.Trustee{UserID: in.TrusteeUserID, UserName: in.TrusteeUserName,
-				DomainID: in.TrusteeDomainID, TrustID: in.TrustID})
+			out = append(out, in.trustee())
 		}
 	}
 	add(d.Internal)

@@ -61,6 +61,11 @@ func (c *conductor) failStart(ctx context.Context, st *opState, op store.Operati
 		c.s.emit(ctx, tx, eventOperation(op.Kind), OutcomeFailure, &d.Cluster, initiator(d))
 		return tx.FinishOperation(ctx, op.ID, c.owner, f.Reason)
 	})
+	if errors.Is(err, ErrNotFound) && op.Kind == opCreate {
+		// A delete superseded the create and ended before it failed:
+		// certificates it issued since would be left without a cluster.
+		err = c.s.certs.Delete(ctx, op.ClusterUUID)
+	}
 	if err != nil {
 		c.logErr(ctx, "recording a failed operation", err)
 	}

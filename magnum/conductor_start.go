@@ -29,6 +29,10 @@ type opState struct {
 // errClusterGone: the operation's cluster was deleted meanwhile.
 var errClusterGone = errors.New("the cluster is gone")
 
+// errNotHeld: the conductor lost the operation it was starting; whoever
+// holds it now, or the delete that superseded it, goes on from there.
+var errNotHeld = errors.New("the operation is no longer held")
+
 // errDeleteQueued: a delete of the operation's cluster is queued, which
 // supersedes the operation before it makes a stack.
 var errDeleteQueued = errors.New("superseded by a delete")
@@ -77,6 +81,8 @@ func (c *conductor) execute(ctx context.Context, op store.Operation) {
 	}
 	switch {
 	case err == nil || ctx.Err() != nil:
+	case errors.Is(err, errNotHeld):
+		c.log.Info("operation lost while starting", "operation", op.Kind, "cluster", op.ClusterUUID)
 	case errors.Is(err, errDeleteQueued):
 		c.stepAside(ctx, st)
 	default:
@@ -101,17 +107,27 @@ func (c *conductor) checkLimits(st *opState) error {
 // cluster is queued. Only a delete is claimed while an operation starts,
 // and only once that operation waits for its stacks or ended (see
 // store.ClaimableOperations): checked before a stack is made, it keeps
-// stacks from being made for a cluster about to be deleted.
+// stacks from being made for a cluster about to be deleted. It fails with
+// errNotHeld if this conductor no longer holds the operation (its lease
+// ran out and another took the operation, or a delete superseded it).
 func (c *conductor) checkNoDelete(ctx context.Context, st *opState) error {
-	var queued bool
+	var queued, held bool
 	err := c.s.store.View(ctx, func(tx *store.Tx) (err error) {
+		if held, err = tx.Holds(ctx, st.op.ID, c.owner); err != nil {
+			return err
+		}
 		queued, err = tx.DeleteQueued(ctx, st.op.ClusterUUID)
 		return err
 	})
-	if err == nil && queued {
-		err = errDeleteQueued
+	switch {
+	case err != nil:
+		return err
+	case !held:
+		return errNotHeld
+	case queued:
+		return errDeleteQueued
 	}
-	return err
+	return nil
 }
 
 func (c *conductor) startKind(ctx context.Context, st *opState) error {
@@ -154,11 +170,14 @@ func (c *conductor) startCreate(ctx context.Context, st *opState) error {
 			return err
 		}
 	}
+	if err := c.announceCreate(ctx, st, p, made); err != nil {
+		if made {
+			c.dropTrustee(ctx, st)
+		}
+		return err
+	}
 	if _, err := c.s.certs.IssueCluster(ctx, certs.ClusterInfo{UUID: st.d.UUID, Name: st.d.Name}); err != nil {
 		return fmt.Errorf("issuing the cluster's certificates: %w", err)
-	}
-	if err := c.announceCreate(ctx, st, p, made); err != nil {
-		return err
 	}
 	master := defaultGroup(st.ngs, RoleMaster)
 	if master == nil {
@@ -198,6 +217,18 @@ func (c *conductor) createTrustee(ctx context.Context, st *opState) error {
 	st.d.Internal = clusterInternal{TrusteeUserID: t.UserID, TrusteeUserName: t.UserName, TrusteePassword: sealed,
 		TrusteeDomainID: t.DomainID, TrustID: t.TrustID}
 	return nil
+}
+
+// dropTrustee deletes the trustee this attempt made and could not
+// record: no retry reuses it and no delete knows of it. (A delete that
+// superseded the create while the trustee was being made is one way
+// there.)
+func (c *conductor) dropTrustee(ctx context.Context, st *opState) {
+	if err := c.s.cloud.DeleteTrustee(context.WithoutCancel(ctx), st.d.Internal.trustee()); err != nil {
+		c.logErr(ctx, "deleting a trustee its create could not record", err)
+		return
+	}
+	st.d.Internal = clusterInternal{}
 }
 
 // createParams are the parameters of a create: the trustor's token, and

@@ -2,11 +2,14 @@ package magnum_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/gomagnum/gomagnum/certs"
+	cloudpkg "github.com/gomagnum/gomagnum/cloud"
 	"github.com/gomagnum/gomagnum/cloud/sim"
 	"github.com/gomagnum/gomagnum/heat"
 	"github.com/gomagnum/gomagnum/heat/engine"
@@ -66,4 +69,75 @@ func TestTakeoverOfStartedUpdate(t *testing.T) {
 	t.Cleanup(func() { b.Close() })
 	c := waitDone(t, b, demo, id, magnum.UpdateComplete)
 	require.Equal(t, 2, c.NodeCount)
+}
+
+// gatedTrustees holds every trustee creation until the gate opens.
+type gatedTrustees struct {
+	*trusteeLedger
+	asked, gate chan struct{}
+	made        chan cloudpkg.Trustee
+}
+
+func (g gatedTrustees) CreateTrustee(ctx context.Context, req cloudpkg.TrusteeRequest) (cloudpkg.Trustee, error) {
+	g.asked <- struct{}{}
+	<-g.gate
+	tr, err := g.trusteeLedger.CreateTrustee(ctx, req)
+	if err == nil {
+		g.made <- tr
+	}
+	return tr, err
+}
+
+// TestTrusteeOfSupersededCreate: an instance is slow making a cluster's
+// trustee, so slow that its hold on the create runs out; another instance
+// takes the cluster's delete meanwhile, and the cluster is gone. The
+// trustee made after that, which nothing records, is deleted by the
+// create that made it.
+func TestTrusteeOfSupersededCreate(t *testing.T) {
+	ctx := context.Background()
+	cloud, err := sim.New(ctx, sim.WithCatalog(sim.UnlimitedCatalog()))
+	require.NoError(t, err)
+	orch, err := engine.New(ctx, engine.WithCloud(cloud))
+	require.NoError(t, err)
+	t.Cleanup(func() { orch.Close() })
+	ledger := newTrusteeLedger(cloud)
+	gated := gatedTrustees{trusteeLedger: ledger, asked: make(chan struct{}, 1), gate: make(chan struct{}),
+		made: make(chan cloudpkg.Trustee, 1)}
+	dir := t.TempDir()
+	certStore, err := certs.NewDirStore(t.TempDir())
+	require.NoError(t, err)
+	open := func(name string, c cloudpkg.Cloud, opts ...magnum.Option) *magnum.Service {
+		s, err := magnum.New(ctx, append(fastOptions(dir), append(opts, magnum.WithCloud(c), magnum.WithCertStore(certStore),
+			magnum.WithOrchestrator(orch), magnum.WithHost(name))...)...)
+		require.NoError(t, err)
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	a := open("a", gated)
+	ct := mustTemplate(t, a, demo, k8sTemplate("k8s"))
+	id := mustCluster(t, a, demo, magnum.ClusterCreate{ClusterTemplateID: ct.UUID, Name: "c"})
+	select {
+	case <-gated.asked:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the create did not ask for a trustee")
+	}
+	// b's clock is an hour ahead: to it, a's hold on the create ran out.
+	clock := &offsetClock{offset: time.Hour}
+	b := open("b", ledger, magnum.WithClock(clock.now))
+	require.NoError(t, b.DeleteCluster(as(demo), id))
+	require.Eventually(t, func() bool {
+		_, err := b.GetCluster(as(demo), id)
+		return errors.Is(err, magnum.ErrNotFound)
+	}, 60*time.Second, 20*time.Millisecond, "the delete did not end")
+	close(gated.gate)
+	select {
+	case <-gated.made:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the create did not make its trustee")
+	}
+	require.Eventually(t, func() bool { return len(ledger.left()) == 0 },
+		60*time.Second, 20*time.Millisecond, "trustees left: %v", ledger.left())
+	names, err := certStore.List(ctx, id)
+	require.NoError(t, err)
+	require.Empty(t, names, "certificates left")
 }

@@ -228,6 +228,15 @@ func (t *Tx) DeleteQueued(ctx context.Context, clusterUUID string) (bool, error)
 	return n > 0, err
 }
 
+// Holds reports whether owner still holds an operation: it is running
+// and owner claimed it last.
+func (t *Tx) Holds(ctx context.Context, id int64, owner string) (bool, error) {
+	var n int
+	err := t.queryRow(ctx, "SELECT COUNT(*) FROM operations WHERE id = ? AND owner = ? AND state = ?",
+		id, owner, OpRunning).Scan(&n)
+	return n > 0, err
+}
+
 // HeldOperations returns the running operations owner holds, oldest
 // first.
 func (t *Tx) HeldOperations(ctx context.Context, owner string) ([]Operation, error) {
