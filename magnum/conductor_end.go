@@ -28,6 +28,16 @@ func (c *conductor) deleted(ctx context.Context, st *opState) error {
 	}
 	d.Status, d.StatusReason = DeleteComplete, "DELETE completed successfully"
 	return c.s.store.Update(ctx, func(tx *store.Tx) error {
+		// The deletion follows the cluster's latest version, which a
+		// write since d was read may have moved on: a watcher drops a
+		// change no newer than one it delivered.
+		rec, err := tx.Get(ctx, store.Clusters, d.UUID)
+		switch {
+		case err == nil:
+			d.rev = rec.Version
+		case !errors.Is(err, store.ErrNotFound):
+			return err
+		}
 		if _, err := tx.DeleteWhere(ctx, store.NodeGroups, store.Eq("cluster_uuid", d.UUID)); err != nil {
 			return err
 		}
