@@ -84,6 +84,10 @@ type Engine struct {
 
 	configs *configStore
 	signals *signalBoard
+
+	// lingering are the trees kept in memory a while on their way to
+	// rest (linger.go).
+	lingering lingerQueue
 }
 
 // Option configures New.
@@ -217,6 +221,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		log: slog.Default(), project: DefaultProject, delays: map[string]time.Duration{}, maxResources: DefaultMaxResourcesPerStack,
 		stacks: map[string]*stack{}, names: map[string]string{}, zones: []string{"nova"}, texts: newTextStore(),
 		configs: newConfigStore(), signals: newSignalBoard(),
+		lingering: lingerQueue{wait: lingerFor, max: maxLingering},
 	}
 	for _, o := range opts {
 		if err := o(e); err != nil {

@@ -132,15 +132,21 @@ func (e *Engine) settle(root *stack, r *run) {
 	e.restIfIdle(root)
 }
 
-// restIfIdle puts root's tree to rest when no call pins it and no action
-// runs on it; root.hmu must be held.
+// restIfIdle lets root's tree linger on its way to rest (linger.go) when
+// no call pins it and no action runs on it; root.hmu must be held.
 func (e *Engine) restIfIdle(root *stack) {
-	root.mu.Lock()
-	idle := root.pins == 0 && root.run == nil && root.loaded && e.blobs != nil
-	root.mu.Unlock()
-	if idle {
-		e.dehydrate(root)
+	if e.idle(root) {
+		e.linger(root)
 	}
+}
+
+// idle reports whether root's tree is in memory, with no call pinning it
+// and no action running on it, and could go to rest; root.hmu must be
+// held.
+func (e *Engine) idle(root *stack) bool {
+	root.mu.Lock()
+	defer root.mu.Unlock()
+	return root.pins == 0 && root.run == nil && root.loaded && e.blobs != nil
 }
 
 // dehydrate drops root's tree from memory but for root's state record:

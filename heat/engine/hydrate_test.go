@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -60,12 +62,13 @@ func (r *readCounter) stackReads() int {
 // loadedTrees counts the stacks in memory with their trees.
 func loadedTrees(e *Engine) (tops, loaded, nested int) {
 	e.mu.RLock()
-	defer e.mu.RUnlock()
-	for _, s := range e.stacks {
+	stacks := slices.Collect(maps.Values(e.stacks))
+	e.mu.RUnlock()
+	for _, s := range stacks {
 		switch {
 		case !s.topLevel():
 			nested++
-		case s.loaded:
+		case isLoaded(e, s.rec.ID):
 			tops++
 			loaded++
 		default:
@@ -83,7 +86,8 @@ func loadedTrees(e *Engine) (tops, loaded, nested int) {
 func TestStacksAtRestStayInTheStore(t *testing.T) {
 	ctx := context.Background()
 	blobs := &readCounter{MemoryBlobs: NewMemoryBlobs(), reads: map[string]int{}}
-	e1, err := New(ctx, WithBlobs(blobs), WithDelays(map[string]time.Duration{"OS::Heat::TestResource": 0}))
+	// Finished trees go to rest at once.
+	e1, err := New(ctx, WithBlobs(blobs), WithDelays(map[string]time.Duration{"OS::Heat::TestResource": 0}), withLinger(0, 0))
 	require.NoError(t, err)
 	var ids []string
 	for _, name := range []string{"a", "b", "c"} {
@@ -105,7 +109,7 @@ func TestStacksAtRestStayInTheStore(t *testing.T) {
 	blobs.mu.Lock()
 	blobs.reads = map[string]int{}
 	blobs.mu.Unlock()
-	e2, err := New(ctx, WithBlobs(blobs))
+	e2, err := New(ctx, WithBlobs(blobs), withLinger(0, 0))
 	require.NoError(t, err)
 	defer e2.Close()
 	blobs.mu.Lock()
@@ -141,4 +145,73 @@ func TestStacksAtRestStayInTheStore(t *testing.T) {
 	left, err := blobs.List(ctx, stackKey(ids[2]))
 	require.NoError(t, err)
 	assert.Empty(t, left, "the deleted stack's records are gone")
+}
+
+// TestFinishedTreesLinger: a tree whose action ended stays in memory
+// until the finished stack is read, so that reading its outputs reads no
+// record back, and goes to rest once read, or once more trees linger than
+// the engine keeps.
+func TestFinishedTreesLinger(t *testing.T) {
+	ctx := context.Background()
+	blobs := &readCounter{MemoryBlobs: NewMemoryBlobs(), reads: map[string]int{}}
+	e, err := New(ctx, WithBlobs(blobs), WithDelays(map[string]time.Duration{"OS::Heat::TestResource": 0}),
+		withLinger(time.Hour, 2))
+	require.NoError(t, err)
+	defer e.Close()
+	create := func(name string) string {
+		id, err := e.CreateStack(ctx, heat.StackSpec{Name: name, Template: []byte(splitParent),
+			Files: map[string]string{"child.yaml": splitChild}, Parameters: map[string]any{"big": name}})
+		require.NoError(t, err)
+		require.Eventually(t, func() bool {
+			list, _, err := e.ListStacks(ctx, heat.ListOptions{})
+			require.NoError(t, err)
+			return slices.ContainsFunc(list, func(s heat.Stack) bool { return s.ID == id && s.Status == heat.CreateComplete })
+		}, 10*time.Second, 5*time.Millisecond)
+		return id
+	}
+	getStack := func(id, want string, reads bool) {
+		t.Helper()
+		before := blobs.stackReads()
+		st, err := e.GetStack(ctx, id)
+		require.NoError(t, err)
+		assert.Equal(t, want, st.Outputs["child"])
+		if reads {
+			assert.Greater(t, blobs.stackReads(), before, "a tree at rest is read back")
+		} else {
+			assert.Equal(t, before, blobs.stackReads(), "the outputs of a stack just finished come from memory")
+		}
+	}
+	a := create("a")
+	getStack(a, "a", false)
+	assert.False(t, isLoaded(e, a), "a finished tree read goes to rest")
+	getStack(a, "a", true)
+
+	b := create("b")
+	c := create("c")
+	create("d")
+	require.Eventually(t, func() bool { return !isLoaded(e, b) }, 10*time.Second, 5*time.Millisecond,
+		"the oldest lingering tree goes to rest once more linger than the engine keeps")
+	getStack(c, "c", false)
+	getStack(b, "b", true)
+}
+
+// isLoaded reports whether top-level stack id has its tree in memory.
+func isLoaded(e *Engine, id string) bool {
+	s, err := e.lookup(id)
+	if err != nil {
+		return false
+	}
+	s.hmu.Lock()
+	defer s.hmu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.loaded
+}
+
+// withLinger sets how long and how many finished trees linger in memory.
+func withLinger(wait time.Duration, most int) Option {
+	return func(e *Engine) error {
+		e.lingering.wait, e.lingering.max = wait, most
+		return nil
+	}
 }

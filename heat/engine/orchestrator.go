@@ -385,7 +385,11 @@ func (e *Engine) GetStack(ctx context.Context, id string) (*heat.Stack, error) {
 	s.mu.Lock()
 	v := s.view(true)
 	s.mu.Unlock()
-	release()
+	if v.Status.IsInProgress() {
+		release()
+	} else {
+		e.unpinRead(s.treeRoot())
+	}
 	// What the caller is told is written first: a conductor recording
 	// a stack's completion never outlives the engine's own record of it.
 	return &v, e.flush(ctx)

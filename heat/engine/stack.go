@@ -83,6 +83,9 @@ type stack struct {
 	pins        int
 	rests       int
 	flushedRest int
+	// lingerGen counts the times the tree began to linger (linger.go);
+	// guarded by hmu.
+	lingerGen int
 }
 
 // parsed is a stack definition parsed and bound to its parameters.
