@@ -132,23 +132,27 @@ func TestReadsSeeWrites(t *testing.T) {
 	assert.EqualValues(t, 7, r.body["docker_volume_size"])
 }
 
-// TestReadsSeeWritesOfAnotherInstance runs two services on one PostgreSQL
-// database, each with its API and view cache: what one writes, the other
-// reads at once, whatever its cache holds.
+// TestReadsSeeWritesOfAnotherInstance runs two services on one database
+// (PostgreSQL, then SQLite, where an instance alone serves reads without
+// a statement), each with its API and view cache: what one writes, the
+// other reads at once, whatever its cache holds.
 func TestReadsSeeWritesOfAnotherInstance(t *testing.T) {
+	t.Run("postgres", func(t *testing.T) { testReadsSeeWritesOfAnotherInstance(t, magnum.WithDatabase(storetest.PostgresDSN(t))) })
+	t.Run("sqlite", func(t *testing.T) { testReadsSeeWritesOfAnotherInstance(t, magnum.WithDataDir(t.TempDir())) })
+}
+
+func testReadsSeeWritesOfAnotherInstance(t *testing.T, db magnum.Option) {
 	ctx := context.Background()
-	dsn := storetest.PostgresDSN(t)
 	cloud, err := sim.New(ctx)
 	require.NoError(t, err)
 	orch, err := engine.New(ctx, engine.WithCloud(cloud))
 	require.NoError(t, err)
 	t.Cleanup(func() { orch.Close() })
 	open := func(name string) *fixture {
-		svc := newService(t, magnum.WithDatabase(dsn), magnum.WithCloud(cloud), magnum.WithOrchestrator(orch),
-			magnum.WithHost(name))
+		svc := newService(t, db, magnum.WithCloud(cloud), magnum.WithOrchestrator(orch), magnum.WithHost(name))
 		return &fixture{t: t, srv: newServer(t, svc)}
 	}
-	a, b := open("a"), open("b")
+	a := open("a")
 	tmpl, cluster := a.running("", nil)
 	read := func(f *fixture, path string) response {
 		return f.do(http.StatusOK, call{method: "GET", path: path, version: "latest"})
@@ -163,6 +167,8 @@ func TestReadsSeeWritesOfAnotherInstance(t *testing.T) {
 		firstCluster(a, "/v1/clusters/detail")
 	}
 
+	// b opens after a cached its reads (on SQLite, while a was alone).
+	b := open("b")
 	b.do(http.StatusOK, call{method: "PATCH", path: "/v1/clustertemplates/" + tmpl,
 		body: `[{"op": "replace", "path": "/name", "value": "renamed-by-b"}]`})
 	assert.Equal(t, "renamed-by-b", read(a, "/v1/clustertemplates/"+tmpl).body["name"])

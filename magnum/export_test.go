@@ -41,3 +41,11 @@ func HealthPasses(s *Service) func(ctx context.Context, window time.Duration) {
 	c := newConductor(s)
 	return c.healthPass
 }
+
+// CountInstanceIn does at the SQLite database at path what an instance
+// opening it does to the database's lock file, and returns what closing
+// that instance does.
+func CountInstanceIn(path string) (func() error, error) {
+	w, err := openSoleWriter(path)
+	return w.close, err
+}

@@ -99,20 +99,20 @@ func lastChange(ctx context.Context, tx *store.Tx) (int64, error) {
 	return last, err
 }
 
-// list reads the page q selects: the kind's generation, which with q
-// names the page; unless the cache holds that page, the
-// references, then, in another statement, the records the cache does not
-// hold. None of these statements opens a transaction; a record deleted in
-// between is left out. Reading the generation first makes the page at
-// least as new as its name says.
+// list reads the page q selects: the kind's generation (see
+// readGeneration), which with q names the page; unless the cache holds
+// that page, the references, then, in another statement, the records the
+// cache does not hold. None of these statements opens a transaction; a
+// record deleted in between is left out. Reading the generation first
+// makes the page at least as new as its name says.
 func (k revisioned[T]) list(ctx context.Context, s *Service, q store.Query, cache ReadCache) (Listing[T], error) {
 	var out Listing[T]
 	err := s.store.Read(ctx, func(tx *store.Tx) error {
-		n, err := k.generation(ctx, tx)
+		gen, err := k.readGeneration(ctx, s, tx)
 		if err != nil {
 			return err
 		}
-		out.Page = Page(k.what + " " + strconv.FormatInt(n, 10) + " " + q.Key())
+		out.Page = Page(k.what + " " + gen + " " + q.Key())
 		if cache.Pages != nil && cache.Pages(out.Page) {
 			out.Held = true
 			return nil
@@ -127,21 +127,48 @@ func (k revisioned[T]) list(ctx context.Context, s *Service, q store.Query, cach
 	return out, err
 }
 
+// readGeneration names the state of the kind's records a read starts
+// at: this process's count of the kind's writes while it is the only one
+// writing the database, which costs no statement, else the generation the
+// database keeps. Two reads giving the same name, on one instance, saw
+// the same records of the kind, and a read after a write sees a name the
+// reads before it did not.
+func (k revisioned[T]) readGeneration(ctx context.Context, s *Service, tx *store.Tx) (string, error) {
+	if s.sole.sole() {
+		return "local " + strconv.FormatInt(s.store.LocalWrites(k.kind), 10), nil
+	}
+	n, err := k.generation(ctx, tx)
+	return strconv.FormatInt(n, 10), err
+}
+
 // one reads the object an identifier names among those where selects: by
 // UUID when it looks like one, else by name, where a name matching
-// several is a conflict.
+// several is a conflict. The references found are kept with the kind's
+// generation they were read after, so that while the kind does not
+// change, a read whose object known holds reads nothing more than that
+// generation: no statement at all when this instance alone writes the
+// database.
 func (k revisioned[T]) one(ctx context.Context, s *Service, ident string, where store.Cond, known Known) (Versioned[T], error) {
 	key := "name"
 	if isUUID(ident) {
 		key = "uuid"
 	}
+	q := store.Query{Where: store.And(where, store.Eq(key, ident)), Limit: 2}
+	found := k.what + " " + q.Key()
 	var out []Versioned[T]
 	err := s.store.Read(ctx, func(tx *store.Tx) error {
-		refs, err := tx.FindRefs(ctx, k.kind, store.Query{Where: store.And(where, store.Eq(key, ident)), Limit: 2})
-		switch {
-		case err != nil:
+		gen, err := k.readGeneration(ctx, s, tx)
+		if err != nil {
 			return err
-		case len(refs) > 1:
+		}
+		refs, ok := s.found.get(found, gen)
+		if !ok {
+			if refs, err = tx.FindRefs(ctx, k.kind, q); err != nil {
+				return err
+			}
+			s.found.put(found, gen, refs)
+		}
+		if len(refs) > 1 {
 			return conflictf("Multiple %s exist with same name. Please use the %s uuid instead.",
 				strings.ToLower(k.plural), strings.ToLower(k.what))
 		}

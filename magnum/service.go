@@ -57,6 +57,11 @@ type Service struct {
 	// coes answers the COE APIs of simulated clusters (simulated cloud only).
 	coes   *sim.COEProxy
 	coeTLS tlsCache
+	// sole says whether this instance alone writes its SQLite database
+	// (nil on PostgreSQL); found keeps the references reads of one object
+	// found (see readGeneration).
+	sole  *soleWriter
+	found refCache
 	// dispatch delivers the stored events; nil without event handlers.
 	dispatch *dispatcher
 	closers  []func() error
@@ -119,6 +124,14 @@ func (s *Service) openStore(ctx context.Context) error {
 		dsn = filepath.Join(dir, "magnum.db")
 	}
 	s.dataDir = dir
+	if path, ok := sqlitePath(dsn); ok {
+		sole, err := openSoleWriter(path)
+		if err != nil {
+			return err
+		}
+		s.sole = sole
+		s.closers = append([]func() error{sole.close}, s.closers...)
+	}
 	st, err := store.Open(ctx, dsn, store.WithLogger(s.log), store.WithClock(s.now))
 	if err != nil {
 		return fmt.Errorf("magnum: %w", err)

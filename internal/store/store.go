@@ -48,6 +48,9 @@ type Store struct {
 
 	// feed is the change feed's state in this process (changes.go).
 	feed feed
+	// local counts the committed writes of this process by kind
+	// (LocalWrites): table -> *atomic.Int64.
+	local sync.Map
 
 	blobOnce sync.Once
 	blobs    *blobWriterLoop
@@ -275,6 +278,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(*Tx)
 		}
 		return fmt.Errorf("store: commit: %w", err)
 	}
+	tx.countLocalWrites()
 	for _, f := range tx.afterCommit {
 		f()
 	}

@@ -7,18 +7,17 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync/atomic"
 )
 
 // wrote makes the transaction bump, once, when it commits, the write
-// count of a kind that keeps one (see bumpWriteCounts).
+// count of a kind that keeps one (see bumpWriteCounts), and this
+// process's count of the kind's writes (see LocalWrites).
 func (t *Tx) wrote(k Kind) {
-	if !k.writeCounted {
-		return
-	}
 	if t.wroteKinds == nil {
 		t.wroteKinds = map[string]bool{}
 	}
-	t.wroteKinds[k.table] = true
+	t.wroteKinds[k.table] = k.writeCounted
 }
 
 // bumpWriteCounts bumps the write counts of the kinds the transaction
@@ -27,6 +26,9 @@ func (t *Tx) wrote(k Kind) {
 // for each other in a cycle.
 func (t *Tx) bumpWriteCounts(ctx context.Context) error {
 	for _, kind := range slices.Sorted(maps.Keys(t.wroteKinds)) {
+		if !t.wroteKinds[kind] {
+			continue
+		}
 		if _, err := t.exec(ctx, "UPDATE write_counts SET n = n + 1 WHERE kind = ?", kind); err != nil {
 			return fmt.Errorf("write count of %s: %w", kind, err)
 		}
@@ -50,4 +52,27 @@ func (t *Tx) WriteCount(ctx context.Context, k Kind) (int64, error) {
 		err = errors.New("store: no write count of " + k.table)
 	}
 	return n, err
+}
+
+// LocalWrites returns how many transactions of this process (of this
+// Store) that wrote records of a kind have committed. It is bumped after
+// the commit and before Update returns, so a read that starts after a
+// write of this process returned sees a greater count. Writes of other
+// processes, or of other Stores on the same database, are not counted.
+func (s *Store) LocalWrites(k Kind) int64 { return s.localCount(k.table).Load() }
+
+func (s *Store) localCount(table string) *atomic.Int64 {
+	if c, ok := s.local.Load(table); ok {
+		return c.(*atomic.Int64)
+	}
+	c, _ := s.local.LoadOrStore(table, new(atomic.Int64))
+	return c.(*atomic.Int64)
+}
+
+// countLocalWrites bumps the local write counts of the kinds a committed
+// transaction wrote.
+func (t *Tx) countLocalWrites() {
+	for kind := range t.wroteKinds {
+		t.s.localCount(kind).Add(1)
+	}
 }
