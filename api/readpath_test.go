@@ -137,7 +137,9 @@ func TestReadsSeeWrites(t *testing.T) {
 // a statement), each with its API and view cache: what one writes, the
 // other reads at once, whatever its cache holds.
 func TestReadsSeeWritesOfAnotherInstance(t *testing.T) {
-	t.Run("postgres", func(t *testing.T) { testReadsSeeWritesOfAnotherInstance(t, magnum.WithDatabase(storetest.PostgresDSN(t))) })
+	t.Run("postgres", func(t *testing.T) {
+		testReadsSeeWritesOfAnotherInstance(t, magnum.WithDatabase(storetest.PostgresDSN(t)))
+	})
 	t.Run("sqlite", func(t *testing.T) { testReadsSeeWritesOfAnotherInstance(t, magnum.WithDataDir(t.TempDir())) })
 }
 

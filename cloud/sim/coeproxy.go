@@ -52,7 +52,7 @@ func (c *Cloud) ServeCOEs(tlsFor COETLS, log *slog.Logger) (*COEProxy, error) {
 	p := &COEProxy{cloud: c, tlsFor: tlsFor, log: log, ln: ln, conns: newTunnels()}
 	p.outer = &http.Server{Handler: http.HandlerFunc(p.proxy), ReadHeaderTimeout: 10 * time.Second}
 	p.inner = &http.Server{
-		Handler: http.HandlerFunc(p.serveAPI), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: time.Minute,
+		Handler: http.HandlerFunc(p.serveAPI), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 5 * time.Minute,
 		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
 			if tc, ok := c.(*tls.Conn); ok {
 				c = tc.NetConn()

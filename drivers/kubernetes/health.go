@@ -44,7 +44,7 @@ func (d *Driver) Health(ctx context.Context, c drivers.Cluster, creds drivers.Cr
 	if !clusterstack.Accessible(c, s.labels) || c.APIAddress == "" {
 		return coeapi.NotAccessible(c.Name), nil
 	}
-	client, err := coeapi.Client(creds, s.tls)
+	client, err := coeapi.ClusterClient(c.UUID, creds, s.tls)
 	if err != nil {
 		return drivers.Health{}, err
 	}

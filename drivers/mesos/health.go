@@ -39,7 +39,7 @@ func (d *Driver) Health(ctx context.Context, c drivers.Cluster, creds drivers.Cr
 		return drivers.Health{}, err
 	}
 	agents := clusterstack.WorkerCount(c)
-	client, err := coeapi.Client(creds, !c.Template.TLSDisabled)
+	client, err := coeapi.ClusterClient(c.UUID, creds, !c.Template.TLSDisabled)
 	if err != nil {
 		return drivers.Health{}, err
 	}

@@ -47,7 +47,7 @@ func (d *Driver) Health(ctx context.Context, c drivers.Cluster, creds drivers.Cr
 	if err != nil {
 		return drivers.Health{}, err
 	}
-	client, err := coeapi.Client(creds, !c.Template.TLSDisabled)
+	client, err := coeapi.ClusterClient(c.UUID, creds, !c.Template.TLSDisabled)
 	if err != nil {
 		return drivers.Health{}, err
 	}
