@@ -95,7 +95,7 @@ func (h *Handler) routes() {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := newRequestID()
-	w.Header().Set(RequestIDHeader, id)
+	w.Header()[canonicalRequestIDHeader] = []string{id}
 	r = r.WithContext(withRequestID(r.Context(), id))
 	rec := &statusRecorder{ResponseWriter: w}
 	name := h.dispatch(rec, r)
@@ -129,12 +129,15 @@ func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request) string {
 		answerOptions(w, r, others)
 		return "OPTIONS"
 	}
+	// The caller and the version go into the request's context together,
+	// in one copy of the request: the answers before the route's need
+	// neither.
+	ctx := r.Context()
 	if rt == nil || !rt.public {
-		ctx, ok := h.authenticate(w, r)
-		if !ok {
+		var ok bool
+		if ctx, ok = h.authenticate(w, r); !ok {
 			return "unauthenticated"
 		}
-		r = r.WithContext(ctx)
 	}
 	v, err := parseVersion(r.Header)
 	if err != nil {
@@ -154,7 +157,7 @@ func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request) string {
 		return rt.name
 	}
 	setVersionHeaders(w.Header(), v)
-	rt.handle(w, r.WithContext(withVersion(r.Context(), v)))
+	rt.handle(w, r.WithContext(withVersion(ctx, v)))
 	return rt.name
 }
 

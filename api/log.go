@@ -11,6 +11,8 @@ import (
 // RequestIDHeader carries the ID of each request, on every response.
 const RequestIDHeader = "X-OpenStack-Request-Id"
 
+var canonicalRequestIDHeader = http.CanonicalHeaderKey(RequestIDHeader)
+
 type requestIDKey struct{}
 
 // RequestID returns the request ID a context carries ("req-<uuid>"), or "".

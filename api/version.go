@@ -109,11 +109,36 @@ func supported(v Version) bool {
 
 // setVersionHeaders adds the headers of every versioned response.
 func setVersionHeaders(h http.Header, v Version) {
-	h.Set(versionHeader, serviceType+" "+v.String())
-	h.Set(minVersionHeader, serviceType+" "+MinVersion.String())
-	h.Set(maxVersionHeader, serviceType+" "+MaxVersion.String())
-	h.Set("Vary", versionHeader)
+	if v.Major == MaxVersion.Major && v.Minor >= 0 && v.Minor < len(servedVersionValues) {
+		h[canonicalVersionHeader] = servedVersionValues[v.Minor]
+	} else {
+		h.Set(versionHeader, serviceType+" "+v.String())
+	}
+	h[canonicalMinVersionHeader] = minVersionValue
+	h[canonicalMaxVersionHeader] = maxVersionValue
+	h["Vary"] = varyValue
 }
+
+// The version headers' canonical names and values, made once: every
+// answer of a route carries them. net/http only reads header values, so
+// answers share these slices.
+var (
+	canonicalVersionHeader    = http.CanonicalHeaderKey(versionHeader)
+	canonicalMinVersionHeader = http.CanonicalHeaderKey(minVersionHeader)
+	canonicalMaxVersionHeader = http.CanonicalHeaderKey(maxVersionHeader)
+	minVersionValue           = []string{serviceType + " " + MinVersion.String()}
+	maxVersionValue           = []string{serviceType + " " + MaxVersion.String()}
+	varyValue                 = []string{versionHeader}
+	// servedVersionValues is the version header's value by minor version
+	// of the current major one.
+	servedVersionValues = func() [][]string {
+		out := make([][]string, MaxVersion.Minor+1)
+		for minor := range out {
+			out[minor] = []string{serviceType + " " + Version{MaxVersion.Major, minor}.String()}
+		}
+		return out
+	}()
+)
 
 type versionKey struct{}
 
