@@ -227,15 +227,31 @@ var uncached = newViewCache(1)
 
 // baseURL is the request's base URL as JSON encodes it.
 func baseURL(r *http.Request) []byte {
-	b, _ := json.Marshal(hostURL(r))
-	return b[1 : len(b)-1]
+	scheme := "http://"
+	if r.TLS != nil {
+		scheme = "https://"
+	}
+	b := make([]byte, 0, len(scheme)+len(r.Host))
+	b = append(append(b, scheme...), r.Host...)
+	for _, c := range b {
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			// A character JSON escapes (encoding/json escapes HTML's too).
+			m, _ := json.Marshal(string(b))
+			return m[1 : len(m)-1]
+		}
+	}
+	return b
 }
+
+// jsonContentType is the Content-Type header of JSON answers, shared by
+// them (net/http only reads header values).
+var jsonContentType = []string{"application/json"}
 
 // writeBody answers with a JSON body.
 func writeBody(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Type"] = jsonContentType
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	w.Write(body) //nolint:errcheck // the client went away; nothing to do
 }
