@@ -74,8 +74,11 @@ func defaultConfig() config {
 // WithDataDir keeps the embedded databases in dir: magnum.db for the
 // service, state.db for the embedded orchestrator, the simulated cloud and
 // the certificates (two files, so that their writers do not queue behind
-// each other), and the secret key when none is configured. The files are
-// made readable by their owner only (0600), whatever dir's mode.
+// each other), magnum.db.lock, which the instances using magnum.db hold
+// (one that alone wrote the file since it opened it serves reads of
+// unchanged objects without a statement), and the secret key when none is
+// configured. The files are made readable by their owner only (0600),
+// whatever dir's mode.
 func WithDataDir(dir string) Option { return func(c *config) { c.dataDir = dir } }
 
 // WithDatabase uses the database a DSN names instead of the embedded
