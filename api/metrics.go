@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -22,6 +24,10 @@ type Metrics struct {
 	// syncOperations and syncListCalls describe the last pass.
 	syncOperations prometheus.Gauge
 	syncListCalls  prometheus.Counter
+	// series keeps the request series at hand by seriesKey; kept counts
+	// the attempts to add one.
+	series sync.Map
+	kept   atomic.Int64
 }
 
 // NewMetrics creates the metrics and registers them with reg.
@@ -75,9 +81,40 @@ func (m *Metrics) SyncObserver() magnum.SyncObserver {
 
 // observe records one answered request.
 func (m *Metrics) observe(route, method string, code int, d time.Duration) {
-	c := strconv.Itoa(code)
-	m.requests.WithLabelValues(route, method, c).Inc()
-	m.latency.WithLabelValues(route, method, c).Observe(d.Seconds())
+	s := m.seriesOf(seriesKey{route: route, method: method, code: code})
+	s.requests.Inc()
+	s.latency.Observe(d.Seconds())
+}
+
+// maxKeptSeries bounds the series of requests the metrics keep at hand.
+const maxKeptSeries = 1024
+
+// seriesKey names the series of one route, method and status code.
+type seriesKey struct {
+	route, method string
+	code          int
+}
+
+// series are the request counter and latency histogram of one key.
+type series struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
+}
+
+// seriesOf returns the series of a key, kept at hand (up to
+// maxKeptSeries) so that a request does not look its labels up again.
+func (m *Metrics) seriesOf(k seriesKey) *series {
+	if s, ok := m.series.Load(k); ok {
+		return s.(*series)
+	}
+	c := strconv.Itoa(k.code)
+	s := &series{requests: m.requests.WithLabelValues(k.route, k.method, c),
+		latency: m.latency.WithLabelValues(k.route, k.method, c)}
+	if m.kept.Add(1) <= maxKeptSeries {
+		kept, _ := m.series.LoadOrStore(k, s)
+		return kept.(*series)
+	}
+	return s
 }
 
 // ClusterCounter counts clusters by status; *magnum.Service is one.
