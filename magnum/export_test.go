@@ -49,3 +49,14 @@ func CountInstanceIn(path string) (func() error, error) {
 	w, err := openSoleWriter(path)
 	return w.close, err
 }
+
+// SoleWriter opens what an instance opening the SQLite database at path
+// opens, and returns whether it is alone, as it would be asked later, and
+// what closing it does.
+func SoleWriter(path string) (sole func() bool, close func() error, err error) {
+	w, err := openSoleWriter(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return w.sole, w.close, nil
+}

@@ -13,7 +13,8 @@ import (
 // Every instance opening a SQLite database takes a shared lock on a file
 // beside it (the database's name with ".lock") and holds it until it
 // closes, and adds one to a counter the file holds before it opens the
-// database. An instance is alone when no other held the lock as it
+// database; instances do that one at a time, each holding a second file
+// (".gate") exclusively meanwhile. An instance is alone when no other held the lock as it
 // opened, and while the counter is the one it set: another instance
 // opening later, even one that has since stopped, changed it. Once not
 // alone, an instance stays so, and asks the database (a second instance

@@ -3,8 +3,10 @@ package magnum_test
 import (
 	"database/sql"
 	"path/filepath"
+	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/gomagnum/gomagnum/magnum"
@@ -61,4 +63,30 @@ func TestSoleWriterReadsNothing(t *testing.T) {
 	require.Equal(t, start+3, version(), "once another instance opened the database, reads ask it")
 	behindTheBack()
 	require.Equal(t, start+4, version())
+}
+
+// TestSoleWriterJoinsAtOnce opens instances on one database at once, many
+// times: once all have opened, none may think itself alone.
+func TestSoleWriterJoinsAtOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "magnum.db")
+	for range 50 {
+		var wg sync.WaitGroup
+		soles := make([]func() bool, 4)
+		closes := make([]func() error, 4)
+		for i := range soles {
+			wg.Go(func() {
+				var err error
+				soles[i], closes[i], err = magnum.SoleWriter(path)
+				assert.NoError(t, err)
+			})
+		}
+		wg.Wait()
+		for i, sole := range soles {
+			require.NotNil(t, sole)
+			assert.False(t, sole(), "instance %d thinks itself alone among 4", i)
+		}
+		for _, c := range closes {
+			require.NoError(t, c())
+		}
+	}
 }

@@ -22,6 +22,18 @@ type soleLock struct {
 // openSoleWriter takes the lock beside the SQLite database at path and
 // counts this instance in.
 func openSoleWriter(path string) (*soleWriter, error) {
+	// Instances count themselves in one at a time (a gate file held
+	// exclusively meanwhile): an instance that finds itself alone has
+	// counted itself in before another can look, and so sees the other
+	// count itself in after it.
+	gate, err := os.OpenFile(path+".gate", os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("magnum: database lock: %w", err)
+	}
+	defer gate.Close() // which gives the gate up
+	if err := syscall.Flock(int(gate.Fd()), syscall.LOCK_EX); err != nil {
+		return nil, fmt.Errorf("magnum: database lock %s: %w", gate.Name(), err)
+	}
 	f, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("magnum: database lock: %w", err)
@@ -37,8 +49,8 @@ func openSoleWriter(path string) (*soleWriter, error) {
 func lockAndCount(f *os.File) (*soleWriter, error) {
 	fd := int(f.Fd())
 	// Alone if no other instance holds the lock; then shared, so that
-	// the next instance sees this one (a conversion, which lets another
-	// in between: that one then counts itself in, which this one sees).
+	// the next instance sees this one (a conversion, which is not atomic;
+	// but no other instance joins meanwhile: see openSoleWriter).
 	alone := true
 	if err := syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		if !errors.Is(err, syscall.EWOULDBLOCK) {
