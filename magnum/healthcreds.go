@@ -2,7 +2,6 @@ package magnum
 
 import (
 	"context"
-	"sync"
 
 	"github.com/gomagnum/gomagnum/drivers"
 )
@@ -18,17 +17,17 @@ const maxHealthCreds = 20000
 // record it was read at: any change of the cluster (an operation such as
 // a CA rotation starts and ends with one) reads them again. The monitor
 // confirms with fresh credentials any verdict but HEALTHY that kept ones
-// gave (see conductor.probe). It keeps two generations of entries, the
-// older dropped when the newer is full.
+// gave (see conductor.probe).
 type healthCreds struct {
-	mu       sync.Mutex
-	cur, old map[string]keptCreds
+	kept twoGen[keptCreds]
 }
 
 type keptCreds struct {
 	version int64
 	creds   drivers.Credentials
 }
+
+func (keptCreds) bound() int { return maxHealthCreds }
 
 // get returns the credentials of a cluster and whether they were kept
 // from an earlier read; fresh reads them anew.
@@ -51,35 +50,10 @@ func (h *healthCreds) get(ctx context.Context, s *Service, d *clusterDoc, fresh 
 }
 
 func (h *healthCreds) lookup(cluster string, version int64) (drivers.Credentials, bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	k, ok := h.cur[cluster]
-	if !ok {
-		if k, ok = h.old[cluster]; ok {
-			delete(h.old, cluster)
-			h.keepLocked(cluster, k)
-		}
-	}
+	k, ok := h.kept.get(cluster)
 	return k.creds, ok && k.version == version
 }
 
-func (h *healthCreds) keep(cluster string, k keptCreds) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	delete(h.old, cluster)
-	h.keepLocked(cluster, k)
-}
+func (h *healthCreds) keep(cluster string, k keptCreds) { h.kept.put(cluster, k) }
 
-func (h *healthCreds) keepLocked(cluster string, k keptCreds) {
-	if h.cur == nil || len(h.cur) >= maxHealthCreds/2 {
-		h.old, h.cur = h.cur, make(map[string]keptCreds)
-	}
-	h.cur[cluster] = k
-}
-
-func (h *healthCreds) forget(cluster string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	delete(h.cur, cluster)
-	delete(h.old, cluster)
-}
+func (h *healthCreds) forget(cluster string) { h.kept.forget(cluster) }
