@@ -13,7 +13,6 @@ import (
 
 	cloudpkg "github.com/gomagnum/gomagnum/cloud"
 	"github.com/gomagnum/gomagnum/cloud/sim"
-	"github.com/gomagnum/gomagnum/heat/engine"
 	"github.com/gomagnum/gomagnum/internal/store/storetest"
 	"github.com/gomagnum/gomagnum/magnum"
 )
@@ -122,11 +121,7 @@ func TestTwoInstances(t *testing.T) {
 
 func testTwoInstances(t *testing.T, dbOpts ...magnum.Option) {
 	ctx := context.Background()
-	cloud, err := sim.New(ctx, sim.WithCatalog(sim.UnlimitedCatalog()), sim.WithDelays(sim.Delays{Boot: haBoot}))
-	require.NoError(t, err)
-	orch, err := engine.New(ctx, engine.WithCloud(cloud))
-	require.NoError(t, err)
-	t.Cleanup(func() { orch.Close() })
+	cloud, orch := simEngine(t, haBoot)
 	dir := t.TempDir()
 	started := &startLedger{by: map[string]map[string]bool{}}
 	events := &clusterEvents{by: map[string][]string{}}

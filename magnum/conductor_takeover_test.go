@@ -10,9 +10,7 @@ import (
 
 	"github.com/gomagnum/gomagnum/certs"
 	cloudpkg "github.com/gomagnum/gomagnum/cloud"
-	"github.com/gomagnum/gomagnum/cloud/sim"
 	"github.com/gomagnum/gomagnum/heat"
-	"github.com/gomagnum/gomagnum/heat/engine"
 	"github.com/gomagnum/gomagnum/magnum"
 )
 
@@ -39,11 +37,7 @@ func (o stalledUpdates) UpdateStack(ctx context.Context, id string, u heat.Stack
 // it, and the resize completes instead of failing.
 func TestTakeoverOfStartedUpdate(t *testing.T) {
 	ctx := context.Background()
-	cloud, err := sim.New(ctx, sim.WithCatalog(sim.UnlimitedCatalog()), sim.WithDelays(sim.Delays{Boot: 5 * time.Second}))
-	require.NoError(t, err)
-	orch, err := engine.New(ctx, engine.WithCloud(cloud))
-	require.NoError(t, err)
-	t.Cleanup(func() { orch.Close() })
+	cloud, orch := simEngine(t, 5*time.Second)
 	dir := t.TempDir()
 	open := func(name string, o heat.Orchestrator) *magnum.Service {
 		s, err := magnum.New(ctx, append(fastOptions(dir), magnum.WithCloud(cloud), magnum.WithOrchestrator(o),
@@ -56,7 +50,7 @@ func TestTakeoverOfStartedUpdate(t *testing.T) {
 	ct := mustTemplate(t, a, demo, k8sTemplate("k8s"))
 	id := mustCluster(t, a, demo, magnum.ClusterCreate{ClusterTemplateID: ct.UUID, Name: "c"})
 	waitDone(t, a, demo, id, magnum.CreateComplete)
-	_, err = a.ResizeCluster(as(demo), id, magnum.Resize{NodeCount: 2})
+	_, err := a.ResizeCluster(as(demo), id, magnum.Resize{NodeCount: 2})
 	require.NoError(t, err)
 	select {
 	case <-stalled.started:
@@ -95,11 +89,7 @@ func (g gatedTrustees) CreateTrustee(ctx context.Context, req cloudpkg.TrusteeRe
 // create that made it.
 func TestTrusteeOfSupersededCreate(t *testing.T) {
 	ctx := context.Background()
-	cloud, err := sim.New(ctx, sim.WithCatalog(sim.UnlimitedCatalog()))
-	require.NoError(t, err)
-	orch, err := engine.New(ctx, engine.WithCloud(cloud))
-	require.NoError(t, err)
-	t.Cleanup(func() { orch.Close() })
+	cloud, orch := simEngine(t, 0)
 	ledger := newTrusteeLedger(cloud)
 	gated := gatedTrustees{trusteeLedger: ledger, asked: make(chan struct{}, 1), gate: make(chan struct{}),
 		made: make(chan cloudpkg.Trustee, 1)}

@@ -17,7 +17,6 @@ import (
 	"github.com/gomagnum/gomagnum/cloud/sim"
 	"github.com/gomagnum/gomagnum/drivers"
 	"github.com/gomagnum/gomagnum/heat"
-	"github.com/gomagnum/gomagnum/heat/engine"
 	"github.com/gomagnum/gomagnum/internal/testenv"
 	"github.com/gomagnum/gomagnum/magnum"
 )
@@ -144,11 +143,7 @@ func assertNothingLeft(t *testing.T, stacks *stackLedger, trustees *trusteeLedge
 // stack, server, port, trustee or certificate is left.
 func TestDeleteRightAfterCreateOnEngine(t *testing.T) {
 	ctx := context.Background()
-	cloud, err := sim.New(ctx, sim.WithCatalog(sim.UnlimitedCatalog()), sim.WithDelays(sim.Delays{Boot: 300 * time.Millisecond}))
-	require.NoError(t, err)
-	e, err := engine.New(ctx, engine.WithCloud(cloud))
-	require.NoError(t, err)
-	t.Cleanup(func() { e.Close() })
+	cloud, e := simEngine(t, 300*time.Millisecond)
 	orch := &stackLedger{Orchestrator: e}
 	certStore, err := certs.NewDirStore(t.TempDir())
 	require.NoError(t, err)
@@ -321,11 +316,7 @@ func (o *stallAfterCreate) CreateStack(ctx context.Context, spec heat.StackSpec)
 // create's parameters, and deletes them with the certificates.
 func TestDeleteFindsStackOfDeadCreate(t *testing.T) {
 	ctx := context.Background()
-	cloud, err := sim.New(ctx, sim.WithCatalog(sim.UnlimitedCatalog()), sim.WithDelays(sim.Delays{Boot: time.Hour}))
-	require.NoError(t, err)
-	e, err := engine.New(ctx, engine.WithCloud(cloud))
-	require.NoError(t, err)
-	t.Cleanup(func() { e.Close() })
+	cloud, e := simEngine(t, time.Hour)
 	orch := &stackLedger{Orchestrator: e}
 	trustees := newTrusteeLedger(cloud)
 	certStore, err := certs.NewDirStore(t.TempDir())

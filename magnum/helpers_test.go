@@ -3,11 +3,14 @@ package magnum_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/gomagnum/gomagnum/cloud/sim"
 	"github.com/gomagnum/gomagnum/drivers"
 	"github.com/gomagnum/gomagnum/heat"
+	"github.com/gomagnum/gomagnum/heat/engine"
 	"github.com/gomagnum/gomagnum/magnum"
 	"github.com/gomagnum/gomagnum/magnum/magnumtest"
 )
@@ -124,4 +127,18 @@ func k8sTemplateFor(name string) magnum.ClusterTemplateCreate {
 	t := k8sTemplate(name)
 	t.KeypairID = ""
 	return t
+}
+
+// simEngine starts a simulated cloud without limits whose servers boot
+// in boot, and an embedded engine over it, closed when t ends: what
+// several services of one test share.
+func simEngine(t testing.TB, boot time.Duration) (*sim.Cloud, *engine.Engine) {
+	t.Helper()
+	ctx := context.Background()
+	cloud, err := sim.New(ctx, sim.WithCatalog(sim.UnlimitedCatalog()), sim.WithDelays(sim.Delays{Boot: boot}))
+	require.NoError(t, err)
+	orch, err := engine.New(ctx, engine.WithCloud(cloud))
+	require.NoError(t, err)
+	t.Cleanup(func() { orch.Close() })
+	return cloud, orch
 }

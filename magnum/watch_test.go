@@ -13,8 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"github.com/gomagnum/gomagnum/cloud/sim"
-	"github.com/gomagnum/gomagnum/heat/engine"
 	"github.com/gomagnum/gomagnum/internal/store/storetest"
 	"github.com/gomagnum/gomagnum/magnum"
 )
@@ -36,11 +34,7 @@ func TestWatchTwoInstances(t *testing.T) {
 
 func testWatchTwoInstances(t *testing.T, dbOpts ...magnum.Option) {
 	ctx := context.Background()
-	cloud, err := sim.New(ctx, sim.WithCatalog(sim.UnlimitedCatalog()), sim.WithDelays(sim.Delays{Boot: 200 * time.Millisecond}))
-	require.NoError(t, err)
-	orch, err := engine.New(ctx, engine.WithCloud(cloud))
-	require.NoError(t, err)
-	t.Cleanup(func() { orch.Close() })
+	cloud, orch := simEngine(t, 200*time.Millisecond)
 	dir := t.TempDir()
 	open := func(name string) *magnum.Service {
 		opts := append(fastOptions(dir), magnum.WithCloud(cloud), magnum.WithOrchestrator(orch), magnum.WithHost(name),
