@@ -426,6 +426,11 @@ func defaultGroup(ngs []*NodeGroup, role string) *NodeGroup {
 // and stores the cluster, all in one transaction.
 func (s *Service) mutateCluster(ctx context.Context, uuid string, fn func(*store.Tx, *clusterDoc, []*NodeGroup) error) error {
 	err := s.store.Update(ctx, func(tx *store.Tx) error {
+		// Writers of one cluster take turns, on a database shared by
+		// instances too: the cluster is read as the last writer left it.
+		if err := tx.Lock(ctx, "clusters/"+uuid); err != nil {
+			return err
+		}
 		rec, err := tx.Get(ctx, store.Clusters, uuid)
 		if err != nil {
 			return storeErr(err, func() error { return notFoundf("Cluster %s could not be found.", uuid) })

@@ -148,16 +148,22 @@ func resourceStatus(t *testing.T, e *Engine, id, name string) (heat.Status, stri
 	return "", ""
 }
 
-// appliedProps returns the applied properties of a top-level resource.
+// appliedProps returns the applied properties of a top-level resource,
+// once the stack's tree is in memory (an engine resuming the stack reads
+// it back as it starts).
 func appliedProps(t *testing.T, e *Engine, id, name string) map[string]any {
 	t.Helper()
-	s, err := e.lookup(id)
-	require.NoError(t, err)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	require.Contains(t, s.resources, name)
-	props := s.resources[name].rec.Props
-	require.NotEmpty(t, props)
+	var props map[string]any
+	require.Eventually(t, func() bool {
+		s, err := e.lookup(id)
+		require.NoError(t, err)
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if r, ok := s.resources[name]; ok {
+			props = r.rec.Props
+		}
+		return len(props) > 0
+	}, 5*time.Second, time.Millisecond, "resource %s of stack %s has no applied properties in memory", name, id)
 	return props
 }
 
