@@ -422,13 +422,17 @@ func defaultGroup(ngs []*NodeGroup, role string) *NodeGroup {
 	return nil
 }
 
+// clusterLock is the key (see store.Tx.Lock) a transaction writing a
+// cluster takes before it reads it.
+func clusterLock(uuid string) string { return "clusters/" + uuid }
+
 // mutateCluster reads a cluster and its node groups, lets fn change them
 // and stores the cluster, all in one transaction.
 func (s *Service) mutateCluster(ctx context.Context, uuid string, fn func(*store.Tx, *clusterDoc, []*NodeGroup) error) error {
 	err := s.store.Update(ctx, func(tx *store.Tx) error {
 		// Writers of one cluster take turns, on a database shared by
 		// instances too: the cluster is read as the last writer left it.
-		if err := tx.Lock(ctx, "clusters/"+uuid); err != nil {
+		if err := tx.Lock(ctx, clusterLock(uuid)); err != nil {
 			return err
 		}
 		rec, err := tx.Get(ctx, store.Clusters, uuid)

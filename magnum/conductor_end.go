@@ -30,7 +30,11 @@ func (c *conductor) deleted(ctx context.Context, st *opState) error {
 	return c.s.store.Update(ctx, func(tx *store.Tx) error {
 		// The deletion follows the cluster's latest version, which a
 		// write since d was read may have moved on: a watcher drops a
-		// change no newer than one it delivered.
+		// change no newer than one it delivered. The lock keeps another
+		// writer from moving it on again before the deletion commits.
+		if err := tx.Lock(ctx, clusterLock(d.UUID)); err != nil {
+			return err
+		}
 		rec, err := tx.Get(ctx, store.Clusters, d.UUID)
 		switch {
 		case err == nil:
